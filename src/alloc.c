@@ -1,0 +1,87 @@
+/*
+ * alloc.c - heap memory for what cannot live on a stack: pools, workers,
+ * deque slot arrays, copies of configuration strings.  The only file that
+ * calls jemalloc (mallocx/sdallocx, sized deallocation, cache-line
+ * alignment).  Sanitizer builds compile it without jemalloc
+ * (WEFT_USE_JEMALLOC unset) so that ASan and LSan see every allocation.
+ *
+ * weft__test_fail_alloc() makes the k-th allocation from now fail, so that
+ * tests can check that every failure path returns WEFT_ENOMEM and leaks
+ * nothing (tests/test-faults.c).
+ *
+ * Everything is allocated zeroed and aligned to a cache line, so structures
+ * with alignas(WEFT_CACHE_LINE) members can be allocated here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#ifdef WEFT_USE_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
+#ifndef WEFT_USE_JEMALLOC
+static size_t round_up(size_t size)
+{
+    return (size + WEFT_CACHE_LINE - 1) & ~(size_t)(WEFT_CACHE_LINE - 1);
+}
+#endif
+
+/* Test hook: the fail_countdown-th allocation from now fails (0: none). */
+static long fail_countdown;
+
+void weft__test_fail_alloc(long k)
+{
+    __atomic_store_n(&fail_countdown, k, __ATOMIC_SEQ_CST);
+}
+
+static int injected_failure(void)
+{
+    if (__builtin_expect(__atomic_load_n(&fail_countdown, __ATOMIC_RELAXED) <= 0, 1))
+        return 0;
+    return __atomic_sub_fetch(&fail_countdown, 1, __ATOMIC_SEQ_CST) == 0;
+}
+
+void *weft__alloc(size_t size)
+{
+    if (injected_failure())
+        return NULL;
+    if (size == 0)
+        size = 1;
+#ifdef WEFT_USE_JEMALLOC
+    return mallocx(size, MALLOCX_ALIGN(WEFT_CACHE_LINE) | MALLOCX_ZERO);
+#else
+    void *p = aligned_alloc(WEFT_CACHE_LINE, round_up(size));
+    if (p)
+        memset(p, 0, round_up(size));
+    return p;
+#endif
+}
+
+void weft__free(void *p, size_t size)
+{
+    if (!p)
+        return;
+#ifdef WEFT_USE_JEMALLOC
+    sdallocx(p, size ? size : 1, MALLOCX_ALIGN(WEFT_CACHE_LINE));
+#else
+    (void)size;
+    free(p);
+#endif
+}
+
+char *weft__strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = weft__alloc(n);
+    if (c)
+        memcpy(c, s, n);
+    return c;
+}
+
+void weft__strfree(char *s)
+{
+    if (s)
+        weft__free(s, strlen(s) + 1);
+}

@@ -1,0 +1,90 @@
+/*
+ * os-linux.c - the only file that talks to the operating system about
+ * threads, futexes and time: thread creation with a chosen stack size,
+ * thread names, futex wait/wake, yielding and a monotonic clock.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Test hook: the thread_fail_countdown-th thread creation from now fails. */
+static long thread_fail_countdown;
+
+void weft__test_fail_thread(long k)
+{
+    __atomic_store_n(&thread_fail_countdown, k, __ATOMIC_SEQ_CST);
+}
+
+int weft__thread_start(pthread_t *th, size_t stack_size,
+                       void *(*fn)(void *), void *arg)
+{
+    if (__atomic_load_n(&thread_fail_countdown, __ATOMIC_RELAXED) > 0 &&
+        __atomic_sub_fetch(&thread_fail_countdown, 1, __ATOMIC_SEQ_CST) == 0)
+        return WEFT_EAGAIN;
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0)
+        return WEFT_EAGAIN;
+    if (stack_size < (size_t)PTHREAD_STACK_MIN)
+        stack_size = PTHREAD_STACK_MIN;
+    int rc = pthread_attr_setstacksize(&attr, stack_size);
+    if (rc == 0)
+        rc = pthread_create(th, &attr, fn, arg);
+    pthread_attr_destroy(&attr);
+    return rc == 0 ? 0 : WEFT_EAGAIN;
+}
+
+void weft__thread_join(pthread_t th)
+{
+    pthread_join(th, NULL);
+}
+
+void weft__thread_setname(const char *name)
+{
+    char buf[16];
+    strncpy(buf, name, sizeof buf - 1);
+    buf[sizeof buf - 1] = '\0';
+    pthread_setname_np(pthread_self(), buf);
+}
+
+void weft__futex_wait(uint32_t *addr, uint32_t val, long timeout_ns)
+{
+    struct timespec ts, *tsp = NULL;
+    if (timeout_ns >= 0) {
+        ts.tv_sec = timeout_ns / 1000000000L;
+        ts.tv_nsec = timeout_ns % 1000000000L;
+        tsp = &ts;
+    }
+    /* Returns at once if *addr != val (EAGAIN); callers loop on their
+     * condition, so spurious and interrupted wake-ups are harmless. */
+    syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, tsp, NULL, 0);
+}
+
+void weft__futex_wake(uint32_t *addr, int count)
+{
+    /* The address may belong to a frame that has just been released (the
+     * waiter saw the word change and returned): the kernel only hashes the
+     * address, so at worst another waiter on a reused address wakes
+     * spuriously and re-checks its condition. */
+    syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
+}
+
+void weft__yield(void)
+{
+    sched_yield();
+}
+
+uint64_t weft__now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}

@@ -1,0 +1,259 @@
+/*
+ * pool.c - pool lifecycle and entry from outside: configuration defaults and
+ * their environment overrides, creation (all or nothing), destruction,
+ * weft_pool_run, and the process's default pool.
+ *
+ * Lifecycle.  pool->runs counts weft_pool_run calls and externally spawned
+ * tasks in flight; every task running in a pool descends from one of them,
+ * so runs == 0 means the pool is quiescent.  A weft_pool_run caller holds
+ * its run until it returns; an externally spawned task's run is given back
+ * by the worker that completes it.  A thread holds a run whenever it may
+ * still touch the pool, so destroy never frees a pool in use.  Destruction sets stopping
+ * (new runs then fail with WEFT_ESHUTDOWN), waits for runs to drain, sets
+ * stop, wakes every parked worker and joins the threads.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+#include "internal.h"
+
+#define DEFAULT_STACK (8u << 20)
+#define DEFAULT_DEQUE_SLOTS 4096u
+
+void weft_config_init(weft_config *cfg)
+{
+    if (!cfg)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->bind = 1;
+}
+
+/* Parses $WEFT_WORKERS; 0 when unset or not a positive number below the
+ * limit (an absurd value is reported by create as WEFT_ERANGE). */
+static int env_workers(unsigned *out)
+{
+    const char *s = getenv("WEFT_WORKERS");
+    if (!s || !*s)
+        return 0;
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end != '\0' || v == 0)
+        return WEFT_EINVAL;
+    if (v > WEFT_MAX_WORKERS)
+        return WEFT_ERANGE;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int check_config(const weft_config *cfg)
+{
+    if (cfg->workers > WEFT_MAX_WORKERS)
+        return WEFT_ERANGE;
+    if (cfg->bind != 0 && cfg->bind != 1)
+        return WEFT_EINVAL;
+    if (cfg->deque_slots > (1u << 30))
+        return WEFT_ERANGE;
+    return 0;
+}
+
+static void pool_free(struct weft_pool *pool)
+{
+    if (pool->workers) {
+        for (unsigned i = 0; i < pool->nworkers; i++) {
+            weft_worker *w = pool->workers[i];
+            if (!w)
+                continue;
+            weft__deque_fini(w);
+            weft__free(w, sizeof *w);
+        }
+        weft__free(pool->workers, pool->nworkers * sizeof *pool->workers);
+    }
+    weft__free(pool->sleepers, pool->nworkers * sizeof *pool->sleepers);
+    weft__topo_close(pool->topo);
+    weft__strfree(pool->cpuset_str);
+    weft__strfree(pool->topology_str);
+    pthread_mutex_destroy(&pool->inject_lock);
+    pthread_mutex_destroy(&pool->sleep_lock);
+    weft__free(pool, sizeof *pool);
+}
+
+/* Stops and joins the first n workers (all started). */
+static void stop_workers(struct weft_pool *pool, unsigned n)
+{
+    atomic_store_seqcst(&pool->stop, 1u);
+    weft__sleep_wake_all(pool);
+    for (unsigned i = 0; i < n; i++)
+        weft__thread_join(pool->workers[i]->thread);
+}
+
+static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
+{
+    pool->cfg = *cfg;
+    const char *name = cfg->name ? cfg->name : "pool";
+    strncpy(pool->name, name, sizeof pool->name - 1);
+    if (cfg->cpuset && !(pool->cpuset_str = weft__strdup(cfg->cpuset)))
+        return WEFT_ENOMEM;
+    if (cfg->topology && !(pool->topology_str = weft__strdup(cfg->topology)))
+        return WEFT_ENOMEM;
+    pool->cfg.cpuset = pool->cpuset_str;
+    pool->cfg.topology = pool->topology_str;
+    pool->cfg.name = pool->name;
+    if (!pool->cfg.stack_size)
+        pool->cfg.stack_size = DEFAULT_STACK;
+    if (!pool->cfg.deque_slots)
+        pool->cfg.deque_slots = DEFAULT_DEQUE_SLOTS;
+
+    int rc = weft__topo_open(&pool->cfg, &pool->topo);
+    if (rc)
+        return rc;
+    unsigned n = cfg->workers;
+    if (n == 0 && (rc = env_workers(&n)) != 0)
+        return rc;
+    if (n == 0)
+        n = weft__topo_cores(pool->topo);
+    pool->cfg.workers = n;
+
+    pool->workers = weft__alloc(n * sizeof *pool->workers);
+    pool->sleepers = weft__alloc(n * sizeof *pool->sleepers);
+    pool->nworkers = n; /* pool_free frees both arrays with this size */
+    if (!pool->workers || !pool->sleepers)
+        return WEFT_ENOMEM;
+    for (unsigned i = 0; i < n; i++) {
+        weft_worker *w = weft__alloc(sizeof *w);
+        if (!w)
+            return WEFT_ENOMEM;
+        pool->workers[i] = w;
+        w->pool = pool;
+        w->index = i;
+        w->rng = 0x9e3779b97f4a7c15ull * (i + 1);
+        if ((rc = weft__deque_init(w, pool->cfg.deque_slots)) != 0)
+            return rc;
+    }
+    /* Every worker starts out searching (sleep.c). */
+    pool->idle = n;
+    return 0;
+}
+
+int weft_pool_create(weft_pool **out, const weft_config *cfg)
+{
+    weft_config defaults;
+    if (!out)
+        return WEFT_EINVAL;
+    if (!cfg) {
+        weft_config_init(&defaults);
+        cfg = &defaults;
+    }
+    int rc = check_config(cfg);
+    if (rc)
+        return rc;
+    struct weft_pool *pool = weft__alloc(sizeof *pool);
+    if (!pool)
+        return WEFT_ENOMEM;
+    pthread_mutex_init(&pool->inject_lock, NULL);
+    pthread_mutex_init(&pool->sleep_lock, NULL);
+    rc = pool_setup(pool, cfg);
+    if (rc) {
+        pool_free(pool);
+        return rc;
+    }
+    for (unsigned i = 0; i < pool->nworkers; i++) {
+        weft_worker *w = pool->workers[i];
+        rc = weft__thread_start(&w->thread, pool->cfg.stack_size,
+                                weft__worker_main, w);
+        if (rc) {
+            stop_workers(pool, i);
+            pool_free(pool);
+            return rc;
+        }
+    }
+    /* Return once every worker runs and has bound itself, so that the
+     * binding counts are final (acquire pairs with the workers' RMW). */
+    uint32_t started;
+    while ((started = atomic_load_acquire(&pool->started)) != pool->nworkers)
+        weft__futex_wait(&pool->started, started, 1000000L);
+    *out = pool;
+    return 0;
+}
+
+/* The default pool, created on first use. */
+static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
+static weft_pool *default_pool;
+
+weft_pool *weft_default_pool(void)
+{
+    /* Acquire pairs with the release below. */
+    weft_pool *p = atomic_load_acquire(&default_pool);
+    if (p)
+        return p;
+    pthread_mutex_lock(&default_lock);
+    p = default_pool;
+    if (!p && weft_pool_create(&p, NULL) == 0)
+        atomic_store_release(&default_pool, p);
+    pthread_mutex_unlock(&default_lock);
+    return p;
+}
+
+int weft_pool_destroy(weft_pool *pool)
+{
+    if (!pool)
+        return WEFT_EINVAL;
+    weft_worker *self = weft__self;
+    if (self && self->pool == pool)
+        return WEFT_EDEADLK;
+    if (atomic_exchange_seqcst(&pool->stopping, 1u) != 0)
+        return WEFT_ESHUTDOWN; /* another thread is destroying it */
+    /* Wait for the runs in flight (pairs with the seq_cst increment in
+     * weft_pool_run: either it sees stopping, or we see its run). */
+    while (atomic_load_seqcst(&pool->runs) != 0)
+        weft__futex_wait(&pool->runs, atomic_load_relaxed(&pool->runs),
+                         1000000L);
+    pthread_mutex_lock(&default_lock);
+    if (default_pool == pool)
+        atomic_store_release(&default_pool, NULL);
+    pthread_mutex_unlock(&default_lock);
+    stop_workers(pool, pool->nworkers);
+    pool_free(pool);
+    return 0;
+}
+
+void weft__run_release(struct weft_pool *pool)
+{
+    /* The last access to pool by a thread outside it: after the decrement
+     * the destroyer may free it, and the wake only uses the address. */
+    if (atomic_fetch_sub_seqcst(&pool->runs, 1u) == 1u)
+        weft__futex_wake(&pool->runs, 1);
+}
+
+int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg)
+{
+    if (!pool || !fn)
+        return WEFT_EINVAL;
+    weft_worker *self = weft__self;
+    if (self && self->pool == pool) {
+        fn(arg); /* inline: this worker is the pool helping itself */
+        return 0;
+    }
+    atomic_fetch_add_seqcst(&pool->runs, 1u);
+    if (atomic_load_seqcst(&pool->stopping)) {
+        weft__run_release(pool);
+        return WEFT_ESHUTDOWN;
+    }
+    struct weft__job job = {.task = {.fn = fn, .arg = arg}, .waiter = self};
+    if (self)
+        job.task.flags = WEFT__JOB_WAITER;
+    weft__inject(pool, &job.task);
+    if (self)
+        weft__wait_foreign(self, &job.task);
+    else
+        weft__wait_external(&job.task);
+    /* The caller holds the run until here: weft__inject still reads the
+     * pool after a worker may have completed the job. */
+    weft__run_release(pool);
+    return 0;
+}
+
+unsigned weft_pool_workers(const weft_pool *pool)
+{
+    return pool ? pool->nworkers : 0;
+}

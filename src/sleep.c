@@ -1,0 +1,149 @@
+/*
+ * sleep.c - idle workers: searching, parking and waking.
+ *
+ * A worker with nothing to do searches (sweeps the injection queue and
+ * other workers' deques) for a bounded time, then parks on a futex word of
+ * its own.  pool->idle counts searching workers (low 16 bits) and parked
+ * ones (high 16 bits); parked workers' indices sit on a stack under
+ * sleep_lock.
+ *
+ * The rule that keeps wake-ups cheap (as in Go's scheduler): whoever makes
+ * new work visible (a publish of deque slots, an external submission) wakes
+ * a parked worker only when no worker is searching, because a searcher will
+ * find the work.  A searcher that finds work and was the last searcher
+ * wakes one parked worker, so that wake-ups spread while there is work.
+ * A woken worker is counted as searching by its waker, before it runs.
+ *
+ * No lost wake-up (a Dekker pair):
+ *    parker:   idle: searching-1, sleeping+1 (seq_cst RMW); fence;
+ *              re-check every queue and the stop flag; futex-wait
+ *    notifier: make work visible (release or seq_cst RMW); fence;
+ *              read idle; wake one if searching == 0 and sleeping > 0
+ * With the two seq_cst fences, either the notifier's read sees the parker
+ * counted as sleeping (and, no one searching, wakes a parked worker), or
+ * the parker's re-check sees the new work.  A waker pops a parked worker
+ * and clears its word under sleep_lock, then calls futex-wake; the parked
+ * worker waits while its word is 1, so a wake that comes before the wait
+ * is not lost.  Shutdown sets stop, then wakes every parked worker; a
+ * worker that parks after that sees stop in its re-check.
+ *
+ * A worker waiting for a task it submitted to another pool searches and
+ * parks in its own pool like an idle worker, so that its pool's new work
+ * wakes it; the completion of the foreign task wakes it too
+ * (weft__sleep_wake_worker), and its re-check before sleeping includes
+ * that task's done word (the same Dekker pair, the completer's exchange on
+ * done standing for the publish).
+ */
+#include "atomic.h"
+#include "internal.h"
+
+static void wake_one(struct weft_pool *pool)
+{
+    pthread_mutex_lock(&pool->sleep_lock);
+    if (pool->nsleepers == 0) {
+        pthread_mutex_unlock(&pool->sleep_lock);
+        return;
+    }
+    weft_worker *v = pool->workers[pool->sleepers[--pool->nsleepers]];
+    /* sleeping - 1, searching + 1: the woken worker searches at once. */
+    atomic_fetch_add_seqcst(&pool->idle, 1u - IDLE_ONE_SLEEPING);
+    /* Release pairs with the acquire in weft__sleep_park. */
+    atomic_store_release(&v->sleep_word, 0);
+    pthread_mutex_unlock(&pool->sleep_lock);
+    weft__futex_wake(&v->sleep_word, 1);
+}
+
+void weft__sleep_notify(struct weft_pool *pool)
+{
+    /* Pairs with the fence in weft__sleep_park (the Dekker pair above). */
+    atomic_fence_seqcst();
+    uint32_t s = atomic_load_relaxed(&pool->idle);
+    if (IDLE_SEARCHING(s) == 0 && IDLE_SLEEPING(s) > 0)
+        wake_one(pool);
+}
+
+void weft__sleep_found_work(struct weft_pool *pool)
+{
+    uint32_t s = atomic_fetch_sub_seqcst(&pool->idle, 1u);
+    if (IDLE_SEARCHING(s) == 1 && IDLE_SLEEPING(s) > 0)
+        wake_one(pool);
+}
+
+void weft__sleep_resume_search(struct weft_pool *pool)
+{
+    atomic_fetch_add_seqcst(&pool->idle, 1u);
+}
+
+static int work_visible(struct weft_pool *pool)
+{
+    if (atomic_load_relaxed(&pool->inject_count))
+        return 1;
+    for (unsigned i = 0; i < pool->nworkers; i++)
+        if (weft__deque_has_public(pool->workers[i]))
+            return 1;
+    return 0;
+}
+
+/* Called with sleep_lock held: removes w from the parked stack if it is
+ * still there and counts it searching again.  Returns 0 when it was not
+ * there (a waker already took it, or it never parked). */
+static int unpark_self(weft_worker *w)
+{
+    struct weft_pool *pool = w->pool;
+    for (unsigned i = 0; i < pool->nsleepers; i++) {
+        if (pool->sleepers[i] == w->index) {
+            pool->sleepers[i] = pool->sleepers[--pool->nsleepers];
+            atomic_fetch_add_seqcst(&pool->idle, 1u - IDLE_ONE_SLEEPING);
+            atomic_store_relaxed(&w->sleep_word, 0);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void weft__sleep_park(weft_worker *w, const uint32_t *done)
+{
+    struct weft_pool *pool = w->pool;
+    pthread_mutex_lock(&pool->sleep_lock);
+    pool->sleepers[pool->nsleepers++] = w->index;
+    atomic_store_relaxed(&w->sleep_word, 1);
+    /* searching - 1, sleeping + 1 (a parker is always counted searching). */
+    atomic_fetch_add_seqcst(&pool->idle, IDLE_ONE_SLEEPING - 1u);
+    pthread_mutex_unlock(&pool->sleep_lock);
+
+    /* Pairs with the fence in weft__sleep_notify. */
+    atomic_fence_seqcst();
+    if (work_visible(pool) || atomic_load_relaxed(&pool->stop) ||
+        (done && atomic_load_relaxed(done) == 1u)) {
+        pthread_mutex_lock(&pool->sleep_lock);
+        unpark_self(w); /* if a waker took us, it already counted us */
+        pthread_mutex_unlock(&pool->sleep_lock);
+        return;
+    }
+    counter_add(&w->parks, 1);
+    /* Acquire pairs with the release in wake_one. */
+    while (atomic_load_acquire(&w->sleep_word) == 1)
+        weft__futex_wait(&w->sleep_word, 1, -1);
+}
+
+void weft__sleep_wake_worker(weft_worker *w)
+{
+    struct weft_pool *pool = w->pool;
+    pthread_mutex_lock(&pool->sleep_lock);
+    int parked = unpark_self(w);
+    pthread_mutex_unlock(&pool->sleep_lock);
+    if (parked)
+        weft__futex_wake(&w->sleep_word, 1);
+}
+
+void weft__sleep_wake_all(struct weft_pool *pool)
+{
+    for (;;) {
+        pthread_mutex_lock(&pool->sleep_lock);
+        unsigned n = pool->nsleepers;
+        pthread_mutex_unlock(&pool->sleep_lock);
+        if (n == 0)
+            return;
+        wake_one(pool);
+    }
+}

@@ -1,0 +1,75 @@
+/*
+ * stats.c - counters and the readable description of a pool.
+ *
+ * Each worker writes its own counters with relaxed stores (no locked
+ * instruction); readers sum them with relaxed loads, so a sum taken while
+ * the pool runs is approximate and one taken when it is quiescent is exact.
+ * "tasks run" is not counted on the spawn/join fast path: it is derived as
+ * spawned - stolen_from + steals + injected_run, which is exact because
+ * every spawned task runs either on its owner (spawned and not stolen) or
+ * on the thief that stole it, and every external task on the worker that
+ * took it from the injection queue.
+ */
+#include <inttypes.h>
+
+#include "atomic.h"
+#include "internal.h"
+
+int weft_pool_stats(const weft_pool *pool, weft_stats *out)
+{
+    if (!pool || !out)
+        return WEFT_EINVAL;
+    weft_stats s = {.workers = pool->nworkers};
+    uint64_t stolen_from = 0;
+    for (unsigned i = 0; i < pool->nworkers; i++) {
+        weft_worker *w = pool->workers[i];
+        int bound = atomic_load_relaxed(&w->bound);
+        s.bound += bound == 1;
+        s.bind_failures += bound == -1;
+        s.spawned += atomic_load_relaxed(&w->own.spawned);
+        stolen_from += atomic_load_relaxed(&w->stolen_from);
+        s.steals += atomic_load_relaxed(&w->steals);
+        s.leapfrogs += atomic_load_relaxed(&w->leapfrogs);
+        s.steal_failures += atomic_load_relaxed(&w->steal_failures);
+        s.run += atomic_load_relaxed(&w->injected_run);
+        s.parks += atomic_load_relaxed(&w->parks);
+    }
+    s.run += s.spawned - stolen_from + s.steals;
+    s.injected = atomic_load_relaxed(&pool->injected);
+    *out = s;
+    return 0;
+}
+
+int weft_pool_print(const weft_pool *pool, FILE *f)
+{
+    if (!pool || !f)
+        return WEFT_EINVAL;
+    weft_stats s;
+    weft_pool_stats(pool, &s);
+    char cpus[256];
+    weft__topo_describe(pool->topo, cpus, sizeof cpus);
+    fprintf(f, "weft pool '%s'\n", pool->name);
+    fprintf(f, "  workers        %u (bound %u, bind failures %u)\n",
+            s.workers, s.bound, s.bind_failures);
+    fprintf(f, "  cpuset         %s (%u cores)%s\n", cpus,
+            weft__topo_cores(pool->topo),
+            pool->cfg.topology ? " [synthetic topology]" : "");
+    fprintf(f, "  stack size     %zu\n", pool->cfg.stack_size);
+    fprintf(f, "  deque slots    %u initial\n", pool->cfg.deque_slots);
+    fprintf(f, "  spawned        %" PRIu64 "\n", s.spawned);
+    fprintf(f, "  run            %" PRIu64 "\n", s.run);
+    fprintf(f, "  steals         %" PRIu64 " (leapfrogs %" PRIu64 ")\n",
+            s.steals, s.leapfrogs);
+    fprintf(f, "  steal failures %" PRIu64 "\n", s.steal_failures);
+    fprintf(f, "  injected       %" PRIu64 "\n", s.injected);
+    fprintf(f, "  parks          %" PRIu64 "\n", s.parks);
+    for (unsigned i = 0; i < pool->nworkers; i++) {
+        weft_worker *w = pool->workers[i];
+        uint64_t ts = atomic_load_relaxed(&w->own.ts);
+        fprintf(f, "  worker %u: %s, public [%u, %u)%s\n", i,
+                atomic_load_relaxed(&w->sleep_word) ? "parked" : "awake",
+                ts_tail(ts), ts_split(ts),
+                atomic_load_relaxed(&w->bound) == 1 ? ", bound" : "");
+    }
+    return 0;
+}

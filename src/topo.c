@@ -1,0 +1,189 @@
+/*
+ * topo.c - the machine's topology and thread binding: the only file that
+ * calls hwloc.
+ *
+ * A pool's CPU set is the CPUs this process may run on (its binding, as set
+ * by taskset, cgroups or an MPI launcher, within the CPUs the topology
+ * allows), intersected with the configured cpuset string if one is given.
+ * The pool's cores are the topology's cores that meet that set, in
+ * topology order (so neighbours in the list share caches and NUMA nodes);
+ * worker i is bound to core i mod ncores, on the CPUs of that core that lie
+ * in the set.  A machine whose topology shows no cores gives one "core" per
+ * processing unit.
+ *
+ * The real topology is loaded once per process and shared, read-only, by
+ * every pool (loading takes milliseconds).  A synthetic topology string
+ * (weft_config.topology) gets a topology of its own; binding to its
+ * simulated cores fails, and the pool records that and runs unbound.
+ */
+#include <errno.h>
+#include <hwloc.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct weft__topo {
+    hwloc_topology_t topo;
+    int owned;               /* 1: synthetic, destroyed with the pool */
+    hwloc_bitmap_t cpuset;   /* the pool's CPUs */
+    unsigned ncores;
+    unsigned nalloc;         /* length of cores[] */
+    hwloc_bitmap_t *cores;   /* per core: its CPUs within cpuset */
+};
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static hwloc_topology_t shared_topo;
+
+static int load(hwloc_topology_t *out, const char *synthetic)
+{
+    hwloc_topology_t t;
+    if (hwloc_topology_init(&t) != 0)
+        return WEFT_ENOMEM;
+    if (synthetic && hwloc_topology_set_synthetic(t, synthetic) != 0) {
+        hwloc_topology_destroy(t);
+        return WEFT_EINVAL;
+    }
+    if (hwloc_topology_load(t) != 0) {
+        hwloc_topology_destroy(t);
+        return WEFT_ETOPOLOGY;
+    }
+    *out = t;
+    return 0;
+}
+
+static int get_shared(hwloc_topology_t *out)
+{
+    int rc = 0;
+    pthread_mutex_lock(&shared_lock);
+    if (!shared_topo)
+        rc = load(&shared_topo, NULL);
+    *out = shared_topo;
+    pthread_mutex_unlock(&shared_lock);
+    return rc;
+}
+
+/* The CPUs this process may use: its binding within the allowed set. */
+static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic)
+{
+    hwloc_bitmap_t set = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(t));
+    if (!set || synthetic)
+        return set;
+    hwloc_bitmap_t bound = hwloc_bitmap_alloc();
+    if (bound && hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_PROCESS) == 0 &&
+        !hwloc_bitmap_iszero(bound))
+        hwloc_bitmap_and(set, set, bound);
+    hwloc_bitmap_free(bound);
+    return set;
+}
+
+/* Parses a list such as "0-3,8" strictly: digits, ',' and '-' only. */
+static int parse_cpus(const char *s, hwloc_bitmap_t set)
+{
+    if (*s == '\0')
+        return WEFT_EINVAL;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || *p == ',' || *p == '-'))
+            return WEFT_EINVAL;
+    if (hwloc_bitmap_list_sscanf(set, s) != 0)
+        return WEFT_EINVAL;
+    return 0;
+}
+
+static int find_cores(struct weft__topo *tp)
+{
+    hwloc_obj_type_t type = HWLOC_OBJ_CORE;
+    int n = hwloc_get_nbobjs_by_type(tp->topo, type);
+    if (n <= 0) {
+        type = HWLOC_OBJ_PU;
+        n = hwloc_get_nbobjs_by_type(tp->topo, type);
+    }
+    if (n <= 0)
+        return WEFT_ETOPOLOGY;
+    tp->cores = weft__alloc((size_t)n * sizeof *tp->cores);
+    if (!tp->cores)
+        return WEFT_ENOMEM;
+    tp->nalloc = (unsigned)n;
+    for (int i = 0; i < n; i++) {
+        hwloc_obj_t obj = hwloc_get_obj_by_type(tp->topo, type, (unsigned)i);
+        if (!obj || !hwloc_bitmap_intersects(obj->cpuset, tp->cpuset))
+            continue;
+        hwloc_bitmap_t c = hwloc_bitmap_alloc();
+        if (!c)
+            return WEFT_ENOMEM;
+        hwloc_bitmap_and(c, obj->cpuset, tp->cpuset);
+        tp->cores[tp->ncores++] = c;
+    }
+    return tp->ncores ? 0 : WEFT_ENOCPU;
+}
+
+int weft__topo_open(const weft_config *cfg, struct weft__topo **out)
+{
+    struct weft__topo *tp = weft__alloc(sizeof *tp);
+    if (!tp)
+        return WEFT_ENOMEM;
+    int rc;
+    if (cfg->topology) {
+        tp->owned = 1;
+        rc = load(&tp->topo, cfg->topology);
+    } else {
+        rc = get_shared(&tp->topo);
+    }
+    if (rc == 0) {
+        tp->cpuset = process_cpus(tp->topo, tp->owned);
+        if (!tp->cpuset)
+            rc = WEFT_ENOMEM;
+    }
+    if (rc == 0 && cfg->cpuset) {
+        hwloc_bitmap_t want = hwloc_bitmap_alloc();
+        rc = want ? parse_cpus(cfg->cpuset, want) : WEFT_ENOMEM;
+        if (rc == 0) {
+            hwloc_bitmap_and(tp->cpuset, tp->cpuset, want);
+            if (hwloc_bitmap_iszero(tp->cpuset))
+                rc = WEFT_ENOCPU;
+        }
+        hwloc_bitmap_free(want);
+    }
+    if (rc == 0)
+        rc = find_cores(tp);
+    if (rc != 0) {
+        weft__topo_close(tp);
+        return rc;
+    }
+    *out = tp;
+    return 0;
+}
+
+void weft__topo_close(struct weft__topo *tp)
+{
+    if (!tp)
+        return;
+    if (tp->cores) {
+        for (unsigned i = 0; i < tp->ncores; i++)
+            hwloc_bitmap_free(tp->cores[i]);
+        weft__free(tp->cores, tp->nalloc * sizeof *tp->cores);
+    }
+    hwloc_bitmap_free(tp->cpuset);
+    if (tp->owned && tp->topo)
+        hwloc_topology_destroy(tp->topo);
+    weft__free(tp, sizeof *tp);
+}
+
+unsigned weft__topo_cores(const struct weft__topo *tp)
+{
+    return tp->ncores;
+}
+
+int weft__topo_bind_self(struct weft__topo *tp, unsigned index)
+{
+    if (tp->owned) /* simulated cores: there is nothing real to bind to */
+        return -1;
+    hwloc_bitmap_t set = tp->cores[index % tp->ncores];
+    return hwloc_set_cpubind(tp->topo, set, HWLOC_CPUBIND_THREAD) == 0 ? 0
+                                                                       : -1;
+}
+
+int weft__topo_describe(const struct weft__topo *tp, char *buf, size_t len)
+{
+    return hwloc_bitmap_list_snprintf(buf, len, tp->cpuset);
+}

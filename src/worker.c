@@ -1,0 +1,321 @@
+/*
+ * worker.c - what a worker thread does: its main loop (find work, run it,
+ * park), joining a stolen task by helping its thief (leapfrogging), waiting
+ * for work submitted to another pool while running its own pool's tasks,
+ * and the paths of threads outside any pool (external submission and
+ * waiting).
+ *
+ * The join rule.  A worker joining a task that a thief took never blocks:
+ * it steals back from that thief, and only from that thief.  Every task in
+ * the thief's deque above the stolen one descends from it, so the joiner
+ * runs only work that the joined task is waiting for, and its stack stays
+ * bounded by the depth of the computation (no stacking of unrelated stolen
+ * tasks on top of a blocked join).  When the thief has nothing public, the
+ * steal attempt asks it to share (movesplit); the joiner spins, then
+ * yields, then sleeps on the frame's done word with a short timeout, and
+ * the thief's completion wakes it.
+ *
+ * Completion.  Whoever runs a task sets done with an exchange: 0 -> 1, or
+ * 2 -> 1 when a waiter sleeps on the word (then it futex-wakes the
+ * address).  After that exchange the frame may be gone: nothing touches it
+ * again.
+ */
+#include <stdio.h>
+
+#include "atomic.h"
+#include "internal.h"
+
+__thread weft_worker *weft__self __attribute__((tls_model("initial-exec")));
+
+/* Searching this long without finding work, a worker parks. */
+#define SEARCH_NS 50000u
+/* A joiner or waiter spins this many rounds before yielding, yields this
+ * many before sleeping, and sleeps at most this long between checks. */
+#define WAIT_SPINS 64
+#define WAIT_YIELDS 16
+#define WAIT_SLEEP_NS 200000L
+
+static uint64_t rng_next(weft_worker *w)
+{
+    uint64_t x = w->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    w->rng = x;
+    return x;
+}
+
+static void task_complete(weft_task *t)
+{
+    /* Release pairs with the acquire loads of done in the joiners. */
+    if (atomic_exchange_acqrel(&t->done, 1u) == 2u)
+        weft__futex_wake(&t->done, 1);
+}
+
+/* Runs a task that w took from elsewhere (a steal, or the injection
+ * queue) and completes it. */
+static void run_taken(weft_worker *w, weft_task *t, int injected)
+{
+    uint32_t head = w->own.head;
+    t->fn(t->arg);
+    if (w->own.head != head)
+        weft__misuse("a task returned without joining every task it "
+                     "spawned");
+    if (!injected) {
+        task_complete(t);
+        return;
+    }
+    weft_worker *waiter = NULL;
+    int release = (t->flags & WEFT__JOB_RELEASE) != 0;
+    if (t->flags & WEFT__JOB_WAITER) {
+        /* Read before completing: after that the job may be gone.  The
+         * extra run keeps the waiter's pool alive until we have woken it. */
+        waiter = ((struct weft__job *)t)->waiter;
+        atomic_fetch_add_seqcst(&waiter->pool->runs, 1u);
+    }
+    task_complete(t);
+    if (waiter) {
+        weft__sleep_wake_worker(waiter);
+        weft__run_release(waiter->pool);
+    }
+    if (release)
+        weft__run_release(w->pool);
+}
+
+static weft_task *inject_pop(struct weft_pool *pool)
+{
+    if (!atomic_load_relaxed(&pool->inject_count))
+        return NULL;
+    pthread_mutex_lock(&pool->inject_lock);
+    weft_task *t = pool->inject_head;
+    if (t) {
+        pool->inject_head = (weft_task *)t->thief;
+        if (!pool->inject_head)
+            pool->inject_tail = NULL;
+        atomic_store_relaxed(&pool->inject_count, pool->inject_count - 1);
+    }
+    pthread_mutex_unlock(&pool->inject_lock);
+    return t;
+}
+
+void weft__inject(struct weft_pool *pool, weft_task *t)
+{
+    t->thief = 0; /* the queue's link while queued */
+    pthread_mutex_lock(&pool->inject_lock);
+    if (pool->inject_tail)
+        pool->inject_tail->thief = (uintptr_t)t;
+    else
+        pool->inject_head = t;
+    pool->inject_tail = t;
+    atomic_store_relaxed(&pool->inject_count, pool->inject_count + 1);
+    atomic_store_relaxed(&pool->injected, pool->injected + 1);
+    pthread_mutex_unlock(&pool->inject_lock);
+    weft__sleep_notify(pool);
+}
+
+/* One sweep: the injection queue, then every other worker from a random
+ * start.  *injected tells which kind was found. */
+static weft_task *find_work(weft_worker *w, int *injected)
+{
+    struct weft_pool *pool = w->pool;
+    weft_task *t = inject_pop(pool);
+    if (t) {
+        *injected = 1;
+        counter_add(&w->injected_run, 1);
+        return t;
+    }
+    *injected = 0;
+    unsigned n = pool->nworkers;
+    if (n > 1) {
+        unsigned start = (unsigned)(rng_next(w) % n);
+        for (unsigned i = 0; i < n; i++) {
+            weft_worker *v = pool->workers[(start + i) % n];
+            if (v == w)
+                continue;
+            t = weft__deque_steal(v, w);
+            if (t) {
+                counter_add(&w->steals, 1);
+                return t;
+            }
+        }
+    }
+    counter_add(&w->steal_failures, 1);
+    return NULL;
+}
+
+/* Spins, then yields, then sleeps on *word while it reads 0 (setting it to
+ * 2 to ask the completer for a futex wake), at most sleep_ns (< 0: until
+ * woken).  round counts calls since the caller last made progress. */
+static void wait_backoff(uint32_t *word, unsigned round, long sleep_ns)
+{
+    if (round < WAIT_SPINS) {
+        for (unsigned i = 0; i < (1u << (round < 6 ? round : 6)); i++)
+            weft__cpu_relax();
+    } else if (round < WAIT_SPINS + WAIT_YIELDS) {
+        weft__yield();
+    } else {
+        uint32_t expected = 0;
+        if (atomic_cas_acqrel(word, &expected, 2u) || expected == 2u)
+            weft__futex_wait(word, 2u, sleep_ns);
+    }
+}
+
+void weft__join_stolen(weft_worker *w, weft_task *t)
+{
+    /* Wait for the thief to announce itself: acquire pairs with the
+     * release in weft__deque_steal, after which the slot may be reused. */
+    uintptr_t thief;
+    unsigned round = 0;
+    while ((thief = atomic_load_acquire(&t->thief)) == 0) {
+        if (++round > WAIT_SPINS)
+            weft__yield();
+        else
+            weft__cpu_relax();
+    }
+    weft_worker *victim = (weft_worker *)thief;
+    round = 0;
+    /* Acquire pairs with the release exchange in task_complete. */
+    while (atomic_load_acquire(&t->done) != 1u) {
+        weft_task *s = weft__deque_steal(victim, w);
+        if (s) {
+            counter_add(&w->steals, 1);
+            counter_add(&w->leapfrogs, 1);
+            run_taken(w, s, 0);
+            round = 0;
+            continue;
+        }
+        wait_backoff(&t->done, round++, WAIT_SLEEP_NS);
+    }
+}
+
+void weft__wait_foreign(weft_worker *w, weft_task *job)
+{
+    struct weft_pool *pool = w->pool;
+    /* Let this pool's thieves have the tasks we spawned before waiting,
+     * and search for this pool's work like an idle worker meanwhile. */
+    weft__deque_publish_all(w);
+    weft__sleep_resume_search(pool);
+    uint64_t idle_since = 0;
+    /* Acquire pairs with the release exchange in task_complete. */
+    while (atomic_load_acquire(&job->done) != 1u) {
+        if (atomic_load_relaxed(&w->own.movesplit))
+            weft__deque_publish_all(w);
+        int injected;
+        weft_task *t = find_work(w, &injected);
+        if (t) {
+            weft__sleep_found_work(pool);
+            run_taken(w, t, injected);
+            weft__sleep_resume_search(pool);
+            idle_since = 0;
+            continue;
+        }
+        uint64_t now = weft__now_ns();
+        if (idle_since == 0) {
+            idle_since = now;
+        } else if (now - idle_since > SEARCH_NS) {
+            weft__sleep_park(w, &job->done);
+            idle_since = 0;
+            continue;
+        }
+        weft__yield();
+    }
+    /* Back to running the task that waited. */
+    weft__sleep_found_work(pool);
+}
+
+void weft__wait_external(weft_task *t)
+{
+    unsigned round = 0;
+    while (atomic_load_acquire(&t->done) != 1u)
+        wait_backoff(&t->done, round++, -1);
+}
+
+void weft__spawn_external(weft_task *t)
+{
+    weft_pool *pool = weft_default_pool();
+    atomic_store_relaxed(&t->done, 0u);
+    t->flags = WEFT__JOB_RELEASE;
+    if (pool) {
+        /* Two runs: one the task holds until a worker completes it, one
+         * this thread holds while it still touches the pool (the task may
+         * complete before weft__inject returns). */
+        atomic_fetch_add_seqcst(&pool->runs, 2u);
+        if (atomic_load_seqcst(&pool->stopping) == 0) {
+            weft__inject(pool, t);
+            weft__run_release(pool);
+            return;
+        }
+        weft__run_release(pool);
+        weft__run_release(pool);
+    }
+    /* No pool to run it: run it here, so that the join still works. */
+    t->fn(t->arg);
+    atomic_store_relaxed(&t->done, 1u);
+}
+
+void weft__join_external(weft_task *t)
+{
+    weft__wait_external(t);
+}
+
+void weft_join2(weft_fn a, void *a_arg, weft_fn b, void *b_arg)
+{
+    weft_task t;
+    weft_spawn(&t, b, b_arg);
+    a(a_arg);
+    weft_join(&t);
+}
+
+int weft_worker_id(void)
+{
+    weft_worker *w = weft__self;
+    return w ? (int)w->index : -1;
+}
+
+weft_pool *weft_current_pool(void)
+{
+    weft_worker *w = weft__self;
+    return w ? w->pool : NULL;
+}
+
+void *weft__worker_main(void *arg)
+{
+    weft_worker *w = arg;
+    struct weft_pool *pool = w->pool;
+    char name[32];
+    snprintf(name, sizeof name, "weft-%s-%u", pool->name, w->index);
+    weft__thread_setname(name);
+    if (pool->cfg.bind)
+        atomic_store_relaxed(&w->bound,
+                             weft__topo_bind_self(pool->topo, w->index) == 0 ? 1 : -1);
+    weft__self = w;
+    /* Tell weft_pool_create that this worker is up (and bound). */
+    atomic_fetch_add_seqcst(&pool->started, 1u);
+    weft__futex_wake(&pool->started, 1);
+
+    uint64_t idle_since = 0;
+    for (;;) {
+        int injected;
+        weft_task *t = find_work(w, &injected);
+        if (t) {
+            weft__sleep_found_work(pool);
+            run_taken(w, t, injected);
+            weft__sleep_resume_search(pool);
+            idle_since = 0;
+            continue;
+        }
+        if (atomic_load_acquire(&pool->stop))
+            break;
+        uint64_t now = weft__now_ns();
+        if (idle_since == 0) {
+            idle_since = now;
+        } else if (now - idle_since > SEARCH_NS) {
+            weft__sleep_park(w, NULL);
+            idle_since = 0;
+            continue;
+        }
+        weft__yield();
+    }
+    weft__self = NULL;
+    return NULL;
+}

@@ -1,0 +1,224 @@
+/*
+ * check.h - the tiny assertion helper shared by weft's tests.
+ *
+ * CHECK(cond) counts a passed check, or prints file:line and the expression
+ * and exits with status 1.  CHECK_EQ(a, b) does the same for two integers
+ * and also prints both values.  Checks may be made from any thread (workers
+ * included): the counters are atomic, and a failure exits the whole process
+ * at once with _exit() so that a hung or half-destroyed pool cannot keep a
+ * failing test alive.  check_done() prints the final "NAME: N passed,
+ * 0 failed" line and returns the exit status for main().
+ *
+ * Tests are deterministic or print the seed they use (check_seed()), and take
+ * their sizes from argv so that sanitizer builds can run smaller instances.
+ */
+#ifndef WEFT_TEST_CHECK_H
+#define WEFT_TEST_CHECK_H
+
+#include <dirent.h>
+#include <pthread.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "weft.h"
+
+static unsigned long check_passed_;
+
+static inline void check_fail_(const char *file, int line, const char *expr)
+{
+    fflush(stdout);
+    fprintf(stderr, "%s:%d: CHECK failed: %s\n", file, line, expr);
+    fflush(stderr);
+    _exit(1);
+}
+
+static inline void check_fail_eq_(const char *file, int line, const char *a,
+                                  const char *b, long long va, long long vb)
+{
+    fflush(stdout);
+    fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", file,
+            line, a, b, va, vb);
+    fflush(stderr);
+    _exit(1);
+}
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (cond)                                                            \
+            __atomic_fetch_add(&check_passed_, 1, __ATOMIC_RELAXED);         \
+        else                                                                 \
+            check_fail_(__FILE__, __LINE__, #cond);                          \
+    } while (0)
+
+#define CHECK_EQ(a, b)                                                       \
+    do {                                                                     \
+        long long check_a_ = (long long)(a), check_b_ = (long long)(b);      \
+        if (check_a_ == check_b_)                                            \
+            __atomic_fetch_add(&check_passed_, 1, __ATOMIC_RELAXED);         \
+        else                                                                 \
+            check_fail_eq_(__FILE__, __LINE__, #a, #b, check_a_, check_b_);  \
+    } while (0)
+
+/* Prints the final summary line and returns main()'s exit status. */
+static inline int check_done(const char *name)
+{
+    printf("%s: %lu passed, 0 failed\n", name,
+           __atomic_load_n(&check_passed_, __ATOMIC_RELAXED));
+    fflush(stdout);
+    return 0;
+}
+
+/* argv[i] as an unsigned number, or def when absent. */
+static inline unsigned long check_arg(int argc, char **argv, int i,
+                                      unsigned long def)
+{
+    if (argc <= i)
+        return def;
+    char *end;
+    unsigned long v = strtoul(argv[i], &end, 0);
+    if (*argv[i] == '\0' || *end != '\0') {
+        fprintf(stderr, "bad argument %d: '%s' is not a number\n", i, argv[i]);
+        exit(2);
+    }
+    return v;
+}
+
+/*
+ * The seed of a randomised test: argv[i] if given, else $WEFT_TEST_SEED,
+ * else one made from the clock.  Printed so that a failure can be re-run.
+ */
+static inline uint64_t check_seed(int argc, char **argv, int i,
+                                  const char *name)
+{
+    uint64_t seed;
+    const char *env = getenv("WEFT_TEST_SEED");
+    if (argc > i)
+        seed = strtoull(argv[i], NULL, 0);
+    else if (env && *env)
+        seed = strtoull(env, NULL, 0);
+    else {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        seed = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec ^
+               ((uint64_t)getpid() << 32);
+    }
+    printf("%s: seed %" PRIu64 " (re-run with WEFT_TEST_SEED=%" PRIu64 ")\n",
+           name, seed, seed);
+    fflush(stdout);
+    return seed;
+}
+
+/* splitmix64: a fast, well-mixed 64-bit hash for deterministic trees. */
+static inline uint64_t check_mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* Number of threads of this process (entries of /proc/self/task). */
+static inline int check_thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+static inline void *check_noop_thread_(void *p) { return p; }
+
+/*
+ * The thread count to compare with after pools are gone.  Starts and joins
+ * one thread first: some runtimes (TSan) start a helper thread of their own
+ * at the first pthread_create, which must not look like a leaked worker.
+ */
+static inline int check_thread_baseline(void)
+{
+    pthread_t th;
+    if (pthread_create(&th, NULL, check_noop_thread_, NULL) == 0)
+        pthread_join(th, NULL);
+    /* Wait for the joined thread to leave /proc: two equal reads 20 ms apart. */
+    int n = check_thread_count(), prev;
+    for (int i = 0; i < 100; i++) {
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+        prev = n;
+        n = check_thread_count();
+        if (n == prev)
+            break;
+    }
+    return n;
+}
+
+/* Sleeps for ms milliseconds. */
+static inline void check_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/*
+ * Thread counts and pool counters are read while the last threads may still
+ * be on their way out (a joined thread leaves /proc/self/task a moment after
+ * pthread_join returns; a worker may bump a counter just after the task it
+ * ran was marked done).  These helpers wait, up to 20 s, for the value to
+ * reach the expected one and return what they read last; the caller then
+ * checks it exactly.  Waiting never makes a wrong value pass.
+ */
+static inline int check_thread_count_settle(int expect)
+{
+    int n = check_thread_count();
+    for (int i = 0; i < 4000 && n != expect; i++) {
+        check_sleep_ms(5);
+        n = check_thread_count();
+    }
+    return n;
+}
+
+static inline weft_stats check_stats_settle(const weft_pool *pool,
+                                            uint64_t expect_run)
+{
+    weft_stats s;
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < 4000; i++) {
+        CHECK_EQ(weft_pool_stats(pool, &s), 0);
+        if (s.run >= expect_run)
+            break;
+        check_sleep_ms(5);
+    }
+    return s;
+}
+
+/* A pool of `workers` workers with the given name (NULL: "pool"). */
+static inline weft_pool *check_pool(unsigned workers, const char *name)
+{
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = workers;
+    cfg.name = name;
+    weft_pool *pool = NULL;
+    int rc = weft_pool_create(&pool, &cfg);
+    if (rc != 0) {
+        fprintf(stderr, "weft_pool_create(workers=%u): %s\n", workers,
+                weft_strerror(rc));
+        check_fail_(__FILE__, __LINE__, "weft_pool_create() == 0");
+    }
+    CHECK(pool != NULL);
+    CHECK_EQ(weft_pool_workers(pool), workers);
+    return pool;
+}
+
+#endif /* WEFT_TEST_CHECK_H */

@@ -1,0 +1,488 @@
+/*
+ * test-api - the error paths and small functions of the public API.
+ *
+ *  - weft_config_init() defaults.
+ *  - Every bad argument returns its code and changes nothing: the out
+ *    pointer is untouched, no thread is left behind.
+ *  - weft_pool_destroy() from one of the pool's own workers returns
+ *    WEFT_EDEADLK and the pool keeps working.
+ *  - weft_strerror(): a distinct non-empty string per code, and a string
+ *    for 0 and for unknown values.
+ *  - weft_worker_id(), weft_self(), weft_current_pool(), weft_pool_workers().
+ *  - $WEFT_WORKERS sets the default worker count.
+ *  - Worker thread names "weft-<name>-<i>" (cut to 15 characters).
+ *  - cpuset of one allowed CPU, bind = 0, a small stack, a synthetic
+ *    hwloc topology: the pool runs tasks with exact results.
+ *  - weft_pool_stats()/weft_pool_print() arguments.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+
+#include "check.h"
+#include "weft.h"
+
+struct fib_arg {
+    int n;
+    long r;
+};
+
+static void fib(void *p)
+{
+    struct fib_arg *a = p;
+    if (a->n < 2) {
+        a->r = a->n;
+        return;
+    }
+    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
+    weft_task t;
+    weft_spawn(&t, fib, &x);
+    fib(&y);
+    weft_join(&t);
+    a->r = x.r + y.r;
+}
+
+/* Runs fib(20) on pool and checks the result. */
+static void check_works(weft_pool *pool)
+{
+    struct fib_arg a = {20, 0};
+    CHECK_EQ(weft_pool_run(pool, fib, &a), 0);
+    CHECK_EQ(a.r, 6765);
+}
+
+static void noop(void *p) { (void)p; }
+
+#define SENTINEL ((weft_pool *)(uintptr_t)0x5eed)
+
+/* weft_pool_create(&p, cfg) must fail with want and leave p untouched. */
+static void create_fails(const weft_config *cfg, int want, const char *what)
+{
+    weft_pool *p = SENTINEL;
+    int rc = weft_pool_create(&p, cfg);
+    if (rc != want)
+        fprintf(stderr, "%s: got %d (%s), want %d (%s)\n", what, rc,
+                weft_strerror(rc), want, weft_strerror(want));
+    CHECK_EQ(rc, want);
+    CHECK(p == SENTINEL);
+}
+
+static void test_config_defaults(void)
+{
+    weft_config cfg;
+    memset(&cfg, 0xa5, sizeof cfg);
+    weft_config_init(&cfg);
+    CHECK_EQ(cfg.workers, 0);
+    CHECK(cfg.cpuset == NULL);
+    CHECK(cfg.name == NULL);
+    CHECK_EQ(cfg.bind, 1);
+    CHECK_EQ(cfg.stack_size, 0);
+    CHECK_EQ(cfg.deque_slots, 0);
+    CHECK(cfg.topology == NULL);
+}
+
+static void test_bad_arguments(void)
+{
+    int threads0 = check_thread_baseline();
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = 2;
+
+    CHECK_EQ(weft_pool_create(NULL, NULL), WEFT_EINVAL);
+    CHECK_EQ(weft_pool_create(NULL, &cfg), WEFT_EINVAL);
+
+    cfg.workers = WEFT_MAX_WORKERS + 1;
+    create_fails(&cfg, WEFT_ERANGE, "workers = WEFT_MAX_WORKERS + 1");
+    cfg.workers = ~0u;
+    create_fails(&cfg, WEFT_ERANGE, "workers = UINT_MAX");
+    cfg.workers = 2;
+
+    cfg.cpuset = "banana";
+    create_fails(&cfg, WEFT_EINVAL, "cpuset \"banana\"");
+    cfg.cpuset = "4000-4001";
+    create_fails(&cfg, WEFT_ENOCPU, "cpuset \"4000-4001\"");
+    cfg.cpuset = NULL;
+
+    CHECK_EQ(check_thread_count_settle(threads0), threads0);
+
+    CHECK_EQ(weft_pool_destroy(NULL), WEFT_EINVAL);
+    CHECK_EQ(weft_pool_run(NULL, noop, NULL), WEFT_EINVAL);
+    CHECK_EQ(weft_pool_workers(NULL), 0);
+
+    weft_pool *pool = check_pool(2, "bad");
+    CHECK_EQ(weft_pool_run(pool, NULL, NULL), WEFT_EINVAL);
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(NULL, &s), WEFT_EINVAL);
+    CHECK_EQ(weft_pool_stats(pool, NULL), WEFT_EINVAL);
+    check_works(pool);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+    CHECK_EQ(check_thread_count_settle(threads0), threads0);
+}
+
+/* destroy from inside the pool: WEFT_EDEADLK, then the pool still works. */
+struct self_destroy {
+    weft_pool *pool;
+    int rc_run, rc_task;
+};
+
+static void destroy_in_task(void *p)
+{
+    struct self_destroy *d = p;
+    d->rc_task = weft_pool_destroy(d->pool);
+}
+
+static void destroy_self(void *p)
+{
+    struct self_destroy *d = p;
+    d->rc_run = weft_pool_destroy(d->pool);
+    weft_task t; /* and from a spawned task, possibly on another worker */
+    weft_spawn(&t, destroy_in_task, d);
+    weft_join(&t);
+}
+
+static void test_destroy_from_worker(void)
+{
+    weft_pool *pool = check_pool(2, "self");
+    struct self_destroy d = {pool, 1, 1};
+    CHECK_EQ(weft_pool_run(pool, destroy_self, &d), 0);
+    CHECK_EQ(d.rc_run, WEFT_EDEADLK);
+    CHECK_EQ(d.rc_task, WEFT_EDEADLK);
+    check_works(pool);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+}
+
+static void test_strerror(void)
+{
+    static const int codes[] = {
+#define CODE(name, value, msg) name,
+        WEFT_ERRORS(CODE)
+#undef CODE
+    };
+    static const char *const msgs[] = {
+#define MSG(name, value, msg) msg,
+        WEFT_ERRORS(MSG)
+#undef MSG
+    };
+    size_t n = sizeof codes / sizeof codes[0];
+    for (size_t i = 0; i < n; i++) {
+        const char *s = weft_strerror(codes[i]);
+        CHECK(s != NULL && *s != '\0');
+        CHECK(codes[i] < 0);
+        /* The table's message, possibly with a prefix such as the name. */
+        if (strstr(s, msgs[i]) == NULL)
+            fprintf(stderr, "weft_strerror(%d) = \"%s\", table says \"%s\"\n",
+                    codes[i], s, msgs[i]);
+        CHECK(strstr(s, msgs[i]) != NULL);
+        for (size_t j = 0; j < i; j++) {
+            CHECK(codes[i] != codes[j]);
+            CHECK(strcmp(s, weft_strerror(codes[j])) != 0);
+        }
+    }
+    const char *ok = weft_strerror(0);
+    CHECK(ok != NULL && *ok != '\0');
+    const char *unknown = weft_strerror(-123456);
+    CHECK(unknown != NULL && *unknown != '\0');
+    CHECK(weft_strerror(123456) != NULL);
+    CHECK(weft_strerror(-1) != NULL); /* -EPERM: not a weft code */
+    for (size_t i = 0; i < n; i++) {
+        CHECK(strcmp(ok, weft_strerror(codes[i])) != 0);
+        CHECK(strcmp(unknown, weft_strerror(codes[i])) != 0);
+    }
+}
+
+/* weft_worker_id() and friends, from the run and from spawned tasks. */
+struct ids {
+    weft_pool *pool;
+    unsigned workers;
+    int bad;                 /* atomic */
+    unsigned long seen_mask; /* atomic: ids seen */
+};
+
+static void id_leaf(void *p)
+{
+    struct ids *x = p;
+    int id = weft_worker_id();
+    if (id < 0 || (unsigned)id >= x->workers || weft_current_pool() != x->pool ||
+        weft_self() == NULL)
+        __atomic_store_n(&x->bad, 1, __ATOMIC_RELAXED);
+    else if (id < 64)
+        __atomic_fetch_or(&x->seen_mask, 1ul << id, __ATOMIC_RELAXED);
+    for (volatile int i = 0; i < 2000; i++)
+        ;
+}
+
+static void id_root(void *p)
+{
+    enum { N = 256 };
+    weft_task t[N];
+    for (int i = 0; i < N; i++)
+        weft_spawn(&t[i], id_leaf, p);
+    id_leaf(p);
+    for (int i = N; i-- > 0;)
+        weft_join(&t[i]);
+}
+
+static void test_ids(void)
+{
+    CHECK_EQ(weft_worker_id(), -1);
+    CHECK(weft_self() == NULL);
+    CHECK(weft_current_pool() == NULL);
+    unsigned counts[] = {1, 3};
+    for (int k = 0; k < 2; k++) {
+        struct ids x = {check_pool(counts[k], "ids"), counts[k], 0, 0};
+        CHECK_EQ(weft_pool_workers(x.pool), counts[k]);
+        for (int r = 0; r < 20; r++)
+            CHECK_EQ(weft_pool_run(x.pool, id_root, &x), 0);
+        CHECK_EQ(x.bad, 0);
+        CHECK(x.seen_mask != 0);
+        CHECK((x.seen_mask >> counts[k]) == 0);
+        weft_stats s;
+        CHECK_EQ(weft_pool_stats(x.pool, &s), 0);
+        CHECK_EQ(s.workers, counts[k]);
+        CHECK_EQ(weft_pool_destroy(x.pool), 0);
+    }
+    CHECK_EQ(weft_worker_id(), -1);
+    CHECK(weft_current_pool() == NULL);
+}
+
+static void test_env_workers(void)
+{
+    const char *old = getenv("WEFT_WORKERS");
+    char *saved = old ? strdup(old) : NULL;
+    const char *vals[] = {"3", "1", "5"};
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(setenv("WEFT_WORKERS", vals[i], 1), 0);
+        weft_config cfg;
+        weft_config_init(&cfg);
+        weft_pool *pool = NULL;
+        CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+        CHECK_EQ(weft_pool_workers(pool), strtoul(vals[i], NULL, 10));
+        check_works(pool);
+        CHECK_EQ(weft_pool_destroy(pool), 0);
+        /* An explicit count is not overridden... */
+        cfg.workers = 2;
+        CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+        CHECK_EQ(weft_pool_workers(pool), 2);
+        CHECK_EQ(weft_pool_destroy(pool), 0);
+    }
+    unsetenv("WEFT_WORKERS");
+    /* ...and without the variable, workers = 0 gives at least one. */
+    weft_pool *pool = NULL;
+    CHECK_EQ(weft_pool_create(&pool, NULL), 0);
+    CHECK(weft_pool_workers(pool) >= 1);
+    check_works(pool);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+    if (saved) {
+        setenv("WEFT_WORKERS", saved, 1);
+        free(saved);
+    }
+}
+
+/* Number of threads whose name is exactly `name`. */
+static int threads_named(const char *name)
+{
+    DIR *d = opendir("/proc/self/task");
+    CHECK(d != NULL);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[300], comm[64] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue; /* the thread just exited */
+        if (fgets(comm, sizeof comm, f))
+            comm[strcspn(comm, "\n")] = '\0';
+        fclose(f);
+        n += strcmp(comm, name) == 0;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Waits (workers may name themselves as they start) for n threads named name. */
+static int threads_named_settle(const char *name, int n)
+{
+    int got = threads_named(name);
+    for (int i = 0; i < 4000 && got != n; i++) {
+        check_sleep_ms(5);
+        got = threads_named(name);
+    }
+    return got;
+}
+
+static void check_names(const char *name, unsigned workers)
+{
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = workers;
+    cfg.name = name;
+    weft_pool *pool = NULL;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    /* Expected names, cut to 15 characters; count the duplicates. */
+    char want[16][16];
+    for (unsigned i = 0; i < workers; i++) {
+        char full[64];
+        snprintf(full, sizeof full, "weft-%s-%u", name ? name : "pool", i);
+        snprintf(want[i], sizeof want[i], "%.15s", full);
+    }
+    for (unsigned i = 0; i < workers; i++) {
+        int dup = 0;
+        for (unsigned j = 0; j < workers; j++)
+            dup += strcmp(want[i], want[j]) == 0;
+        int got = threads_named_settle(want[i], dup);
+        if (got != dup)
+            fprintf(stderr, "threads named \"%s\": %d, want %d\n", want[i], got, dup);
+        CHECK_EQ(got, dup);
+    }
+    check_works(pool);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+}
+
+static void test_thread_names(void)
+{
+    check_names("tst", 3);
+    check_names(NULL, 2);
+    check_names("abcdefgh", 12); /* "weft-abcdefgh-10" is cut to 15 */
+    check_names("averyverylongpoolname", 2);
+}
+
+/* Workers bind themselves as they start, possibly after weft_pool_create
+ * has returned: wait (up to 20 s) until every worker has tried. */
+static weft_stats stats_bind_settled(weft_pool *pool, unsigned workers)
+{
+    weft_stats s;
+    for (int i = 0; i < 4000; i++) {
+        CHECK_EQ(weft_pool_stats(pool, &s), 0);
+        if (s.bound + s.bind_failures >= workers)
+            break;
+        check_sleep_ms(5);
+    }
+    return s;
+}
+
+/* Allowed CPUs: the first one, for a one-CPU cpuset. */
+static int first_allowed_cpu(void)
+{
+    cpu_set_t set;
+    CHECK_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+    for (int i = 0; i < CPU_SETSIZE; i++)
+        if (CPU_ISSET(i, &set))
+            return i;
+    return -1;
+}
+
+static void test_configs(void)
+{
+    weft_config cfg;
+    weft_pool *pool;
+    weft_stats s;
+
+    /* One allowed CPU, by number; more workers than CPUs. */
+    char cpus[32];
+    snprintf(cpus, sizeof cpus, "%d", first_allowed_cpu());
+    weft_config_init(&cfg);
+    cfg.cpuset = cpus;
+    cfg.workers = 3;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    CHECK_EQ(weft_pool_workers(pool), 3);
+    check_works(pool);
+    s = stats_bind_settled(pool, 3);
+    CHECK_EQ(s.bound + s.bind_failures, 3);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+    /* workers = 0 with a one-CPU cpuset: one worker (unless $WEFT_WORKERS). */
+    if (!getenv("WEFT_WORKERS")) {
+        cfg.workers = 0;
+        CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+        CHECK_EQ(weft_pool_workers(pool), 1);
+        check_works(pool);
+        CHECK_EQ(weft_pool_destroy(pool), 0);
+    }
+
+    /* bind = 0: nothing bound, nothing failed. */
+    weft_config_init(&cfg);
+    cfg.workers = 2;
+    cfg.bind = 0;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    check_works(pool);
+    CHECK_EQ(weft_pool_stats(pool, &s), 0);
+    CHECK_EQ(s.bound, 0);
+    CHECK_EQ(s.bind_failures, 0);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+
+    /* A small stack. */
+    weft_config_init(&cfg);
+    cfg.workers = 2;
+    cfg.stack_size = 256 * 1024;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    check_works(pool);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+
+    /* A synthetic topology: no binding to simulated cores, tasks still run. */
+    const char *topos[] = {"pack:2 core:4 pu:1", "pack:1 core:2 pu:2",
+                           "numa:2 core:3 pu:1"};
+    for (int i = 0; i < 3; i++) {
+        unsigned counts[] = {0, 2, 8};
+        for (int k = 0; k < 3; k++) {
+            weft_config_init(&cfg);
+            cfg.topology = topos[i];
+            cfg.workers = counts[k];
+            pool = SENTINEL;
+            int rc = weft_pool_create(&pool, &cfg);
+            if (rc != 0)
+                fprintf(stderr, "topology \"%s\", workers %u: %s\n", topos[i],
+                        counts[k], weft_strerror(rc));
+            CHECK_EQ(rc, 0);
+            if (counts[k])
+                CHECK_EQ(weft_pool_workers(pool), counts[k]);
+            else
+                CHECK(weft_pool_workers(pool) >= 1);
+            check_works(pool);
+            CHECK_EQ(weft_pool_stats(pool, &s), 0);
+            CHECK_EQ(s.bound, 0);
+            CHECK_EQ(weft_pool_destroy(pool), 0);
+        }
+    }
+    /* A topology string hwloc cannot parse. */
+    weft_config_init(&cfg);
+    cfg.topology = "this is not a topology";
+    pool = SENTINEL;
+    int rc = weft_pool_create(&pool, &cfg);
+    CHECK(rc == WEFT_ETOPOLOGY || rc == WEFT_EINVAL);
+    CHECK(pool == SENTINEL);
+
+    /* weft_pool_print writes something and returns 0. */
+    pool = check_pool(2, "print");
+    check_works(pool);
+    FILE *f = tmpfile();
+    CHECK(f != NULL);
+    CHECK_EQ(weft_pool_print(pool, f), 0);
+    CHECK(ftell(f) > 0);
+    fclose(f);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    int threads0 = check_thread_baseline();
+    test_config_defaults();
+    printf("  config defaults: ok\n");
+    test_bad_arguments();
+    printf("  bad arguments: ok\n");
+    test_destroy_from_worker();
+    printf("  destroy from a worker: ok\n");
+    test_strerror();
+    printf("  weft_strerror: ok\n");
+    test_ids();
+    printf("  worker ids: ok\n");
+    test_env_workers();
+    printf("  WEFT_WORKERS: ok\n");
+    test_thread_names();
+    printf("  thread names: ok\n");
+    test_configs();
+    printf("  cpuset, bind, stack, topology, print: ok\n");
+    CHECK_EQ(check_thread_count_settle(threads0), threads0);
+    return check_done("test-api");
+}

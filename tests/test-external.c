@@ -1,0 +1,214 @@
+/*
+ * test-external - entering pools from threads that are not workers.
+ *
+ *  1. THREADS (8) pthreads each call weft_pool_run() RUNS times (10,000)
+ *     at once on one pool; each run counts itself and spawns two children
+ *     that count themselves: exactly 8 * RUNS runs and 16 * RUNS children,
+ *     and the pool counted them all.
+ *  2. THREADS pthreads use weft_spawn()/weft_join() outside any pool (the
+ *     default pool): ROUNDS (10) rounds of spawning BATCH (1,000) tasks
+ *     into an array of frames, then joining them in reverse order.  Every
+ *     task increments its own slot once.
+ *  3. weft_join2() from external threads: fib through join2 at the top
+ *     level, and THREADS threads doing many small join2 calls at once.
+ *
+ * The default pool's size comes from $WEFT_WORKERS (set by CTest).
+ * Usage: test-external WORKERS [RUNS [ROUNDS [BATCH]]]
+ */
+#include <pthread.h>
+
+#include "check.h"
+#include "weft.h"
+
+#define THREADS 8
+
+static weft_pool *pool;
+static unsigned workers;
+static unsigned long runs_per_thread, rounds, batch;
+static unsigned long run_count, child_count; /* atomic */
+static pthread_barrier_t barrier;
+
+static void count_child(void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&child_count, 1, __ATOMIC_RELAXED);
+}
+
+static void one_run(void *p)
+{
+    (void)p;
+    int id = weft_worker_id();
+    if (id < 0 || (unsigned)id >= workers)
+        CHECK(id >= 0 && (unsigned)id < workers);
+    __atomic_fetch_add(&run_count, 1, __ATOMIC_RELAXED);
+    weft_task a, b;
+    weft_spawn(&a, count_child, NULL);
+    weft_spawn(&b, count_child, NULL);
+    weft_join(&b);
+    weft_join(&a);
+}
+
+static void *runner(void *p)
+{
+    (void)p;
+    pthread_barrier_wait(&barrier);
+    for (unsigned long i = 0; i < runs_per_thread; i++) {
+        int rc = weft_pool_run(pool, one_run, NULL);
+        if (rc != 0)
+            CHECK_EQ(rc, 0);
+    }
+    return NULL;
+}
+
+static void inc_slot(void *p)
+{
+    CHECK(weft_self() != NULL); /* runs on a worker of the default pool */
+    (*(unsigned *)p)++;
+}
+
+static void *external_spawner(void *p)
+{
+    (void)p;
+    CHECK(weft_self() == NULL);
+    CHECK_EQ(weft_worker_id(), -1);
+    weft_task *t = malloc(batch * sizeof *t);
+    unsigned *slot = calloc(batch, sizeof *slot);
+    CHECK(t != NULL && slot != NULL);
+    pthread_barrier_wait(&barrier);
+    for (unsigned long r = 1; r <= rounds; r++) {
+        for (unsigned long i = 0; i < batch; i++)
+            weft_spawn(&t[i], inc_slot, &slot[i]);
+        for (unsigned long i = batch; i-- > 0;)
+            weft_join(&t[i]);
+        for (unsigned long i = 0; i < batch; i++)
+            if (slot[i] != r)
+                CHECK_EQ(slot[i], r);
+    }
+    free(t);
+    free(slot);
+    return NULL;
+}
+
+struct fib_arg {
+    int n;
+    long r;
+};
+
+static long fib_serial(int n) { return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2); }
+
+static void fib(void *p)
+{
+    struct fib_arg *a = p;
+    if (a->n < 2) {
+        a->r = a->n;
+        return;
+    }
+    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
+    weft_task t;
+    weft_spawn(&t, fib, &x);
+    fib(&y);
+    weft_join(&t);
+    a->r = x.r + y.r;
+}
+
+static void fib_serial_task(void *p)
+{
+    struct fib_arg *a = p;
+    a->r = fib_serial(a->n);
+}
+
+static unsigned long join2_a, join2_b; /* atomic */
+
+static void inc_a(void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&join2_a, 1, __ATOMIC_RELAXED);
+}
+
+static void inc_b(void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&join2_b, 1, __ATOMIC_RELAXED);
+}
+
+static void *external_join2(void *p)
+{
+    (void)p;
+    pthread_barrier_wait(&barrier);
+    for (unsigned long i = 0; i < rounds * 100; i++)
+        weft_join2(inc_a, NULL, inc_b, NULL);
+    return NULL;
+}
+
+static void start_threads(void *(*fn)(void *))
+{
+    pthread_t th[THREADS];
+    CHECK_EQ(pthread_barrier_init(&barrier, NULL, THREADS), 0);
+    for (int i = 0; i < THREADS; i++)
+        CHECK_EQ(pthread_create(&th[i], NULL, fn, NULL), 0);
+    for (int i = 0; i < THREADS; i++)
+        CHECK_EQ(pthread_join(th[i], NULL), 0);
+    pthread_barrier_destroy(&barrier);
+}
+
+int main(int argc, char **argv)
+{
+    workers = (unsigned)check_arg(argc, argv, 1, 2);
+    runs_per_thread = check_arg(argc, argv, 2, 10000);
+    rounds = check_arg(argc, argv, 3, 10);
+    batch = check_arg(argc, argv, 4, 1000);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("test-external: workers=%u runs=%lu rounds=%lu batch=%lu WEFT_WORKERS=%s\n",
+           workers, runs_per_thread, rounds, batch,
+           getenv("WEFT_WORKERS") ? getenv("WEFT_WORKERS") : "(unset)");
+
+    /* 1. Concurrent weft_pool_run from 8 threads. */
+    pool = check_pool(workers, "ext");
+    start_threads(runner);
+    uint64_t runs = THREADS * runs_per_thread;
+    CHECK_EQ(run_count, runs);
+    CHECK_EQ(child_count, 2 * runs);
+    weft_stats s = check_stats_settle(pool, 3 * runs);
+    printf("  %d threads x %lu runs: run=%" PRIu64 " spawned=%" PRIu64
+           " injected=%" PRIu64 " steals=%" PRIu64 "\n",
+           THREADS, runs_per_thread, s.run, s.spawned, s.injected, s.steals);
+    CHECK_EQ(s.spawned, 2 * runs);
+    CHECK_EQ(s.run, 3 * runs);
+    CHECK_EQ(s.injected, runs);
+    CHECK(s.steals <= s.spawned);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+
+    /* 2. weft_spawn/weft_join from outside any pool: the default pool. */
+    CHECK(weft_self() == NULL);
+    CHECK(weft_current_pool() == NULL);
+    start_threads(external_spawner);
+    weft_pool *def = weft_default_pool();
+    CHECK(def != NULL);
+    CHECK(weft_default_pool() == def);
+    const char *env = getenv("WEFT_WORKERS");
+    if (env && *env)
+        CHECK_EQ(weft_pool_workers(def), strtoul(env, NULL, 10));
+    uint64_t ext = (uint64_t)THREADS * rounds * batch;
+    s = check_stats_settle(def, ext);
+    printf("  %d threads x %lu rounds x %lu external spawns: run=%" PRIu64
+           " injected=%" PRIu64 "\n", THREADS, rounds, batch, s.run, s.injected);
+    CHECK_EQ(s.run, s.spawned + s.injected);
+    CHECK_EQ(s.injected, ext);
+
+    /* 3. weft_join2 from external threads. */
+    struct fib_arg x = {24, 0}, y = {22, 0};
+    weft_join2(fib_serial_task, &x, fib, &y);
+    CHECK_EQ(x.r, 46368);
+    CHECK_EQ(y.r, 17711);
+    /* Here fib runs on this thread, so each of its spawns is external. */
+    x.n = 18;
+    x.r = y.r = 0;
+    weft_join2(fib, &x, fib_serial_task, &y);
+    CHECK_EQ(x.r, 2584);
+    CHECK_EQ(y.r, 17711);
+    start_threads(external_join2);
+    CHECK_EQ(join2_a, THREADS * rounds * 100);
+    CHECK_EQ(join2_b, THREADS * rounds * 100);
+    printf("  external weft_join2: ok\n");
+    return check_done("test-external");
+}

@@ -1,0 +1,99 @@
+/*
+ * test-faults - pool creation under injected failures.
+ *
+ *  1. The k-th allocation of weft_pool_create fails, for every k until
+ *     creation needs no more than k allocations: each failure returns
+ *     WEFT_ENOMEM, leaves *out untouched and leaves no thread behind
+ *     (counted in /proc/self/task); the ASan build's LeakSanitizer checks
+ *     that no memory leaks.
+ *  2. The k-th worker thread fails to start, for k = 1..WORKERS: each
+ *     returns WEFT_EAGAIN, the k-1 started workers are stopped and joined.
+ *  3. After all that, a pool still works (exact fib result).
+ *
+ * The hooks are weft__test_fail_alloc / weft__test_fail_thread (src/).
+ * Usage: test-faults [WORKERS]   (4)
+ */
+#include "../src/internal.h"
+#include "check.h"
+
+struct fib_arg {
+    int n;
+    long r;
+};
+
+static void fib(void *p)
+{
+    struct fib_arg *a = p;
+    if (a->n < 2) {
+        a->r = a->n;
+        return;
+    }
+    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
+    weft_task t;
+    weft_spawn(&t, fib, &x);
+    fib(&y);
+    weft_join(&t);
+    a->r = x.r + y.r;
+}
+
+int main(int argc, char **argv)
+{
+    unsigned workers = (unsigned)check_arg(argc, argv, 1, 4);
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = workers;
+    cfg.cpuset = "0-1023";
+    cfg.name = "faults";
+    weft_pool *sentinel = (weft_pool *)(uintptr_t)0x1234;
+    int threads = check_thread_baseline();
+    CHECK(threads > 0);
+
+    /* Warm the process-wide topology so that its one-time allocations
+     * (hwloc's own, not weft's) are not counted. */
+    weft_pool *pool;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+
+    /* 1. Allocation failures. */
+    long k;
+    int failures = 0;
+    for (k = 1; k < 10000; k++) {
+        pool = sentinel;
+        weft__test_fail_alloc(k);
+        int rc = weft_pool_create(&pool, &cfg);
+        weft__test_fail_alloc(0);
+        if (rc == 0) {
+            CHECK_EQ(weft_pool_destroy(pool), 0);
+            break;
+        }
+        failures++;
+        CHECK_EQ(rc, WEFT_ENOMEM);
+        CHECK(pool == sentinel);
+        CHECK_EQ(check_thread_count_settle(threads), threads);
+    }
+    CHECK(failures >= 3);
+    printf("  allocation failures: %d points, each WEFT_ENOMEM, no thread left\n",
+           failures);
+
+    /* 2. Thread creation failures. */
+    for (k = 1; k <= (long)workers; k++) {
+        pool = sentinel;
+        weft__test_fail_thread(k);
+        int rc = weft_pool_create(&pool, &cfg);
+        weft__test_fail_thread(0);
+        CHECK_EQ(rc, WEFT_EAGAIN);
+        CHECK(pool == sentinel);
+        CHECK_EQ(check_thread_count_settle(threads), threads);
+    }
+    printf("  thread failures: %u points, each WEFT_EAGAIN, no thread left\n",
+           workers);
+
+    /* 3. Still works. */
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    struct fib_arg a = {20, 0};
+    CHECK_EQ(weft_pool_run(pool, fib, &a), 0);
+    CHECK_EQ(a.r, 6765);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+    CHECK_EQ(check_thread_count_settle(threads), threads);
+    return check_done("test-faults");
+}

@@ -1,0 +1,135 @@
+/*
+ * test-misuse - misuse of spawn/join aborts, naming the rule, when the
+ * header's checks are compiled in (NDEBUG not defined, or WEFT_CHECKED).
+ *
+ * Each case runs in a forked child (forked before this process starts any
+ * thread) whose stderr comes back through a pipe: the child must die of
+ * SIGABRT and its message must name the broken rule.  When the checks are
+ * compiled out the test prints that it was skipped and exits with 77, which
+ * CTest reports as skipped.
+ */
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "check.h"
+#include "weft.h"
+
+#if defined(NDEBUG) && !defined(WEFT_CHECKED)
+int main(void)
+{
+    printf("test-misuse: skipped (NDEBUG without WEFT_CHECKED: the checks are compiled out)\n");
+    return 77;
+}
+#else
+
+static void noop(void *p) { (void)p; }
+
+/* Joins in the order of the spawns instead of the reverse. */
+static void wrong_order(void *p)
+{
+    (void)p;
+    weft_task a, b;
+    weft_spawn(&a, noop, NULL);
+    weft_spawn(&b, noop, NULL);
+    weft_join(&a);
+    weft_join(&b);
+}
+
+/* Joins the same task twice. */
+static void join_twice(void *p)
+{
+    (void)p;
+    weft_task a;
+    weft_spawn(&a, noop, NULL);
+    weft_join(&a);
+    weft_join(&a);
+}
+
+/* Joins a task that was never spawned. */
+static void join_unspawned(void *p)
+{
+    (void)p;
+    weft_task a;
+    memset(&a, 0, sizeof a);
+    weft_join(&a);
+}
+
+/* The correct order, as a control: the child must exit 0. */
+static void right_order(void *p)
+{
+    (void)p;
+    weft_task a, b;
+    weft_spawn(&a, noop, NULL);
+    weft_spawn(&b, noop, NULL);
+    weft_join(&b);
+    weft_join(&a);
+}
+
+/* Runs fn on a fresh pool in a child; returns its wait status and stderr. */
+static int in_child(weft_fn fn, unsigned workers, char *err, size_t errsz)
+{
+    int fd[2];
+    CHECK_EQ(pipe(fd), 0);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(fd[1], 2);
+        close(fd[0]);
+        close(fd[1]);
+        weft_config cfg;
+        weft_config_init(&cfg);
+        cfg.workers = workers;
+        weft_pool *pool;
+        if (weft_pool_create(&pool, &cfg) != 0)
+            _exit(3);
+        weft_pool_run(pool, fn, NULL);
+        weft_pool_destroy(pool);
+        _exit(0);
+    }
+    close(fd[1]);
+    size_t len = 0;
+    ssize_t r;
+    while ((r = read(fd[0], err + len, errsz - 1 - len)) > 0)
+        len += (size_t)r;
+    err[len] = '\0';
+    close(fd[0]);
+    int status;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void expect_abort(const char *what, weft_fn fn, unsigned workers,
+                         const char *rule)
+{
+    char err[8192];
+    int status = in_child(fn, workers, err, sizeof err);
+    int aborted = WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+    if (!aborted || !strstr(err, rule)) {
+        fprintf(stderr, "%s (workers=%u): status %#x (%s %d), stderr:\n%s\n",
+                what, workers, status,
+                WIFSIGNALED(status) ? "signal" : "exit",
+                WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), err);
+    }
+    CHECK(aborted);
+    CHECK(strstr(err, rule) != NULL);
+    printf("  %s, %u worker(s): aborted naming \"%s\"\n", what, workers, rule);
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (unsigned w = 1; w <= 2; w++) {
+        char err[8192];
+        int status = in_child(right_order, w, err, sizeof err);
+        if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+            fprintf(stderr, "control child: status %#x, stderr:\n%s\n", status, err);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        expect_abort("join in spawn order", wrong_order, w, "reverse spawn order");
+        expect_abort("join twice", join_twice, w, "weft_join");
+        expect_abort("join without spawn", join_unspawned, w, "weft_join");
+    }
+    return check_done("test-misuse");
+}
+#endif

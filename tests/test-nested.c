@@ -1,0 +1,158 @@
+/*
+ * test-nested - weft_pool_run() called from inside the same pool, deeply.
+ *
+ *  1. A function run on the pool calls weft_pool_run(pool, itself, depth-1)
+ *     and waits, DEPTH levels deep (10,000 by default): on a pool of one
+ *     worker this starves unless a run from a worker of the same pool runs
+ *     inline.
+ *  2. Each level spawns a task that itself calls weft_pool_run() on the
+ *     same pool for the next level, then joins it (DEPTH2 levels).
+ *  3. A fork-join fib inside every one of a few nested levels, so that
+ *     nested runs and stealing mix.
+ * Every level counts itself; the counts are exact.
+ *
+ * Usage: test-nested WORKERS [DEPTH [DEPTH2]]   (10000, 2000)
+ */
+#include "check.h"
+#include "weft.h"
+
+static weft_pool *pool;
+static unsigned workers;
+static unsigned long levels;   /* levels entered (atomic) */
+
+struct lvl {
+    long depth;
+    long result; /* out: levels below and including this one */
+};
+
+static void check_inside(void)
+{
+    int id = weft_worker_id();
+    CHECK(id >= 0 && (unsigned)id < workers);
+    CHECK(weft_current_pool() == pool);
+}
+
+/* 1. Direct recursion through weft_pool_run. */
+static void rec(void *p)
+{
+    struct lvl *l = p;
+    __atomic_fetch_add(&levels, 1, __ATOMIC_RELAXED);
+    if ((l->depth & 1023) == 0)
+        check_inside();
+    if (l->depth == 0) {
+        l->result = 1;
+        return;
+    }
+    struct lvl next = {l->depth - 1, 0};
+    int rc = weft_pool_run(pool, rec, &next);
+    if (rc != 0)
+        CHECK_EQ(rc, 0);
+    l->result = next.result + 1;
+}
+
+/* 2. Each level spawns a task that enters the pool again. */
+static void spawn_level(void *p);
+
+static void spawned_child(void *p)
+{
+    struct lvl *l = p; /* the next level */
+    int rc = weft_pool_run(pool, spawn_level, l);
+    if (rc != 0)
+        CHECK_EQ(rc, 0);
+}
+
+static void spawn_level(void *p)
+{
+    struct lvl *l = p;
+    __atomic_fetch_add(&levels, 1, __ATOMIC_RELAXED);
+    if ((l->depth & 255) == 0)
+        check_inside();
+    if (l->depth == 0) {
+        l->result = 1;
+        return;
+    }
+    struct lvl next = {l->depth - 1, 0};
+    weft_task t;
+    weft_spawn(&t, spawned_child, &next);
+    weft_join(&t);
+    l->result = next.result + 1;
+}
+
+/* 3. fib at every level. */
+struct fib_arg {
+    int n;
+    long r;
+};
+
+static void fib(void *p)
+{
+    struct fib_arg *a = p;
+    if (a->n < 2) {
+        a->r = a->n;
+        return;
+    }
+    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
+    weft_task t;
+    weft_spawn(&t, fib, &x);
+    fib(&y);
+    weft_join(&t);
+    a->r = x.r + y.r;
+}
+
+static void fib_levels(void *p)
+{
+    struct lvl *l = p;
+    struct fib_arg a = {18, 0};
+    weft_task t;
+    weft_spawn(&t, fib, &a);
+    struct lvl next = {l->depth - 1, 0};
+    if (l->depth > 0)
+        CHECK_EQ(weft_pool_run(pool, fib_levels, &next), 0);
+    weft_join(&t);
+    CHECK_EQ(a.r, 2584);
+    l->result = (l->depth > 0 ? next.result : 0) + a.r;
+}
+
+int main(int argc, char **argv)
+{
+    workers = (unsigned)check_arg(argc, argv, 1, 1);
+    long depth = (long)check_arg(argc, argv, 2, 10000);
+    long depth2 = (long)check_arg(argc, argv, 3, 2000);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("test-nested: workers=%u depth=%ld depth2=%ld\n", workers, depth, depth2);
+
+    /* Deep recursion on the workers' stacks: give them room (sanitizers
+     * make frames several times larger). */
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = workers;
+    cfg.name = "nest";
+    cfg.stack_size = (size_t)512 << 20;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    CHECK_EQ(weft_pool_workers(pool), workers);
+
+    struct lvl l = {depth, 0};
+    CHECK_EQ(weft_pool_run(pool, rec, &l), 0);
+    CHECK_EQ(l.result, depth + 1);
+    CHECK_EQ(levels, depth + 1);
+    printf("  direct nesting: %ld levels\n", l.result);
+
+    levels = 0;
+    struct lvl l2 = {depth2, 0};
+    CHECK_EQ(weft_pool_run(pool, spawn_level, &l2), 0);
+    CHECK_EQ(l2.result, depth2 + 1);
+    CHECK_EQ(levels, depth2 + 1);
+    printf("  spawn-then-run nesting: %ld levels\n", l2.result);
+
+    struct lvl l3 = {20, 0};
+    CHECK_EQ(weft_pool_run(pool, fib_levels, &l3), 0);
+    CHECK_EQ(l3.result, 21 * 2584);
+    printf("  fib inside nesting: %ld\n", l3.result);
+
+    /* And the pool still works normally afterwards. */
+    struct fib_arg a = {22, 0};
+    CHECK_EQ(weft_pool_run(pool, fib, &a), 0);
+    CHECK_EQ(a.r, 17711);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+    return check_done("test-nested");
+}
