@@ -173,6 +173,13 @@ void *weft__worker_main(void *arg);
 void weft__inject(struct weft_pool *pool, weft_task *t);
 void weft__wait_foreign(weft_worker *w, weft_task *job);
 void weft__wait_external(weft_task *t);
+/* Test hook: yield between a task's completion and its waiter's wake. */
+void weft__test_completion_yield(int on);
+
+/* ---- stats.c -------------------------------------------------------------- */
+/* Test hook: sets every counter of a quiescent pool to value (to start
+ * them near wrap-around). */
+void weft__test_preset_counters(weft_pool *pool, uint64_t value);
 
 /* ---- pool.c ----------------------------------------------------------------- */
 void weft__run_release(struct weft_pool *pool);

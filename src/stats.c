@@ -73,3 +73,18 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     }
     return 0;
 }
+
+void weft__test_preset_counters(weft_pool *pool, uint64_t value)
+{
+    for (unsigned i = 0; i < pool->nworkers; i++) {
+        weft_worker *w = pool->workers[i];
+        atomic_store_relaxed(&w->own.spawned, value);
+        atomic_store_relaxed(&w->stolen_from, value);
+        atomic_store_relaxed(&w->steals, value);
+        atomic_store_relaxed(&w->leapfrogs, value);
+        atomic_store_relaxed(&w->steal_failures, value);
+        atomic_store_relaxed(&w->injected_run, value);
+        atomic_store_relaxed(&w->parks, value);
+    }
+    atomic_store_relaxed(&pool->injected, value);
+}

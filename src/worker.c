@@ -45,10 +45,23 @@ static uint64_t rng_next(weft_worker *w)
     return x;
 }
 
+/* Test hook (weft__test_completion_yield): yield between setting done and
+ * the wake, to widen the window in which a waiter returns and its frame
+ * goes away before the completer's futex wake. */
+static int completion_yield;
+
+void weft__test_completion_yield(int on)
+{
+    atomic_store_seqcst(&completion_yield, on);
+}
+
 static void task_complete(weft_task *t)
 {
     /* Release pairs with the acquire loads of done in the joiners. */
-    if (atomic_exchange_acqrel(&t->done, 1u) == 2u)
+    uint32_t old = atomic_exchange_acqrel(&t->done, 1u);
+    if (__builtin_expect(atomic_load_relaxed(&completion_yield), 0))
+        weft__yield();
+    if (old == 2u)
         weft__futex_wake(&t->done, 1);
 }
 

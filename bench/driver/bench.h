@@ -1,0 +1,84 @@
+/*
+ * bench.h - the contract between the benchmark driver (driver/main.cc), the
+ * runtime adapters (driver/rt-*.c) and the kernels (kernels/).
+ *
+ * One driver executable runs one runtime (serial, weft, OpenMP, oneTBB): an
+ * OpenMP runtime that spins after its parallel region would steal cycles from
+ * whatever ran next in the same process.  Every kernel variant has the same
+ * signature: it enters its runtime with the handle the adapter opened for the
+ * worker count, computes kernel(n) and returns the answer, which the driver
+ * checks against bench_kernels[].expected.
+ *
+ * To add a kernel: write kernels/<k>-common.c (expected answers) and one
+ * kernels/<k>-<runtime>.c[c] per runtime, then list it in kernels/registry.def.
+ */
+#ifndef WEFT_BENCH_H
+#define WEFT_BENCH_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Runs one kernel variant on rt (the adapter's handle) for size n. */
+typedef long (*bench_variant_fn)(void *rt, int n);
+
+struct bench_variant {
+    const char *kernel;   /* "fib" */
+    const char *variant;  /* "generic" */
+    bench_variant_fn run;
+};
+
+struct bench_kernel {
+    const char *name;
+    int default_n;
+    int quick_n;
+    int warmup_n_delta;         /* untimed warm-up runs size n - delta */
+    long (*expected)(int n);    /* the right answer, -1 when unknown */
+    int max_n;
+};
+
+struct bench_runtime {
+    const char *name;           /* "weft", "omp", ... */
+    /* Opens the runtime with `workers` workers, outside any timed region.
+     * Returns the handle (non-NULL) or NULL with a message in err. */
+    void *(*open)(int workers, char *err, unsigned long errlen);
+    void (*close)(void *rt);
+    /* Optional: cumulative steal count of rt, or -1. */
+    double (*steals)(void *rt);
+    /* 1: the runtime ignores the worker count (the serial baselines). */
+    int single_threaded;
+    const struct bench_variant *variants; /* ends with a NULL kernel */
+};
+
+/* Defined by the one adapter linked into each executable. */
+extern const struct bench_runtime bench_runtime;
+extern const struct bench_kernel bench_kernels[]; /* ends with a NULL name */
+
+/* Declarations of every kernel variant and expected-answer function. */
+#define BENCH_KERNEL(name, default_n, quick_n, warmup, max_n) \
+    long bench_##name##_expected(int n);
+#define BENCH_VARIANT(runtime, kernel, variant) \
+    long bench_##kernel##_##runtime##_##variant(void *rt, int n);
+#include "../kernels/registry.def"
+#undef BENCH_KERNEL
+#undef BENCH_VARIANT
+
+/*
+ * The variant table of one runtime: an adapter defines BENCH_IF_serial,
+ * BENCH_IF_weft, BENCH_IF_omp and BENCH_IF_tbb (its own one keeping its
+ * argument, the others dropping it) and then writes
+ *     #define BENCH_KERNEL(...)
+ *     #define BENCH_VARIANT BENCH_VARIANT_TABLE_ENTRY
+ *     static const struct bench_variant table[] = {
+ *     #include "../kernels/registry.def"
+ *         {0, 0, 0}};
+ */
+#define BENCH_VARIANT_TABLE_ENTRY(runtime, kernel, variant)                  \
+    BENCH_IF_##runtime({#kernel, #variant,                                   \
+                        bench_##kernel##_##runtime##_##variant},)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
