@@ -115,6 +115,11 @@ __attribute__((cold, noinline)) static void deque_grow(weft_worker *w)
 /* Owner: make the private slots [split, upto) public. */
 static void publish_upto(weft_worker *w, uint32_t upto)
 {
+    /* Clear the frames' thief fields now rather than at every spawn: a
+     * private frame's is never read (push leaves it alone).  Plain stores,
+     * published by the release below. */
+    for (uint32_t i = w->own.split; i < upto; i++)
+        w->own.slots[i]->thief = 0;
     uint64_t cur = atomic_load_relaxed(&w->own.ts);
     /* Only the owner writes split, so split(cur) == own.split; thieves may
      * move tail under us, hence the loop.  Release (seq_cst) pairs with
@@ -133,6 +138,7 @@ void weft__push_slow(weft_worker *w, weft_task *t)
     o->slots[h] = t;
     o->head = h + 1;
     if (o->allstolen) {
+        t->thief = 0; /* see publish_upto */
         /* Every public task was stolen, so tail == split and no thief's
          * CAS can succeed: a plain exchange is safe.  Publish the new task
          * (release: pairs with the thief's CAS; seq_cst: ordered before

@@ -28,7 +28,8 @@ typedef void (*weft_fn)(void *arg);
 typedef struct weft_task {
     weft_fn fn;       /* private: the function */
     void *arg;        /* private: its argument */
-    uintptr_t thief;  /* private: 0, or the worker that stole this task */
+    uintptr_t thief;  /* private: while public, 0 or the worker that stole
+                         it; while queued from outside, the queue's link */
     uint32_t done;    /* private: 0 running, 1 done, 2 done awaited (futex) */
     uint32_t flags;   /* private: WEFT__JOB_* for submitted tasks */
 } weft_task;
@@ -84,7 +85,8 @@ static inline void weft__push(weft_worker *w, weft_task *t, weft_fn fn,
     uint32_t h = o->head;
     t->fn = fn;
     t->arg = arg;
-    t->thief = 0;
+    /* t->thief is not touched here: it matters only once t is public, and
+     * the owner clears it when it publishes t (src/deque.c). */
     /* relaxed atomic store: weft_pool_stats() reads it from other threads */
     __atomic_store_n(&o->spawned, o->spawned + 1, __ATOMIC_RELAXED);
     if (__builtin_expect(h >= o->limit ||
