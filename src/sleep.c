@@ -74,12 +74,16 @@ void weft__sleep_resume_search(struct weft_pool *pool)
     atomic_fetch_add_seqcst(&pool->idle, 1u);
 }
 
-static int work_visible(struct weft_pool *pool)
+/* Work that w could take: the injection queue or another worker's public
+ * tasks.  w's own public tasks do not count: an idle worker has none, and
+ * one waiting on another pool takes its own before it parks. */
+static int work_visible(weft_worker *w)
 {
+    struct weft_pool *pool = w->pool;
     if (atomic_load_relaxed(&pool->inject_count))
         return 1;
     for (unsigned i = 0; i < pool->nworkers; i++)
-        if (weft__deque_has_public(pool->workers[i]))
+        if (pool->workers[i] != w && weft__deque_has_public(pool->workers[i]))
             return 1;
     return 0;
 }
@@ -113,7 +117,7 @@ void weft__sleep_park(weft_worker *w, const uint32_t *done)
 
     /* Pairs with the fence in weft__sleep_notify. */
     atomic_fence_seqcst();
-    if (work_visible(pool) || atomic_load_relaxed(&pool->stop) ||
+    if (work_visible(w) || atomic_load_relaxed(&pool->stop) ||
         (done && atomic_load_relaxed(done) == 1u)) {
         pthread_mutex_lock(&pool->sleep_lock);
         unpark_self(w); /* if a waker took us, it already counted us */
