@@ -74,10 +74,12 @@ typedef struct weft_config {
     /** Number of workers; 0 = one per core of the cpuset (or $WEFT_WORKERS
      *  when set).  More workers than cores is allowed.  Max WEFT_MAX_WORKERS. */
     unsigned workers;
-    /** CPUs the pool may use, as a list such as "0-3,8"; NULL = every CPU
-     *  this process may run on (taskset, cgroups, MPI bindings).  The set
-     *  is intersected with the CPUs the process may use; an empty result is
-     *  WEFT_ENOCPU, a string that does not parse is WEFT_EINVAL. */
+    /** CPUs the pool may use, as a list such as "0-3,8" (decimal numbers
+     *  without leading zeros, at most 65535, ranges N-M with N <= M, single
+     *  commas); NULL = every CPU this process may run on (taskset, cgroups,
+     *  MPI bindings).  The set is intersected with the CPUs the process may
+     *  use; an empty result is WEFT_ENOCPU, a string that does not parse is
+     *  WEFT_EINVAL. */
     const char *cpuset;
     /** Pool name, used in thread names "weft-<name>-<i>" (cut to the 15
      *  characters Linux allows); NULL = "pool". */

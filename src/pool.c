@@ -29,19 +29,24 @@ void weft_config_init(weft_config *cfg)
     cfg->bind = 1;
 }
 
-/* Parses $WEFT_WORKERS; 0 when unset or not a positive number below the
- * limit (an absurd value is reported by create as WEFT_ERANGE). */
+/* Parses $WEFT_WORKERS (decimal digits only) into *out; leaves it alone
+ * when unset.  WEFT_EINVAL when it is not a positive number, WEFT_ERANGE
+ * when it is above WEFT_MAX_WORKERS. */
 static int env_workers(unsigned *out)
 {
     const char *s = getenv("WEFT_WORKERS");
     if (!s || !*s)
         return 0;
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (*end != '\0' || v == 0)
+    unsigned long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return WEFT_EINVAL;
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > WEFT_MAX_WORKERS)
+            return WEFT_ERANGE;
+    }
+    if (v == 0)
         return WEFT_EINVAL;
-    if (v > WEFT_MAX_WORKERS)
-        return WEFT_ERANGE;
     *out = (unsigned)v;
     return 0;
 }

@@ -77,17 +77,50 @@ static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic)
     return set;
 }
 
-/* Parses a list such as "0-3,8" strictly: digits, ',' and '-' only. */
+/* Largest CPU number a cpuset string may name (hwloc's bitmaps grow to the
+ * largest index set: a huge number would cost memory, not mean a CPU). */
+#define MAX_CPU 65535
+
+/* Reads a decimal number at *p: digits only, no leading zero (hwloc and
+ * strtol would read "010" as octal 8: refuse the ambiguity), at most
+ * MAX_CPU. */
+static int parse_number(const char **p, unsigned *out)
+{
+    const char *s = *p;
+    unsigned v = 0;
+    if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9'))
+        return WEFT_EINVAL;
+    while (*s >= '0' && *s <= '9') {
+        v = v * 10 + (unsigned)(*s++ - '0');
+        if (v > MAX_CPU)
+            return WEFT_EINVAL;
+    }
+    *p = s;
+    *out = v;
+    return 0;
+}
+
+/* Parses a list such as "0-3,8" strictly: items N or N-M (N <= M) in
+ * decimal without leading zeros, separated by single commas. */
 static int parse_cpus(const char *s, hwloc_bitmap_t set)
 {
-    if (*s == '\0')
-        return WEFT_EINVAL;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || *p == ',' || *p == '-'))
+    for (;;) {
+        unsigned lo, hi;
+        if (parse_number(&s, &lo) != 0)
             return WEFT_EINVAL;
-    if (hwloc_bitmap_list_sscanf(set, s) != 0)
-        return WEFT_EINVAL;
-    return 0;
+        hi = lo;
+        if (*s == '-') {
+            s++;
+            if (parse_number(&s, &hi) != 0 || hi < lo)
+                return WEFT_EINVAL;
+        }
+        if (hwloc_bitmap_set_range(set, lo, (int)hi) != 0)
+            return WEFT_ENOMEM;
+        if (*s == '\0')
+            return 0;
+        if (*s++ != ',')
+            return WEFT_EINVAL;
+    }
 }
 
 static int find_cores(struct weft__topo *tp)

@@ -76,6 +76,8 @@ checks=(
 "deque-bug-read-before-cas|deque|-DBUG_READ_BEFORE_CAS|bug|1|safety|20"
 "deque-bug-no-reclaim-check|deque|-DBUG_NO_RECLAIM_CHECK|bug|1|safety|20"
 "deque-bug-no-announce|deque|-DBUG_NO_ANNOUNCE|bug|1|safety|20"
+"deque-bug-no-thief-clear|deque|-DBUG_NO_THIEF_CLEAR|bug|1|safety|20"
+"deque-bug-no-thief-clear-tso|deque|-DTSO -DNTHIEF=1 -DNT=4 -DBUG_NO_THIEF_CLEAR|bug|1|safety|21"
 "sleep-sc-2w|sleep|-DW=2 -DK=2|ok|1|safety|20"
 "sleep-tso-2w|sleep|-DTSO -DW=2 -DK=2|ok|1|safety|21"
 "sleep-ltl-sc-2w|sleep|-DLTL -DW=2 -DK=2|ok|1|ltl|20"

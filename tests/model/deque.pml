@@ -19,6 +19,9 @@
  *   BUG_ANNOUNCE_EARLY a thief stores frame.thief before it reads the slot
  *   BUG_NO_ANNOUNCE   a thief never stores frame.thief (checks that a join
  *                     that cannot finish is reported)
+ *   BUG_NO_THIEF_CLEAR the owner does not clear a frame's thief field when
+ *                     it publishes the frame (with reused frames, a stale
+ *                     thief value lets the join skip the announcement wait)
  *   FRESH_FRAMES      frames start with done = 0 instead of a stale 1 (the
  *                     default models a reused frame, the harder case)
  *
@@ -63,9 +66,11 @@ byte runs[NT + 1];      /* how many times each task ran */
 byte reading[NS];       /* thieves past their CAS for slot i, not yet read */
 
 /* Store buffer size: the owner's longest run of plain stores without a
- * locked instruction is 2 per spawn (thief field, slot) for NT fast-path
- * spawns, plus movesplit; overflow is asserted in STORE. */
-#define B (2 * NT + 1)
+ * locked instruction: a slot per spawn, the thief fields of the frames it
+ * publishes (at most the spawns not yet published), and movesplit twice;
+ * overflow is asserted in STORE, so a too-small bound cannot hide a
+ * behaviour (tso.pml allows at most 10). */
+#define B (2 * NT + 2)
 
 /* The slot-reuse check: made when a store reaches memory (under TSO, when
  * the owner's buffered store drains). */
@@ -91,7 +96,7 @@ inline RUN(id)
 proctype owner()
 {
     byte head = 0, osplit = 0, limit = NS, allst = 0;
-    byte h, id, v, ms, ct, cs, upto, k;
+    byte h, id, v, ms, ct, cs, upto, k, pi;
     bit ok;
     byte top = 0, pushed = 0;
     byte stk[NT];
@@ -101,7 +106,8 @@ proctype owner()
     :: pushed < NT ->                       /* weft_spawn */
         pushed++;
         id = pushed;
-        STORE(0, THIEF(id), 0);             /* t->thief = 0 */
+        /* weft__push leaves t->thief alone: it is cleared when the
+         * frame is published (below) */
         h = head;
         LOAD(0, MS, ms);                    /* h >= limit || movesplit */
         if
@@ -111,6 +117,9 @@ proctype owner()
             head = h + 1;
             if
             :: allst ->
+#ifndef BUG_NO_THIEF_CLEAR
+                STORE(0, THIEF(id), 0);     /* t->thief = 0 (publish) */
+#endif
                 /* exchange: ts = {h, h + 1}; tail == split, so no thief's
                  * CAS can succeed in between */
                 atomic { DRAINED(0) -> assert(tail == tsplit); tail = h; tsplit = h + 1 };
@@ -124,7 +133,19 @@ proctype owner()
                 :: ms ->
                     STORE(0, MS, 0);
                     upto = osplit + (head - osplit + 1) / 2;
-                    /* publish_upto */
+                    /* publish_upto: clear the thief field of every frame
+                     * being published, then move split */
+#ifndef BUG_NO_THIEF_CLEAR
+                    pi = osplit;            /* (k is LOAD's own index) */
+                    do
+                    :: pi < upto ->
+                        LOAD(0, SLOT(pi), v);
+                        STORE(0, THIEF(v), 0);
+                        pi++
+                    :: else -> break
+                    od;
+                    pi = 0; v = 0;
+#endif
                     d_step { ct = tail; cs = tsplit };
                     do
                     :: atomic {
@@ -296,7 +317,7 @@ init {
 #ifndef FRESH_FRAMES
     i = 1;
     do
-    :: i <= NT -> mem[DONE(i)] = 1; i++
+    :: i <= NT -> mem[DONE(i)] = 1; mem[THIEF(i)] = 1; i++
     :: else -> break
     od;
 #endif
