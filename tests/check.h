@@ -221,4 +221,28 @@ static inline weft_pool *check_pool(unsigned workers, const char *name)
     return pool;
 }
 
+#ifdef CHECK_WANT_FIB
+/* fib through the generic API, the tests' standard small workload (a test
+ * defines CHECK_WANT_FIB before including this header to get it). */
+struct fib_arg {
+    int n;
+    long r;
+};
+
+static void fib(void *p)
+{
+    struct fib_arg *a = (struct fib_arg *)p;
+    if (a->n < 2) {
+        a->r = a->n;
+        return;
+    }
+    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
+    weft_task t;
+    weft_spawn(&t, fib, &x);
+    fib(&y);
+    weft_join(&t);
+    a->r = x.r + y.r;
+}
+#endif
+
 #endif /* WEFT_TEST_CHECK_H */

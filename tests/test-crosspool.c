@@ -18,6 +18,7 @@
  */
 #include <pthread.h>
 
+#define CHECK_WANT_FIB
 #include "check.h"
 #include "weft.h"
 
@@ -31,26 +32,6 @@ struct hop {
     weft_pool *here, *other;
     long result; /* out: levels from this one down */
 };
-
-struct fib_arg {
-    int n;
-    long r;
-};
-
-static void fib(void *p)
-{
-    struct fib_arg *a = p;
-    if (a->n < 2) {
-        a->r = a->n;
-        return;
-    }
-    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    weft_task t;
-    weft_spawn(&t, fib, &x);
-    fib(&y);
-    weft_join(&t);
-    a->r = x.r + y.r;
-}
 
 static void hop(void *p)
 {

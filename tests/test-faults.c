@@ -14,27 +14,8 @@
  * Usage: test-faults [WORKERS]   (4)
  */
 #include "../src/internal.h"
+#define CHECK_WANT_FIB
 #include "check.h"
-
-struct fib_arg {
-    int n;
-    long r;
-};
-
-static void fib(void *p)
-{
-    struct fib_arg *a = p;
-    if (a->n < 2) {
-        a->r = a->n;
-        return;
-    }
-    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    weft_task t;
-    weft_spawn(&t, fib, &x);
-    fib(&y);
-    weft_join(&t);
-    a->r = x.r + y.r;
-}
 
 int main(int argc, char **argv)
 {

@@ -24,28 +24,9 @@
 #include <pthread.h>
 #include <sched.h>
 
+#define CHECK_WANT_FIB
 #include "check.h"
 #include "weft.h"
-
-struct fib_arg {
-    int n;
-    long r;
-};
-
-static void fib(void *p)
-{
-    struct fib_arg *a = p;
-    if (a->n < 2) {
-        a->r = a->n;
-        return;
-    }
-    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    weft_task t;
-    weft_spawn(&t, fib, &x);
-    fib(&y);
-    weft_join(&t);
-    a->r = x.r + y.r;
-}
 
 /* ---- 3. destroy waits for a run in progress ---- */
 

@@ -13,6 +13,7 @@
  *
  * Usage: test-nested WORKERS [DEPTH [DEPTH2]]   (10000, 2000)
  */
+#define CHECK_WANT_FIB
 #include "check.h"
 #include "weft.h"
 
@@ -79,26 +80,6 @@ static void spawn_level(void *p)
 }
 
 /* 3. fib at every level. */
-struct fib_arg {
-    int n;
-    long r;
-};
-
-static void fib(void *p)
-{
-    struct fib_arg *a = p;
-    if (a->n < 2) {
-        a->r = a->n;
-        return;
-    }
-    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    weft_task t;
-    weft_spawn(&t, fib, &x);
-    fib(&y);
-    weft_join(&t);
-    a->r = x.r + y.r;
-}
-
 static void fib_levels(void *p)
 {
     struct lvl *l = p;

@@ -39,6 +39,7 @@
 #include <sched.h>
 
 #include "../src/internal.h"
+#define CHECK_WANT_FIB
 #include "check.h"
 
 #define SUBMITTERS 8
@@ -159,26 +160,6 @@ static void ping_pong_spawn(unsigned long runs)
 }
 
 /* ---- (c) counters near wrap-around ---- */
-
-struct fib_arg {
-    int n;
-    long r;
-};
-
-static void fib(void *p)
-{
-    struct fib_arg *a = p;
-    if (a->n < 2) {
-        a->r = a->n;
-        return;
-    }
-    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    weft_task t;
-    weft_spawn(&t, fib, &x);
-    fib(&y);
-    weft_join(&t);
-    a->r = x.r + y.r;
-}
 
 static long fib_serial(int n) { return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2); }
 static uint64_t fib_spawns(int n) { return n < 2 ? 0 : 1 + fib_spawns(n - 1) + fib_spawns(n - 2); }
