@@ -3,9 +3,15 @@
 
 Reads every *.json under --raw (one file per process: one runtime, one kernel,
 one worker count, one repetition; the name says which repetition), prints a
-table of medians and ratios, checks the goal lines of fib, writes all runs and
-the summary to --out (JSON) and a bar chart to --svg.  Python 3 standard
-library only.
+table of medians and ratios for the compute kernels, tables of the wake-up
+latency and idle CPU probes, checks the goal lines (fib's, and the issue's),
+writes all runs and the summary to --out (JSON) and a bar chart to --svg.
+Python 3 standard library only.
+
+Every runtime is paired with the runtimes built by the same compiler: gcc
+builds serial, weft, gomp and tbb; clang builds serial-clang, weft-clang,
+omp and tbb-clang.  T/T_s uses the serial baseline of that compiler, and
+the weft columns and goals compare a peer with weft of that compiler.
 
 Ratios are ratios of medians over the repetitions; "reps a-b" after a goal
 ratio is the range of the same ratio computed within each repetition (the
@@ -24,6 +30,7 @@ import sys
 
 # Goal lines of the issue, for fib(40): (name, variant, baseline variant,
 # workers, limit).  T_w = weft variant with w workers, baseline serial.
+# Written for gcc; the clang pair uses weft-clang-* and serial-clang-*.
 GOALS = [
     ("generic API", "weft-generic", "serial-elision", 1, 1.5),
     ("generic API", "weft-generic", "serial-elision", 2, 0.8),
@@ -31,6 +38,34 @@ GOALS = [
     ("typed form", "weft-typed", "serial-plain", 2, 0.95),
 ]
 GOAL_KERNEL, GOAL_N = "fib", 40
+
+# The issue's goals for the other kernels: T_1/T_s <= 1.05, T_s/T_2 >= 1.85.
+SCALING_KERNELS = ["nqueens", "uts_geo", "uts_bin", "matmul", "mergesort"]
+T1_LIMIT, S2_LIMIT = 1.05, 1.85
+IDLE_LIMIT_PCT = 1.0     # idle pool: % of one core
+WAKE_LIMIT = 1.5         # wake-up median / futex round-trip median
+# Probes, not timed computations: their own tables, not in the main one.
+PROBES = ("wake", "idle")
+
+COMPILERS = ("gcc", "clang")
+
+
+def compiler_of(name):
+    """The compiler that built a runtime-variant name."""
+    return "clang" if (name == "omp" or name.startswith("omp-") or "-clang" in name) else "gcc"
+
+
+def with_compiler(name, compiler):
+    """serial-plain -> serial-clang-plain, weft-typed -> weft-clang-typed for clang."""
+    if compiler == "gcc":
+        return name
+    rt, _, var = name.partition("-")
+    return f"{rt}-clang-{var}" if var else f"{rt}-clang"
+
+
+def weft_of(name, variant):
+    """weft's variant built by the compiler of name."""
+    return with_compiler(f"weft-{variant}", compiler_of(name))
 
 
 def load_runs(raw_dir):
@@ -68,6 +103,10 @@ def load_runs(raw_dir):
                 "answer": b.get("answer"),
                 "maxrss_kib": b.get("maxrss_kib"),
                 "steals": b.get("steals"),
+                "extra": {k: b[k] for k in ("wake_med_us", "wake_p90_us", "futex_med_us", "futex_p90_us",
+                                            "parks_per_call", "idle_cpu_pct", "parks_in_window",
+                                            "wake_in_med_us", "wake_out_med_us")
+                          if k in b},
                 "compiler": ctx.get("weft_bench_compiler"),
                 "flags": ctx.get("weft_bench_flags"),
                 "file": os.path.basename(path),
@@ -77,7 +116,7 @@ def load_runs(raw_dir):
 
 def baseline_of(name):
     """The serial run a runtime is compared with: same compiler."""
-    return "serial-clang-plain" if (name.startswith("omp-") or "-clang" in name) else "serial-plain"
+    return with_compiler("serial-plain", compiler_of(name))
 
 
 def is_serial(name):
@@ -117,12 +156,17 @@ class Summary:
         for (k, n, _, _) in self.groups:
             if (k, n) not in seen:
                 seen.append((k, n))
-        return seen
+        order = ["fib", "nqueens", "uts_geo", "uts_bin", "matmul", "mergesort", "wake", "idle"]
+        return sorted(seen, key=lambda kn: (order.index(kn[0]) if kn[0] in order else len(order), kn))
 
 
 def order_key(name):
     prefs = ["serial-plain", "serial-elision", "serial-clang-plain", "serial-clang-elision",
-             "weft-generic", "weft-typed", "gomp-task", "omp-task", "tbb-task_group"]
+             "serial-futex", "serial-clang-futex", "serial-sleep", "serial-clang-sleep",
+             "weft-generic", "weft-typed", "weft-run", "weft-parked", "gomp-task", "gomp-region",
+             "tbb-task_group", "tbb-enqueue", "tbb-execute",
+             "weft-clang-generic", "weft-clang-typed", "weft-clang-run", "weft-clang-parked",
+             "omp-task", "omp-region", "tbb-clang-task_group", "tbb-clang-enqueue", "tbb-clang-execute"]
     return (prefs.index(name) if name in prefs else len(prefs), name)
 
 
@@ -147,6 +191,8 @@ def fmt_r(x):
 def build_table(s):
     rows = []
     for kernel, n in s.kernels():
+        if kernel in PROBES:
+            continue
         names = sorted({k[2] for k in s.groups if k[0] == kernel and k[1] == n}, key=order_key)
         workers = sorted({k[3] for k in s.groups if k[0] == kernel and k[1] == n and not is_serial(k[2])})
         for name in [x for x in names if is_serial(x)]:
@@ -177,7 +223,8 @@ def row_for(s, kernel, n, name, w, serial):
         "steals": statistics.median([r["steals"] for r in rs]) if rs[0]["steals"] is not None else None,
     }
     if not serial:
-        for key, weft in (("weft_generic_over_this", "weft-generic"), ("weft_typed_over_this", "weft-typed")):
+        for key, var in (("weft_generic_over_this", "generic"), ("weft_typed_over_this", "typed")):
+            weft = weft_of(name, var)
             tw = s.median(kernel, n, weft, w)
             if tw is not None and name != weft:
                 row[key] = tw / med
@@ -190,7 +237,10 @@ def build_goals(s):
     if not sizes:
         return goals
     n = GOAL_N if GOAL_N in sizes else sizes[0]
-    for label, var, base, w, limit in GOALS:
+    for compiler, (label, var, base, w, limit) in [(c, g) for c in COMPILERS for g in GOALS]:
+        var, base = with_compiler(var, compiler), with_compiler(base, compiler)
+        if not s.times(GOAL_KERNEL, n, var, w) or not s.times(GOAL_KERNEL, n, base, 1):
+            continue
         tv, tb = s.median(GOAL_KERNEL, n, var, w), s.median(GOAL_KERNEL, n, base, 1)
         ratio = tv / tb if tv is not None and tb else None
         reps = s.per_rep_ratios(GOAL_KERNEL, n, var, w, base, 1)
@@ -199,7 +249,7 @@ def build_goals(s):
         # is not inflated by waiting for a CPU on a loaded machine.
         cpu_ratio = cv / cb if w == 1 and cv is not None and cb else None
         goals.append({
-            "goal": f"{label}: T_{w}/T_{base.split('-')[1]} <= {limit}",
+            "goal": f"{compiler} {label}: T_{w}/T_{base.split('-')[-1]} <= {limit}",
             "kernel": GOAL_KERNEL, "n": n, "variant": var, "workers": w, "baseline": base,
             "limit": limit, "ratio": ratio, "cpu_ratio": cpu_ratio,
             "rep_min": min(reps) if reps else None, "rep_max": max(reps) if reps else None,
@@ -208,7 +258,195 @@ def build_goals(s):
     return goals
 
 
-def print_table(rows, goals, contexts, failures):
+def workers_of(s, kernel, n):
+    return sorted({k[3] for k in s.groups if k[0] == kernel and k[1] == n and not is_serial(k[2])})
+
+
+def build_scaling_goals(s):
+    """nqueens, UTS, matmul, mergesort: T_1/T_s <= 1.05 and T_s/T_2 >= 1.85,
+    for each compiler and weft variant (generic against the elision, typed
+    against plain recursion)."""
+    out = []
+    for kernel, n in s.kernels():
+        if kernel not in SCALING_KERNELS:
+            continue
+        ws = workers_of(s, kernel, n)
+        wmax = max(ws) if ws else None
+        for compiler in COMPILERS:
+            for var, base in (("generic", "serial-elision"), ("typed", "serial-plain")):
+                name, bname = with_compiler(f"weft-{var}", compiler), with_compiler(base, compiler)
+                tb = s.median(kernel, n, bname, 1)
+                t1 = s.median(kernel, n, name, 1)
+                tw = s.median(kernel, n, name, wmax) if wmax and wmax > 1 else None
+                if tb is None or (t1 is None and tw is None):
+                    continue
+                r1 = t1 / tb if t1 else None
+                sw = tb / tw if tw else None
+                c1, cb = s.median_cpu(kernel, n, name, 1), s.median_cpu(kernel, n, bname, 1)
+                ok1 = r1 is not None and r1 <= T1_LIMIT
+                ok2 = sw is not None and sw >= S2_LIMIT * (wmax / 2.0)
+                out.append({
+                    "kernel": kernel, "n": n, "compiler": compiler, "variant": name, "baseline": bname,
+                    "workers": wmax, "t1_over_ts": r1, "cpu_t1_over_ts": c1 / cb if c1 and cb else None,
+                    "ts_over_tw": sw,
+                    "status": "n/a" if r1 is None or sw is None else ("PASS" if ok1 and ok2 else "MISS"),
+                })
+    return out
+
+
+def build_peer_goal(s):
+    """weft (its faster variant, same compiler) ahead of every peer on every
+    compute kernel, at every worker count measured."""
+    out = []
+    for compiler in COMPILERS:
+        weft_names = [with_compiler(f"weft-{v}", compiler) for v in ("generic", "typed")]
+        checked, misses = 0, []
+        for kernel, n in s.kernels():
+            if kernel in PROBES:
+                continue
+            peers = sorted({k[2] for k in s.groups if k[0] == kernel and k[1] == n and not is_serial(k[2])
+                            and not k[2].startswith("weft") and compiler_of(k[2]) == compiler})
+            for w in workers_of(s, kernel, n):
+                tw = [t for t in (s.median(kernel, n, x, w) for x in weft_names) if t is not None]
+                if not tw:
+                    continue
+                for p in peers:
+                    tp = s.median(kernel, n, p, w)
+                    if tp is None:
+                        continue
+                    checked += 1
+                    if min(tw) >= tp:
+                        misses.append(f"{kernel}({n}) w={w}: weft {min(tw):.3g} s vs {p} {tp:.3g} s")
+        if checked:
+            out.append({"compiler": compiler, "comparisons": checked, "misses": misses,
+                        "status": "PASS" if not misses else "MISS"})
+    return out
+
+
+def probe_rows(s):
+    """Rows of the wake and idle tables (medians over the processes)."""
+    rows = []
+    for kernel, n in s.kernels():
+        if kernel not in PROBES:
+            continue
+        names = sorted({k[2] for k in s.groups if k[0] == kernel and k[1] == n}, key=order_key)
+        for name in names:
+            ws = [1] if is_serial(name) else workers_of(s, kernel, n)
+            for w in ws:
+                rs = s.groups.get((kernel, n, name, w), [])
+                if not rs:
+                    continue
+                ex = [r["extra"] for r in rs]
+
+                def med(key):
+                    v = [e[key] for e in ex if key in e]
+                    return statistics.median(v) if v else None
+
+                def rng(key):
+                    v = [e[key] for e in ex if key in e]
+                    return (min(v), max(v)) if v else (None, None)
+                ratios = [e["wake_med_us"] / e["futex_med_us"] for e in ex
+                          if e.get("futex_med_us") and "wake_med_us" in e]
+                rows.append({
+                    "kernel": kernel, "n": n, "runtime": name, "workers": None if is_serial(name) else w,
+                    "compiler": compiler_of(name), "reps": len(rs),
+                    "wake_med_us": med("wake_med_us"), "wake_p90_us": med("wake_p90_us"),
+                    "futex_med_us": med("futex_med_us"), "futex_p90_us": med("futex_p90_us"),
+                    "wake_over_futex": statistics.median(ratios) if ratios else None,
+                    "wake_over_futex_range": (min(ratios), max(ratios)) if ratios else None,
+                    "parks_per_call": med("parks_per_call"),
+                    "wake_in_med_us": med("wake_in_med_us"), "wake_out_med_us": med("wake_out_med_us"),
+                    "idle_cpu_pct": med("idle_cpu_pct"), "idle_cpu_pct_range": rng("idle_cpu_pct"),
+                    "parks_in_window": med("parks_in_window"),
+                })
+    return rows
+
+
+def build_probe_goals(prows):
+    out = []
+    for r in prows:
+        if not r["runtime"].startswith("weft"):
+            continue
+        if r["kernel"] == "idle" and r["idle_cpu_pct"] is not None:
+            out.append({"goal": f"idle pool < {IDLE_LIMIT_PCT:g}% of one core", "runtime": r["runtime"],
+                        "workers": r["workers"], "value": r["idle_cpu_pct"],
+                        "text": f"{r['idle_cpu_pct']:.3f}% [{r['idle_cpu_pct_range'][0]:.3f}-{r['idle_cpu_pct_range'][1]:.3f}]",
+                        "status": "PASS" if r["idle_cpu_pct"] < IDLE_LIMIT_PCT else "MISS"})
+        if r["kernel"] == "wake" and r["wake_over_futex"] is not None:
+            lo, hi = r["wake_over_futex_range"]
+            out.append({"goal": f"wake-up median <= {WAKE_LIMIT:g}x futex round trip", "runtime": r["runtime"],
+                        "workers": r["workers"], "value": r["wake_over_futex"],
+                        "text": f"{r['wake_over_futex']:.2f}x [{lo:.2f}-{hi:.2f}] "
+                                f"({r['wake_med_us']:.1f} vs {r['futex_med_us']:.1f} us)",
+                        "status": "PASS" if r["wake_over_futex"] <= WAKE_LIMIT else "MISS"})
+    return out
+
+
+def fmt_us(x):
+    return "-" if x is None else (f"{x:.1f}" if x >= 1 else f"{x:.2f}")
+
+
+def print_probes(prows):
+    wake = [r for r in prows if r["kernel"] == "wake"]
+    idle = [r for r in prows if r["kernel"] == "idle"]
+    if wake:
+        n = wake[0]["n"]
+        print(f"\nWake-up latency, wake({n}): {n} entries into an idle runtime per process, each after a 3 ms sleep,")
+        print("alternating with a bare futex round trip in the same process; medians over the processes of each")
+        print("process's median and p90, in microseconds:")
+        hdr = ["runtime-variant", "workers", "reps", "median us", "p90 us", "futex med", "futex p90", "x futex",
+               "parks/call", "in/out us"]
+        lines = [[r["runtime"], "-" if r["workers"] is None else str(r["workers"]), str(r["reps"]),
+                  fmt_us(r["wake_med_us"]), fmt_us(r["wake_p90_us"]), fmt_us(r["futex_med_us"]),
+                  fmt_us(r["futex_p90_us"]), fmt_r(r["wake_over_futex"]),
+                  "-" if r["parks_per_call"] is None else f"{r['parks_per_call']:.2f}",
+                  "-" if r["wake_in_med_us"] is None else
+                  f"{fmt_us(r['wake_in_med_us'])}/{fmt_us(r['wake_out_med_us'])}"] for r in wake]
+        print_grid(hdr, lines, 1)
+        print("  (omp/gomp-region: the caller is the team's master, so with 1 worker no thread is woken;")
+        print("   tbb-execute: the caller joins the arena and may run the task itself: not a wake-up;")
+        print("   tbb-enqueue: a task enqueued in an arena of N workers that futex-wakes the waiting caller;")
+        print("   in/out (weft): medians of call -> task start (the worker's wake-up) and task start -> return)")
+    if idle:
+        n = idle[0]["n"]
+        print(f"\nIdle CPU, idle({n}): CPU time of the whole process over the {n} ms after a burst in which every")
+        print("worker was busy (OMP_WAIT_POLICY etc. as in the environment), as % of one core; median [min-max]:")
+        hdr = ["runtime-variant", "workers", "reps", "CPU % of a core", "min-max", "parks in window"]
+        lines = [[r["runtime"], "-" if r["workers"] is None else str(r["workers"]), str(r["reps"]),
+                  "-" if r["idle_cpu_pct"] is None else f"{r['idle_cpu_pct']:.3f}",
+                  "-" if r["idle_cpu_pct_range"][0] is None else
+                  f"{r['idle_cpu_pct_range'][0]:.3f}-{r['idle_cpu_pct_range'][1]:.3f}",
+                  "-" if r["parks_in_window"] is None else f"{r['parks_in_window']:.0f}"] for r in idle]
+        print_grid(hdr, lines, 1)
+
+
+def print_grid(hdr, lines, nleft):
+    widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(hdr)]
+    out = lambda cells: print("  " + "  ".join(c.ljust(widths[i]) if i < nleft else c.rjust(widths[i])
+                                               for i, c in enumerate(cells)))
+    out(hdr)
+    print("  " + "  ".join("-" * w for w in widths))
+    for l in lines:
+        out(l)
+
+
+def compilers_line(contexts):
+    """'gcc 12.2.0 (-O3 -DNDEBUG): serial, weft, gomp, tbb' per compiler."""
+    by = {}
+    for c in contexts:
+        lab, comp = c.get("weft_bench_runtime"), c.get("weft_bench_compiler", "?")
+        flags = (c.get("weft_bench_flags") or "").split(":", 1)[-1].strip()
+        key = (" ".join(comp.split(" (")[0].split()) if comp else "?", flags)
+        by.setdefault(key, [])
+        if lab not in by[key]:
+            by[key].append(lab)
+    pref = ["serial", "serial-clang", "weft", "weft-clang", "gomp", "omp", "tbb", "tbb-clang"]
+    rank = lambda x: pref.index(x) if x in pref else len(pref)
+    return [f"{comp} [{flags}]: {', '.join(sorted(labs, key=rank))}"
+            for (comp, flags), labs in sorted(by.items(), key=lambda kv: -len(kv[1]))]
+
+
+def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goals=(), prows=()):
     hdr = ["kernel", "workers", "runtime-variant", "reps", "median s", "min-max s", "T/T_s",
            "T_s/T", "wg/x", "wt/x", "cpu/real", "RSS MiB", "steals"]
     lines = []
@@ -226,6 +464,10 @@ def print_table(rows, goals, contexts, failures):
     def out(cells):
         print("  ".join(c.rjust(widths[i]) if i >= 3 else c.ljust(widths[i]) for i, c in enumerate(cells)))
 
+    print("Built by (each runtime is compared with the serial baseline and weft of its own compiler):")
+    for l in compilers_line(contexts):
+        print("  " + l)
+    print()
     out(hdr)
     print("  ".join("-" * w for w in widths))
     prev = None
@@ -235,8 +477,9 @@ def print_table(rows, goals, contexts, failures):
         prev = l[0]
         out(l)
     print()
-    print("T/T_s, T_s/T: against serial-plain of the same compiler (serial-clang-plain for omp);")
-    print("wg/x, wt/x: weft-generic, weft-typed time over this row's time, same worker count (<1: weft faster);")
+    print("T/T_s, T_s/T: against serial-plain of the same compiler (serial-clang-plain for the clang-built rows);")
+    print("wg/x, wt/x: weft-generic, weft-typed time (built by this row's compiler) over this row's time,")
+    print("same worker count (<1: weft faster);")
     print("cpu/real: process CPU time over wall time; RSS: peak of the process (one kernel, one worker count).")
     if goals:
         print()
@@ -247,11 +490,41 @@ def print_table(rows, goals, contexts, failures):
             rng = "" if g["rep_min"] is None else f" [reps {g['rep_min']:.2f}-{g['rep_max']:.2f}]"
             val = "n/a (not measured)" if g["ratio"] is None else f"{g['ratio']:.2f}{rng}"
             cpu = "" if g["cpu_ratio"] is None else f"   (CPU-time ratio {g['cpu_ratio']:.2f})"
-            print(f"  {g['goal']:<34} measured {val:<28} {g['status']}{cpu}")
+            print(f"  {g['goal']:<40} measured {val:<28} {g['status']}{cpu}")
+    if scaling:
+        w = max((g["workers"] or 0) for g in scaling)
+        print(f"\nGoal: nqueens, UTS, matmul, mergesort: T_1/T_s <= {T1_LIMIT} and T_s/T_{w} >= {S2_LIMIT}"
+              f"{'' if w == 2 else f' (x {w}/2 workers)'} (ratios of medians; generic against the elision,")
+        print("typed against plain recursion, each with the serial build of its own compiler):")
+        for g in scaling:
+            cpu = "" if g["cpu_t1_over_ts"] is None else f" (CPU {g['cpu_t1_over_ts']:.2f})"
+            t1 = "-" if g["t1_over_ts"] is None else f"{g['t1_over_ts']:.2f}{cpu}"
+            sw = "-" if g["ts_over_tw"] is None else f"{g['ts_over_tw']:.2f}"
+            print(f"  {g['kernel']}({g['n']})".ljust(22) + f"{g['variant']:<18} T_1/T_s {t1:<18} "
+                  f"T_s/T_{g['workers']} {sw:<6} {g['status']}")
+    if peer:
+        print("\nGoal: weft ahead of every peer on every kernel with 1 and 2 workers (weft's faster variant")
+        print("against each peer of the same compiler, medians; wake and idle are in their own tables):")
+        for g in peer:
+            print(f"  {g['compiler']:<6} {g['comparisons']} comparisons, {len(g['misses'])} behind   {g['status']}")
+            for m in g["misses"]:
+                print(f"         behind: {m}")
+    if probe_goals:
+        print("\nGoals: idle pool < 1% of one core; wake-up median within 1.5x of the futex round trip")
+        print("(per process: weft median / futex median; median over processes [range]):")
+        for g in probe_goals:
+            print(f"  {g['goal']:<40} {g['runtime']:<18} w={g['workers']}  {g['text']:<36} {g['status']}")
+    if prows:
+        print_probes(prows)
     loads = [c.get("load_avg", [None])[0] for c in contexts if c.get("load_avg")]
     if loads:
         print(f"\n1-min load average when processes started: {min(loads):.2f}-{max(loads):.2f} "
               f"on {contexts[0].get('num_cpus')} CPUs (above ~0.5 means something else was running)")
+    low_parks = [r for r in prows if r["kernel"] == "wake" and r["runtime"].startswith("weft")
+                 and r["parks_per_call"] is not None and r["parks_per_call"] < 0.5]
+    for r in low_parks:
+        print(f"WARNING: {r['runtime']} w={r['workers']}: {r['parks_per_call']:.2f} parks per call: the workers "
+              "mostly did not park between calls; the wake-up probe measured awake workers")
     serial = [r["cpu_over_real"] for r in rows if r["workers"] is None and r["cpu_over_real"]]
     if serial and statistics.median(serial) < 0.9:
         print(f"WARNING: the serial runs got {statistics.median(serial):.0%} of a CPU (median CPU/wall time): "
@@ -266,7 +539,11 @@ def print_table(rows, goals, contexts, failures):
 # ---- SVG ------------------------------------------------------------------
 
 COLORS = {"weft-generic": "#1f77b4", "weft-typed": "#17becf", "gomp-task": "#d62728",
-          "omp-task": "#ff7f0e", "tbb-task_group": "#2ca02c"}
+          "omp-task": "#ff7f0e", "tbb-task_group": "#2ca02c",
+          "weft-clang-generic": "#393b79", "weft-clang-typed": "#6b6ecf", "tbb-clang-task_group": "#98df8a",
+          "weft-run": "#1f77b4", "weft-clang-run": "#393b79", "gomp-region": "#d62728", "omp-region": "#ff7f0e",
+          "tbb-enqueue": "#2ca02c", "tbb-execute": "#98df8a", "futex": "#7f7f7f",
+          "weft-parked": "#1f77b4", "weft-clang-parked": "#393b79", "serial-sleep": "#7f7f7f"}
 EXTRA_COLORS = ["#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
 
@@ -325,11 +602,11 @@ def svg_panel(x0, y0, width, height, title, groups, series, value, ylabel):
     return out
 
 
-def write_svg(path, s, rows):
+def write_svg(path, s, rows, prows=()):
     groups = []  # (kernel, n, label, workers)
     for r in rows:
         if r["workers"] is not None:
-            g = (r["kernel"], r["n"], f"{r['kernel']}({r['n']}) w={r['workers']}", r["workers"])
+            g = (r["kernel"], r["n"], f"{r['kernel']} w={r['workers']}", r["workers"])
             if g not in groups:
                 groups.append(g)
     series = sorted({r["runtime"] for r in rows if r["workers"] is not None}, key=order_key)
@@ -346,21 +623,55 @@ def write_svg(path, s, rows):
                        "T_s / T")
     y += panel_h
     if peers:
-        for weft in ("weft-generic", "weft-typed"):
+        for var in ("generic", "typed"):
             parts += svg_panel(0, y, width, panel_h,
-                               f"{weft} time / peer time (log scale; below 1 = weft faster)",
-                               groups, peers, lambda g, x, weft=weft: (lambda tw, tp: tw / tp if tw and tp else None)(
-                                   s.median(g[0], g[1], weft, g[3]), s.median(g[0], g[1], x, g[3])),
-                               f"T_{weft.split('-')[1]} / T_peer")
+                               f"weft-{var} time / peer time, weft built by the peer's compiler "
+                               "(log scale; below 1 = weft faster)",
+                               groups, peers, lambda g, x, var=var: (lambda tw, tp: tw / tp if tw and tp else None)(
+                                   s.median(g[0], g[1], weft_of(x, var), g[3]), s.median(g[0], g[1], x, g[3])),
+                               f"T_{var} / T_peer")
             y += panel_h
+    # the probes: wake-up latency (us) and idle CPU (% of a core), per worker count
+    for kernel, title, key, ylabel in (
+            ("wake", "Wake-up latency, median (us, log scale); futex = bare futex round trip (same processes)",
+             "wake_med_us", "microseconds"),
+            ("idle", "Idle CPU after work (% of one core, log scale; the goal is below 1)", "idle_cpu_pct",
+             "% of one core")):
+        pr = [r for r in prows if r["kernel"] == kernel and not r["runtime"].startswith("serial")]
+        if not pr:
+            continue
+        pgroups = sorted({r["workers"] for r in pr})
+        pseries = sorted({r["runtime"] for r in pr}, key=order_key)
+        if kernel == "wake":
+            pseries = ["futex"] + pseries
+
+        def pval(g, x, pr=pr, key=key):
+            if x == "futex":
+                v = [r["futex_med_us"] for r in pr if r["workers"] == g[3] and r["futex_med_us"]]
+                return statistics.median(v) if v else None
+            v = [r[key] for r in pr if r["workers"] == g[3] and r["runtime"] == x]
+            return max(v[0], 1e-3) if v and v[0] is not None else None
+        pg = [(kernel, 0, f"{kernel} w={w}", w) for w in pgroups]
+        parts += svg_panel(0, y, width, panel_h, title, pg, pseries, pval, ylabel)
+        y += panel_h
+        for x in pseries:
+            if x not in series:
+                series.append(x)
     # legend
     lx = 70
     for i, x in enumerate(series):
         col = COLORS.get(x) or EXTRA_COLORS[i % len(EXTRA_COLORS)]
+        if lx + 30 + 7 * len(x) > width:   # wrap the legend
+            lx = 70
+            y += 20
         parts.append(f'<rect x="{lx}" y="{y + 5}" width="12" height="12" fill="{col}"/>')
         parts.append(f'<text x="{lx + 16}" y="{y + 15}" font-size="12">{esc(x)}</text>')
         lx += 30 + 7 * len(x)
-    height = y + 30
+    sizes = sorted({(r["kernel"], r["n"]) for r in rows} | {(r["kernel"], r["n"]) for r in prows})
+    parts.append(f'<text x="70" y="{y + 40}" font-size="12">sizes: '
+                 f'{esc(", ".join(f"{k}({n})" for k, n in sizes))}; each runtime compared with the serial '
+                 f'baseline and weft built by its own compiler</text>')
+    height = y + 55
     with open(path, "w") as f:
         f.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
                 f'font-family="sans-serif" font-size="12">\n')
@@ -390,7 +701,11 @@ def main():
     s = Summary(runs)
     rows = build_table(s)
     goals = build_goals(s)
-    print_table(rows, goals, contexts, failures)
+    scaling = build_scaling_goals(s)
+    peer = build_peer_goal(s)
+    prows = probe_rows(s)
+    probe_goals = build_probe_goals(prows)
+    print_table(rows, goals, contexts, failures, scaling, peer, probe_goals, prows)
 
     config = None
     if a.config:
@@ -403,10 +718,11 @@ def main():
         host["google_benchmark_build_type"] = contexts[0].get("library_build_type")
     doc = {"generated": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
            "host": host, "config": config, "compilers": sorted({(r["runtime"], r["compiler"], r["flags"]) for r in runs}),
-           "summary": rows, "goals": goals, "failures": failures, "runs": runs}
+           "summary": rows, "goals": goals, "scaling_goals": scaling, "peer_goal": peer,
+           "probes": prows, "probe_goals": probe_goals, "failures": failures, "runs": runs}
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=1)
-    wrote_svg = write_svg(a.svg, s, rows)
+    wrote_svg = write_svg(a.svg, s, rows, prows)
     print()
     print(f"results (every run, summary, goals): {a.out}")
     if wrote_svg:

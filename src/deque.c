@@ -148,11 +148,11 @@ void weft__push_slow(weft_worker *w, weft_task *t)
         o->allstolen = 0;
         o->limit = o->cap;
         atomic_store_relaxed(&w->own.movesplit, 0);
-        weft__sleep_notify(w->pool);
+        weft__sleep_notify(w->pool, 0);
     } else if (atomic_load_relaxed(&w->own.movesplit)) {
         atomic_store_relaxed(&w->own.movesplit, 0);
         publish_upto(w, o->split + (o->head - o->split + 1) / 2);
-        weft__sleep_notify(w->pool);
+        weft__sleep_notify(w->pool, 0);
     }
 }
 
@@ -163,7 +163,7 @@ void weft__deque_publish_all(weft_worker *w)
         return;
     atomic_store_relaxed(&w->own.movesplit, 0);
     publish_upto(w, o->head);
-    weft__sleep_notify(w->pool);
+    weft__sleep_notify(w->pool, 0);
 }
 
 int weft__pop_slow(weft_worker *w, weft_task *t)

@@ -29,6 +29,7 @@ struct weft_worker {
     struct weft_pool *pool;
     unsigned index;
     int bound;             /* 1 bound to its core, 0 not bound, -1 failed */
+    int cpu;               /* first CPU of its core if bound, else -1 */
     uint64_t rng;          /* victim selection (xorshift64) */
     pthread_t thread;
 
@@ -128,6 +129,8 @@ void weft__futex_wait(uint32_t *addr, uint32_t val, long timeout_ns);
 void weft__futex_wake(uint32_t *addr, int count);
 void weft__yield(void);
 uint64_t weft__now_ns(void);
+/* The CPU the caller runs on now, or -1. */
+int weft__current_cpu(void);
 static inline void weft__cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -145,6 +148,8 @@ void weft__topo_close(struct weft__topo *t);
 unsigned weft__topo_cores(const struct weft__topo *t);
 /* Binds the calling thread to core (index mod cores).  0 or -1. */
 int weft__topo_bind_self(struct weft__topo *t, unsigned index);
+/* The first CPU of core (index mod cores). */
+int weft__topo_core_cpu(const struct weft__topo *t, unsigned index);
 int weft__topo_describe(const struct weft__topo *t, char *buf, size_t len);
 
 /* ---- deque.c: the split deque --------------------------------------------- */
@@ -158,8 +163,12 @@ void weft__deque_publish_all(weft_worker *w);
 int weft__deque_has_public(weft_worker *victim);
 
 /* ---- sleep.c: idle, park and wake ----------------------------------------- */
-void weft__sleep_notify(struct weft_pool *pool);
-void weft__sleep_found_work(struct weft_pool *pool);
+/* New work is visible; local: the caller is outside the pool and will
+ * block (see wake_one). */
+void weft__sleep_notify(struct weft_pool *pool, int local);
+/* w stops searching: it found work.  deque_empty: w's deque holds nothing
+ * (w is in its idle loop), so its first spawn may be armed to publish. */
+void weft__sleep_found_work(weft_worker *w, int deque_empty);
 void weft__sleep_resume_search(struct weft_pool *pool);
 /* Parks w until woken; returns at once if work is visible, the pool is
  * stopping, or *done (when not NULL) reads 1. */

@@ -82,6 +82,11 @@ void weft__yield(void)
     sched_yield();
 }
 
+int weft__current_cpu(void)
+{
+    return sched_getcpu();
+}
+
 uint64_t weft__now_ns(void)
 {
     struct timespec ts;

@@ -216,6 +216,11 @@ int weft__topo_bind_self(struct weft__topo *tp, unsigned index)
                                                                        : -1;
 }
 
+int weft__topo_core_cpu(const struct weft__topo *tp, unsigned index)
+{
+    return hwloc_bitmap_first(tp->cores[index % tp->ncores]);
+}
+
 int weft__topo_describe(const struct weft__topo *tp, char *buf, size_t len)
 {
     return hwloc_bitmap_list_snprintf(buf, len, tp->cpuset);

@@ -126,7 +126,8 @@ void weft__inject(struct weft_pool *pool, weft_task *t)
     atomic_store_relaxed(&pool->inject_count, pool->inject_count + 1);
     atomic_store_relaxed(&pool->injected, pool->injected + 1);
     pthread_mutex_unlock(&pool->inject_lock);
-    weft__sleep_notify(pool);
+    weft_worker *self = weft__self;
+    weft__sleep_notify(pool, !self || self->pool != pool);
 }
 
 /* One sweep: the injection queue, then every other worker from a random
@@ -225,7 +226,7 @@ void weft__wait_foreign(weft_worker *w, weft_task *job)
             t = weft__deque_steal(w, w);
         }
         if (t) {
-            weft__sleep_found_work(pool);
+            weft__sleep_found_work(w, 0);
             run_taken(w, t, injected);
             weft__sleep_resume_search(pool);
             idle_since = 0;
@@ -242,7 +243,7 @@ void weft__wait_foreign(weft_worker *w, weft_task *job)
         weft__yield();
     }
     /* Back to running the task that waited. */
-    weft__sleep_found_work(pool);
+    weft__sleep_found_work(w, 0);
 }
 
 void weft__wait_external(weft_task *t)
@@ -307,9 +308,13 @@ void *weft__worker_main(void *arg)
     char name[32];
     snprintf(name, sizeof name, "weft-%s-%u", pool->name, w->index);
     weft__thread_setname(name);
-    if (pool->cfg.bind)
-        atomic_store_relaxed(&w->bound,
-                             weft__topo_bind_self(pool->topo, w->index) == 0 ? 1 : -1);
+    w->cpu = -1;
+    if (pool->cfg.bind) {
+        int ok = weft__topo_bind_self(pool->topo, w->index) == 0;
+        if (ok)
+            w->cpu = weft__topo_core_cpu(pool->topo, w->index);
+        atomic_store_relaxed(&w->bound, ok ? 1 : -1);
+    }
     weft__self = w;
     /* Tell weft_pool_create that this worker is up (and bound). */
     atomic_fetch_add_seqcst(&pool->started, 1u);
@@ -320,7 +325,7 @@ void *weft__worker_main(void *arg)
         int injected;
         weft_task *t = find_work(w, &injected);
         if (t) {
-            weft__sleep_found_work(pool);
+            weft__sleep_found_work(w, 1);
             run_taken(w, t, injected);
             weft__sleep_resume_search(pool);
             idle_since = 0;

@@ -32,10 +32,24 @@ struct bench_kernel {
     const char *name;
     int default_n;
     int quick_n;
-    int warmup_n_delta;         /* untimed warm-up runs size n - delta */
+    int warmup_n_delta;         /* untimed warm-up runs size n - delta
+                                   (delta < 0: size n / -delta) */
     long (*expected)(int n);    /* the right answer, -1 when unknown */
     int max_n;
+    /* Optional (NULL when the kernel does not define it): turns what a
+     * variant returned into the answer, called by the driver outside the
+     * timed region (matmul: the checksum of C; mergesort: sortedness and
+     * sum/xor of the sorted array). */
+    long (*verify)(int n, long ret);
 };
+
+/*
+ * Extra per-run results (wake-up latencies, idle CPU): a kernel calls
+ * bench_report("name", value) during its timed call; the driver exports
+ * each name as a google-benchmark counter of that run (the last value
+ * reported under a name wins; values from the warm-up are dropped).
+ */
+void bench_report(const char *name, double value);
 
 struct bench_runtime {
     const char *name;           /* "weft", "omp", ... */
@@ -56,7 +70,8 @@ extern const struct bench_kernel bench_kernels[]; /* ends with a NULL name */
 
 /* Declarations of every kernel variant and expected-answer function. */
 #define BENCH_KERNEL(name, default_n, quick_n, warmup, max_n) \
-    long bench_##name##_expected(int n);
+    long bench_##name##_expected(int n);                          \
+    long bench_##name##_verify(int n, long ret) __attribute__((weak));
 #define BENCH_VARIANT(runtime, kernel, variant) \
     long bench_##kernel##_##runtime##_##variant(void *rt, int n);
 #include "../kernels/registry.def"

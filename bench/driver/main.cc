@@ -10,8 +10,10 @@
 // checks every answer.  A wrong answer prints WRONG ANSWER and exits 3.
 //
 // Counters: n, workers, answer, maxrss_kib (getrusage peak of the process
-// so far: run one kernel per process to read it per kernel), and steals
-// (runtimes that report them).
+// so far: run one kernel per process to read it per kernel), steals
+// (runtimes that report them), and whatever the kernel passed to
+// bench_report() (wake: latency percentiles; idle: CPU percent).
+// A kernel with a verify hook (bench.h) is checked outside the timed region.
 //
 // Options (besides --benchmark_*):
 //   --kernels=fib,nqueens   kernels to run (default: all)
@@ -44,12 +46,13 @@
 
 extern "C" const struct bench_kernel bench_kernels[] = {
 #define BENCH_KERNEL(name, default_n, quick_n, warmup, max_n) \
-    {#name, default_n, quick_n, warmup, bench_##name##_expected, max_n},
+    {#name, default_n, quick_n, warmup, bench_##name##_expected, max_n, \
+     bench_##name##_verify},
 #define BENCH_VARIANT(...)
 #include "../kernels/registry.def"
 #undef BENCH_KERNEL
 #undef BENCH_VARIANT
-    {nullptr, 0, 0, 0, nullptr, 0}};
+    {nullptr, 0, 0, 0, nullptr, 0, nullptr}};
 
 namespace {
 
@@ -134,20 +137,46 @@ void check(const bench_kernel *k, const bench_variant *v, int n, long got,
     std::exit(3);
 }
 
+// Extra results of the current run (bench_report).
+std::vector<std::pair<std::string, double>> extra;
+
+int warmup_size(const bench_kernel *k, int n)
+{
+    if (k->warmup_n_delta < 0)
+        return n / -k->warmup_n_delta;
+    return n - k->warmup_n_delta;
+}
+
 void run_one(benchmark::State &state, const bench_kernel *k,
              const bench_variant *v, int n, int workers)
 {
     void *rt = runtime_for(workers);
-    int wn = n - k->warmup_n_delta;
-    if (wn >= 1)
-        check(k, v, wn, v->run(rt, wn), "warm-up");
+    int wn = warmup_size(k, n);
+    if (wn >= 1) {
+        long got = v->run(rt, wn);
+        if (k->verify)
+            got = k->verify(wn, got);
+        check(k, v, wn, got, "warm-up");
+    }
+    extra.clear();
     double steals0 = bench_runtime.steals ? bench_runtime.steals(rt) : -1;
     long answer = 0;
     for (auto _ : state) {
         answer = v->run(rt, n);
         benchmark::DoNotOptimize(answer);
-        check(k, v, n, answer, "timed run");
+        if (k->verify) {
+            // outside the timed region: checking 10^7 elements would be a
+            // serial part of every parallel run
+            state.PauseTiming();
+            answer = k->verify(n, answer);
+            check(k, v, n, answer, "timed run");
+            state.ResumeTiming();
+        } else {
+            check(k, v, n, answer, "timed run");
+        }
     }
+    for (const auto &e : extra)
+        state.counters[e.first] = e.second;
     state.counters["n"] = n;
     state.counters["workers"] = workers;
     state.counters["answer"] = static_cast<double>(answer);
@@ -160,6 +189,16 @@ void run_one(benchmark::State &state, const bench_kernel *k,
 }
 
 } // namespace
+
+extern "C" void bench_report(const char *name, double value)
+{
+    for (auto &e : extra)
+        if (e.first == name) {
+            e.second = value;
+            return;
+        }
+    extra.emplace_back(name, value);
+}
 
 int main(int argc, char **argv)
 {

@@ -252,8 +252,18 @@ proctype worker(byte w)
             got = 0;
             /* weft__sleep_found_work: searching - 1 (fetch_sub) */
             atomic { DRAINED(w) -> assert(srch > 0); s = srch; q = slp; srch-- };
+            /* last searcher with workers parked: fence; wake one only if
+             * more work is visible (else the C code arms the first spawn
+             * to publish and wake; this model has no spawns) */
             if
-            :: s == 1 && q > 0 -> s = 0; q = 0; WAKE_ONE(w)
+            :: s == 1 && q > 0 ->
+                s = 0; q = 0;
+                FENCE(w);
+                LOAD(w, ICOUNT, v);
+                if
+                :: v != 0 -> v = 0; WAKE_ONE(w)
+                :: else -> skip
+                fi
             :: else -> s = 0; q = 0
             fi;
             /* run_taken: the task runs; task_complete (xchg done, the

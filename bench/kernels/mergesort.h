@@ -1,0 +1,136 @@
+/*
+ * mergesort.h - what the mergesort variants share (cilksort-style).
+ *
+ * Sorts n 32-bit integers.  The input X (a fixed pseudo-random sequence,
+ * made once per process and size before timing) is never modified: each
+ * run sorts it into A using a scratch array T of the same size.
+ *   sort(X, A, T, n): if n <= MS_SORT_BASE, copy X into A and sort it
+ *     sequentially (quicksort, insertion sort below 16); else sort the four
+ *     quarters in parallel (X_i into A_i, scratch T_i), merge A1+A2 into T1
+ *     and A3+A4 into T3 in parallel, then merge T1+T3 into A.
+ *   merge(a, na, b, nb, d): if na + nb <= MS_MERGE_BASE, sequential merge;
+ *     else (a the larger run) split a at its middle, binary-search that
+ *     element in b, and merge the two lower parts and the two upper parts
+ *     in parallel.
+ * The bases (2048 elements for both) are the only grain, the same in every
+ * variant.  The copy from X is part of the leaves, so it runs in parallel.
+ * Checked after the timed call (the verify hook): A sorted, and its sum and
+ * xor equal to those of X.
+ */
+#ifndef WEFT_BENCH_MERGESORT_H
+#define WEFT_BENCH_MERGESORT_H
+
+#include <string.h>
+
+#define MS_SORT_BASE 2048
+#define MS_MERGE_BASE 2048
+
+struct ms_data {
+    long n;
+    int *x, *a, *t;
+};
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* The arrays of size n (created, X filled at first use). */
+struct ms_data *bench_ms_data(int n);
+#ifdef __cplusplus
+}
+#endif
+
+static inline void ms_insertion(int *a, long n)
+{
+    for (long i = 1; i < n; i++) {
+        int v = a[i];
+        long j = i;
+        while (j > 0 && a[j - 1] > v) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+    }
+}
+
+static inline void ms_quick(int *a, long n)
+{
+    while (n > 16) {
+        long m = n / 2;
+        /* median of three into a[m] */
+        if (a[0] > a[m]) { int x = a[0]; a[0] = a[m]; a[m] = x; }
+        if (a[m] > a[n - 1]) { int x = a[m]; a[m] = a[n - 1]; a[n - 1] = x; }
+        if (a[0] > a[m]) { int x = a[0]; a[0] = a[m]; a[m] = x; }
+        int p = a[m];
+        long i = 0, j = n - 1;
+        for (;;) {                    /* Hoare partition */
+            while (a[i] < p) i++;
+            while (a[j] > p) j--;
+            if (i >= j)
+                break;
+            int x = a[i]; a[i] = a[j]; a[j] = x;
+            i++;
+            j--;
+        }
+        /* [0, j] <= p <= [j + 1, n): recurse on the smaller part */
+        long left = j + 1;
+        if (left < n - left) {
+            ms_quick(a, left);
+            a += left;
+            n -= left;
+        } else {
+            ms_quick(a + left, n - left);
+            n = left;
+        }
+    }
+    ms_insertion(a, n);
+}
+
+static inline void ms_seqsort(const int *x, int *a, long n)
+{
+    memcpy(a, x, sizeof *a * (size_t)n);
+    ms_quick(a, n);
+}
+
+static inline void ms_seqmerge(const int *a, long na, const int *b, long nb, int *d)
+{
+    const int *ae = a + na, *be = b + nb;
+    while (a < ae && b < be)
+        *d++ = *b < *a ? *b++ : *a++;
+    while (a < ae)
+        *d++ = *a++;
+    while (b < be)
+        *d++ = *b++;
+}
+
+/* The first index of b[0..n) whose element is >= key. */
+static inline long ms_lower_bound(const int *b, long n, int key)
+{
+    long lo = 0, hi = n;
+    while (lo < hi) {
+        long mid = lo + (hi - lo) / 2;
+        if (b[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A run of a sorted array: the typed merge passes two of these by value. */
+struct ms_run {
+    const int *p;
+    long n;
+};
+
+/* The arguments of the generic-API tasks. */
+struct ms_sort_args {
+    const int *x;
+    int *a, *t;
+    long n;
+};
+struct ms_merge_args {
+    struct ms_run a, b;
+    int *d;
+};
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * uts-weft.c - UTS on weft (uts.h), no cutoff: the generic API
+ * (uts-generic.inc) and the typed form (WEFT_TASK_3), one task per child,
+ * frames in an array on the parent's stack (heap for the binomial root),
+ * joined in reverse.
+ */
+#include <stdlib.h>
+
+#include <weft.h>
+
+#include "../driver/bench.h"
+#include "uts.h"
+
+#define UTS_GENERIC uts_generic
+#define UTS_SPAWN(t, fn, a) weft_spawn(t, fn, a)
+#define UTS_JOIN(t) weft_join(t)
+#include "uts-generic.inc"
+
+WEFT_TASK_3(long, uts_typed, const struct uts_tree *, t, uint64_t, id, int, depth)
+{
+    int k = uts_nchildren(t, id, depth);
+    uts_typed_frame f_stack[k <= UTS_MAX_CHILDREN ? (k > 0 ? k : 1) : 1];
+    uts_typed_frame *f = f_stack;
+    if (k > UTS_MAX_CHILDREN && (f = malloc(sizeof *f * (size_t)k)) == NULL)
+        abort();
+    for (int i = 0; i < k; i++)
+        uts_typed_spawn(w, &f[i], t, uts_child(id, i), depth + 1);
+    long sum = 1;
+    for (int i = k - 1; i >= 0; i--)
+        sum += uts_typed_join(w, &f[i]);
+    if (k > UTS_MAX_CHILDREN)
+        free(f);
+    return sum;
+}
+
+static void uts_typed_entry(void *p)
+{
+    struct uts_args *a = (struct uts_args *)p;
+    a->r = uts_typed_call(weft_self(), a->t, a->id, a->depth);
+}
+
+static long run(void *rt, int binomial, int n, int typed)
+{
+    struct uts_tree t;
+    uts_init(&t, binomial, n);
+    struct uts_args a = {&t, t.root, 0, -1};
+    if (weft_pool_run((weft_pool *)rt, typed ? uts_typed_entry : uts_generic, &a) != 0)
+        return -1;
+    return a.r;
+}
+
+long bench_uts_geo_weft_generic(void *rt, int n) { return run(rt, 0, n, 0); }
+long bench_uts_geo_weft_typed(void *rt, int n) { return run(rt, 0, n, 1); }
+long bench_uts_bin_weft_generic(void *rt, int n) { return run(rt, 1, n, 0); }
+long bench_uts_bin_weft_typed(void *rt, int n) { return run(rt, 1, n, 1); }
