@@ -17,6 +17,7 @@
  */
 #include <pthread.h>
 
+#define CHECK_WANT_FIB
 #include "check.h"
 #include "weft.h"
 
@@ -89,27 +90,7 @@ static void *external_spawner(void *p)
     return NULL;
 }
 
-struct fib_arg {
-    int n;
-    long r;
-};
-
 static long fib_serial(int n) { return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2); }
-
-static void fib(void *p)
-{
-    struct fib_arg *a = p;
-    if (a->n < 2) {
-        a->r = a->n;
-        return;
-    }
-    struct fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    weft_task t;
-    weft_spawn(&t, fib, &x);
-    fib(&y);
-    weft_join(&t);
-    a->r = x.r + y.r;
-}
 
 static void fib_serial_task(void *p)
 {
