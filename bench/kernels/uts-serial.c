@@ -9,12 +9,15 @@
 #include "../driver/bench.h"
 #include "uts.h"
 
-static long uts(const struct uts_tree *t, uint64_t id, int depth)
+static long uts(const struct uts_tree *t, const struct uts_state *s, int depth)
 {
-    int k = uts_nchildren(t, id, depth);
+    int k = uts_nchildren(t, s, depth);
     long sum = 1;
-    for (int i = 0; i < k; i++)
-        sum += uts(t, uts_child(id, i), depth + 1);
+    for (int i = 0; i < k; i++) {
+        struct uts_state c;
+        uts_child(s, &c, i);
+        sum += uts(t, &c, depth + 1);
+    }
     return sum;
 }
 
@@ -27,7 +30,7 @@ static long run_plain(int binomial, int n)
 {
     struct uts_tree t;
     uts_init(&t, binomial, n);
-    return uts(&t, t.root, 0);
+    return uts(&t, &t.root, 0);
 }
 
 static long run_elision(int binomial, int n)

@@ -1,6 +1,7 @@
 /*
  * uts-tbb.cc - UTS with oneTBB task_group (uts.h), no cutoff: one task per
- * child, one wait.
+ * child (its state computed by the parent and captured by value), one
+ * wait.
  */
 #include <stdlib.h>
 
@@ -10,16 +11,20 @@
 #include "../driver/bench.h"
 #include "uts.h"
 
-static long uts_tg(const struct uts_tree *t, uint64_t id, int depth)
+static long uts_tg(const struct uts_tree *t, const struct uts_state *s,
+                   int depth)
 {
-    int k = uts_nchildren(t, id, depth);
+    int k = uts_nchildren(t, s, depth);
     long r_stack[k <= UTS_MAX_CHILDREN ? (k > 0 ? k : 1) : 1]; /* VLA, as in uts-generic.inc */
     long *r = r_stack;
     if (k > UTS_MAX_CHILDREN && (r = static_cast<long *>(malloc(sizeof *r * k))) == nullptr)
         abort();
     tbb::task_group g;
-    for (int i = 0; i < k; i++)
-        g.run([=] { r[i] = uts_tg(t, uts_child(id, i), depth + 1); });
+    for (int i = 0; i < k; i++) {
+        struct uts_state c;
+        uts_child(s, &c, i);
+        g.run([=] { r[i] = uts_tg(t, &c, depth + 1); });
+    }
     g.wait();
     long sum = 1;
     for (int i = k - 1; i >= 0; i--)
@@ -34,7 +39,7 @@ static long run(void *rt, int binomial, int n)
     struct uts_tree t;
     uts_init(&t, binomial, n);
     long r = -1;
-    static_cast<tbb::task_arena *>(rt)->execute([&] { r = uts_tg(&t, t.root, 0); });
+    static_cast<tbb::task_arena *>(rt)->execute([&] { r = uts_tg(&t, &t.root, 0); });
     return r;
 }
 

@@ -1,8 +1,8 @@
 /*
  * uts-weft.c - UTS on weft (uts.h), no cutoff: the generic API
- * (uts-generic.inc) and the typed form (WEFT_TASK_3), one task per child,
- * frames in an array on the parent's stack (heap for the binomial root),
- * joined in reverse.
+ * (uts-generic.inc) and the typed form (WEFT_TASK_3, the node's 20-byte
+ * state by value in the frame), one task per child, frames in an array on
+ * the parent's stack (heap for the binomial root), joined in reverse.
  */
 #include <stdlib.h>
 
@@ -16,15 +16,19 @@
 #define UTS_JOIN(t) weft_join(t)
 #include "uts-generic.inc"
 
-WEFT_TASK_3(long, uts_typed, const struct uts_tree *, t, uint64_t, id, int, depth)
+WEFT_TASK_3(long, uts_typed, const struct uts_tree *, t, struct uts_state, s,
+            int, depth)
 {
-    int k = uts_nchildren(t, id, depth);
+    int k = uts_nchildren(t, &s, depth);
     uts_typed_frame f_stack[k <= UTS_MAX_CHILDREN ? (k > 0 ? k : 1) : 1];
     uts_typed_frame *f = f_stack;
     if (k > UTS_MAX_CHILDREN && (f = malloc(sizeof *f * (size_t)k)) == NULL)
         abort();
-    for (int i = 0; i < k; i++)
-        uts_typed_spawn(w, &f[i], t, uts_child(id, i), depth + 1);
+    for (int i = 0; i < k; i++) {
+        struct uts_state c;
+        uts_child(&s, &c, i);
+        uts_typed_spawn(w, &f[i], t, c, depth + 1);
+    }
     long sum = 1;
     for (int i = k - 1; i >= 0; i--)
         sum += uts_typed_join(w, &f[i]);
@@ -36,7 +40,7 @@ WEFT_TASK_3(long, uts_typed, const struct uts_tree *, t, uint64_t, id, int, dept
 static void uts_typed_entry(void *p)
 {
     struct uts_args *a = (struct uts_args *)p;
-    a->r = uts_typed_call(weft_self(), a->t, a->id, a->depth);
+    a->r = uts_typed_call(weft_self(), a->t, a->s, a->depth);
 }
 
 static long run(void *rt, int binomial, int n, int typed)

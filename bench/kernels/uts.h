@@ -1,28 +1,32 @@
 /*
  * uts.h - what the UTS (unbalanced tree search) variants share.
  *
- * The tree is implicit: a node is (id, depth); its number of children is
- * decided by its id, and child i's id is a hash of the parent's id and i, so
- * any node can be expanded by whichever thread holds it and every runtime
- * walks exactly the same tree.  The count of nodes is the answer.
- *
- * In place of the SHA-1 of the original UTS (Olivier et al., LCPC 2006) the
- * hash is splitmix64's finalizer (a bijective 64-bit mix; Steele, Lea, Flood,
- * OOPSLA 2014): child_id = mix(parent_id + (i + 1) * 0x9e3779b97f4a7c15),
- * root_id = mix(seed).  A node's own random number is the top 53 bits of
- * its id, u in [0, 1).
+ * The trees are the standard UTS trees (Olivier et al., "UTS: An Unbalanced
+ * Tree Search Benchmark", LCPC 2006), with UTS's own generator: a node is
+ * (state, depth), its state a 20-byte SHA-1 digest (uts-sha1.h); the root's
+ * state is SHA-1(16 zero bytes || seed), child i's SHA-1(parent's state ||
+ * i), both 4-byte big-endian; a node's random number is u = (the last 4
+ * bytes of its state, big-endian, & 0x7fffffff) / 2^31.  So any node can be
+ * expanded by whichever thread holds it, every runtime walks exactly the
+ * same tree, and the node counts are those published for UTS.  The count of
+ * nodes is the answer.  Each node costs one SHA-1 block (about 0.1 us).
  *
  * Two tree shapes, two kernels:
- *  - uts_geo (T1-like): geometric number of children with expected
- *    branching b0 = 4 at every depth below the depth limit n, none at depth
- *    n: k = floor(log(1 - u) / log(1 - p)), p = 1 / (1 + b0) (as in UTS);
- *    capped at UTS_MAX_CHILDREN (a probability of 0.8^100 = 2e-10 per node).
- *  - uts_bin (T3-like): the root has n children; every other node has m = 8
- *    children with probability q = 0.124875, none otherwise (q * m = 0.999:
- *    each root child's subtree is a nearly critical branching process, of
- *    expected size 1000 and enormous variance, up to thousands deep).
- * Each node spawns one task per child and joins them all (in reverse).
- * No cutoff.
+ *  - uts_geo(n): UTS's geometric tree with the fixed shape (-t 1 -a 3 -b 4
+ *    -d n -r 19): a node at depth < n (the root at depth 0) has k =
+ *    floor(log(1 - u) / log(1 - p)) children, p = 1 / (1 + b0), b0 = 4;
+ *    one at depth n none.  Capped at UTS_MAX_CHILDREN as in UTS (never
+ *    reached here: u < 1 - 2^-31 gives k <= 96).  n = 10 is UTS's T1:
+ *    4,130,071 nodes, 3,305,118 leaves.
+ *  - uts_bin(n): UTS's binomial tree (-t 0 -b n -q 0.124875 -m 8 -r 42):
+ *    the root has n children; every other node has m = 8 children when u <
+ *    q = 0.124875, none otherwise (q * m = 0.999: each root child's subtree
+ *    is a nearly critical branching process, of expected size 1000 and
+ *    enormous variance).  n = 2000 is UTS's T3: 4,112,897 nodes, 1,572
+ *    deep, 3,599,034 leaves.
+ * Each node computes its children's states as it spawns them (one task per
+ * child, the state passed by value) and joins them all (in reverse), as in
+ * UTS, where the parent does rng_spawn for each child.  No cutoff.
  */
 #ifndef WEFT_BENCH_UTS_H
 #define WEFT_BENCH_UTS_H
@@ -30,7 +34,9 @@
 #include <math.h>
 #include <stdint.h>
 
-#define UTS_MAX_CHILDREN 100
+#include "uts-sha1.h"
+
+#define UTS_MAX_CHILDREN 100   /* UTS's MAXNUMCHILDREN */
 #define UTS_GEO_B0 4.0
 #define UTS_GEO_SEED 19
 #define UTS_BIN_Q 0.124875
@@ -41,40 +47,36 @@ struct uts_tree {
     int binomial;      /* 0: geometric, 1: binomial */
     int n;             /* geometric: depth limit; binomial: root's children */
     double log_1mp;    /* geometric: log(1 - p) */
-    uint64_t root;     /* root id */
+    struct uts_state root; /* the root's state */
 };
-
-static inline uint64_t uts_mix(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static inline uint64_t uts_child(uint64_t id, int i)
-{
-    return uts_mix(id + (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL);
-}
 
 static inline void uts_init(struct uts_tree *t, int binomial, int n)
 {
     t->binomial = binomial;
     t->n = n;
     t->log_1mp = log(1.0 - 1.0 / (1.0 + UTS_GEO_B0));
-    t->root = uts_mix(binomial ? UTS_BIN_SEED : UTS_GEO_SEED);
+    uts_rng_init(&t->root, binomial ? UTS_BIN_SEED : UTS_GEO_SEED);
 }
 
-/* The number of children of node (id, depth). */
-static inline int uts_nchildren(const struct uts_tree *t, uint64_t id, int depth)
+/* Child i's state (UTS's rng_spawn). */
+static inline void uts_child(const struct uts_state *parent,
+                             struct uts_state *child, int i)
 {
-    double u = (double)(id >> 11) * 0x1.0p-53;
+    uts_rng_spawn(parent, child, i);
+}
+
+/* The number of children of node (s, depth) (UTS's uts_numChildren). */
+static inline int uts_nchildren(const struct uts_tree *t,
+                                const struct uts_state *s, int depth)
+{
     if (t->binomial) {
         if (depth == 0)
             return t->n;
-        return u < UTS_BIN_Q ? UTS_BIN_M : 0;
+        return uts_rng_toprob(uts_rng_rand(s)) < UTS_BIN_Q ? UTS_BIN_M : 0;
     }
-    if (depth >= t->n)
-        return 0;
+    if (depth > 0 && depth >= t->n)
+        return 0;   /* UTS: b_i = 0, p = 1, floor(log(1 - u) / -inf) = 0 */
+    double u = uts_rng_toprob(uts_rng_rand(s));
     double k = floor(log(1.0 - u) / t->log_1mp);
     return k > UTS_MAX_CHILDREN ? UTS_MAX_CHILDREN : (int)k;
 }
@@ -82,7 +84,7 @@ static inline int uts_nchildren(const struct uts_tree *t, uint64_t id, int depth
 /* The argument of the generic-API task: node in, subtree size out. */
 struct uts_args {
     const struct uts_tree *t;
-    uint64_t id;
+    struct uts_state s;
     int depth;
     long r;
 };
