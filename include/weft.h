@@ -305,6 +305,12 @@ typedef struct weft_stats {
     uint64_t steal_failures; /**< steal attempts that found nothing */
     uint64_t injected;       /**< tasks submitted from outside the pool */
     uint64_t parks;          /**< times a worker went to sleep */
+    uint64_t steals_local;   /**< steals from a worker of the thief's NUMA node */
+    uint64_t steals_remote;  /**< steals from a worker of another NUMA node
+                                  (steals_local + steals_remote == steals) */
+    uint64_t idle_ns;        /**< nanoseconds workers spent in their main loop
+                                  with nothing to run (searching or parked),
+                                  summed over workers, current spells included */
 } weft_stats;
 
 /**

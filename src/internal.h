@@ -30,16 +30,22 @@ struct weft_worker {
     unsigned index;
     int bound;             /* 1 bound to its core, 0 not bound, -1 failed */
     int cpu;               /* first CPU of its core if bound, else -1 */
+    int node;              /* NUMA node of its core (topology), -1 unknown */
+    unsigned near_lo;      /* pool->order[near_lo, near_lo + near_n): the */
+    unsigned near_n;       /* workers of its node, itself included */
     uint64_t rng;          /* victim selection (xorshift64) */
     pthread_t thread;
 
     /* Counters, written by this worker only (relaxed), read by stats. */
     uint64_t stolen_from;  /* own tasks found stolen at join */
     uint64_t steals;       /* tasks this worker stole */
+    uint64_t steals_remote; /* of which from a worker of another node */
     uint64_t leapfrogs;    /* of which while joining */
     uint64_t steal_failures;
     uint64_t injected_run; /* tasks taken from the pool's injection queue */
     uint64_t parks;
+    uint64_t idle_ns;      /* main loop with nothing to run: closed spells */
+    uint64_t idle_since;   /* start of the current idle spell, 0 if none */
 
     /* Sleep: 1 while parked (futex word), written by wakers. */
     alignas(WEFT_CACHE_LINE) uint32_t sleep_word;
@@ -72,6 +78,7 @@ struct weft__topo;
 struct weft_pool {
     unsigned nworkers;
     weft_worker **workers;
+    unsigned *order;          /* worker indices grouped by NUMA node */
     struct weft__topo *topo;
     weft_config cfg;          /* the settings in use (strings below) */
     char name[16];
@@ -150,6 +157,9 @@ unsigned weft__topo_cores(const struct weft__topo *t);
 int weft__topo_bind_self(struct weft__topo *t, unsigned index);
 /* The first CPU of core (index mod cores). */
 int weft__topo_core_cpu(const struct weft__topo *t, unsigned index);
+/* The logical index of the NUMA node of core index (mod cores), -1 if the
+ * topology shows none. */
+int weft__topo_core_node(const struct weft__topo *t, unsigned index);
 int weft__topo_describe(const struct weft__topo *t, char *buf, size_t len);
 
 /* ---- deque.c: the split deque --------------------------------------------- */
@@ -184,6 +194,11 @@ void weft__wait_foreign(weft_worker *w, weft_task *job);
 void weft__wait_external(weft_task *t);
 /* Test hook: yield between a task's completion and its waiter's wake. */
 void weft__test_completion_yield(int on);
+/* Test hook: writes to out the indices of the workers that worker index
+ * tries, in order, in a steal sweep with random number r; returns how many
+ * (at most the pool's workers - 1). */
+unsigned weft__test_victim_order(weft_pool *pool, unsigned index, uint64_t r,
+                                 unsigned *out);
 
 /* ---- stats.c -------------------------------------------------------------- */
 /* Test hook: sets every counter of a quiescent pool to value (to start

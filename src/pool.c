@@ -75,6 +75,7 @@ static void pool_free(struct weft_pool *pool)
         weft__free(pool->workers, pool->nworkers * sizeof *pool->workers);
     }
     weft__free(pool->sleepers, pool->nworkers * sizeof *pool->sleepers);
+    weft__free(pool->order, pool->nworkers * sizeof *pool->order);
     weft__topo_close(pool->topo);
     weft__strfree(pool->cpuset_str);
     weft__strfree(pool->topology_str);
@@ -90,6 +91,30 @@ static void stop_workers(struct weft_pool *pool, unsigned n)
     weft__sleep_wake_all(pool);
     for (unsigned i = 0; i < n; i++)
         weft__thread_join(pool->workers[i]->thread);
+}
+
+/* Fills pool->order with the worker indices grouped by NUMA node (nodes in
+ * order of their first worker, workers in index order within a node) and
+ * gives each worker the range of its node's group. */
+static void group_by_node(struct weft_pool *pool)
+{
+    unsigned n = pool->nworkers, k = 0;
+    for (unsigned i = 0; i < n; i++) {
+        weft_worker *w = pool->workers[i];
+        unsigned j = 0;
+        while (j < i && pool->workers[j]->node != w->node)
+            j++;
+        if (j < i) /* not the first of its node: the group is placed */
+            continue;
+        unsigned lo = k;
+        for (j = i; j < n; j++)
+            if (pool->workers[j]->node == w->node)
+                pool->order[k++] = j;
+        for (unsigned m = lo; m < k; m++) {
+            pool->workers[pool->order[m]]->near_lo = lo;
+            pool->workers[pool->order[m]]->near_n = k - lo;
+        }
+    }
 }
 
 static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
@@ -121,8 +146,9 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
 
     pool->workers = weft__alloc(n * sizeof *pool->workers);
     pool->sleepers = weft__alloc(n * sizeof *pool->sleepers);
-    pool->nworkers = n; /* pool_free frees both arrays with this size */
-    if (!pool->workers || !pool->sleepers)
+    pool->order = weft__alloc(n * sizeof *pool->order);
+    pool->nworkers = n; /* pool_free frees the arrays with this size */
+    if (!pool->workers || !pool->sleepers || !pool->order)
         return WEFT_ENOMEM;
     for (unsigned i = 0; i < n; i++) {
         weft_worker *w = weft__alloc(sizeof *w);
@@ -132,9 +158,11 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
         w->pool = pool;
         w->index = i;
         w->rng = 0x9e3779b97f4a7c15ull * (i + 1);
+        w->node = weft__topo_core_node(pool->topo, i);
         if ((rc = weft__deque_init(w, pool->cfg.deque_slots)) != 0)
             return rc;
     }
+    group_by_node(pool);
     /* Every worker starts out searching (sleep.c). */
     pool->idle = n;
     return 0;

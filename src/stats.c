@@ -21,6 +21,7 @@ int weft_pool_stats(const weft_pool *pool, weft_stats *out)
         return WEFT_EINVAL;
     weft_stats s = {.workers = pool->nworkers};
     uint64_t stolen_from = 0;
+    uint64_t now = weft__now_ns();
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         int bound = atomic_load_relaxed(&w->bound);
@@ -33,7 +34,13 @@ int weft_pool_stats(const weft_pool *pool, weft_stats *out)
         s.steal_failures += atomic_load_relaxed(&w->steal_failures);
         s.run += atomic_load_relaxed(&w->injected_run);
         s.parks += atomic_load_relaxed(&w->parks);
+        s.steals_remote += atomic_load_relaxed(&w->steals_remote);
+        s.idle_ns += atomic_load_relaxed(&w->idle_ns);
+        uint64_t since = atomic_load_relaxed(&w->idle_since);
+        if (since && now > since)
+            s.idle_ns += now - since;
     }
+    s.steals_local = s.steals - s.steals_remote;
     s.run += s.spawned - stolen_from + s.steals;
     s.injected = atomic_load_relaxed(&pool->injected);
     *out = s;
@@ -58,17 +65,19 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     fprintf(f, "  deque slots    %u initial\n", pool->cfg.deque_slots);
     fprintf(f, "  spawned        %" PRIu64 "\n", s.spawned);
     fprintf(f, "  run            %" PRIu64 "\n", s.run);
-    fprintf(f, "  steals         %" PRIu64 " (leapfrogs %" PRIu64 ")\n",
-            s.steals, s.leapfrogs);
+    fprintf(f, "  steals         %" PRIu64 " (leapfrogs %" PRIu64
+               "; local %" PRIu64 ", remote %" PRIu64 ")\n",
+            s.steals, s.leapfrogs, s.steals_local, s.steals_remote);
     fprintf(f, "  steal failures %" PRIu64 "\n", s.steal_failures);
     fprintf(f, "  injected       %" PRIu64 "\n", s.injected);
     fprintf(f, "  parks          %" PRIu64 "\n", s.parks);
+    fprintf(f, "  idle           %.3f s (all workers)\n", (double)s.idle_ns * 1e-9);
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         uint64_t ts = atomic_load_relaxed(&w->own.ts);
-        fprintf(f, "  worker %u: %s, public [%u, %u)%s\n", i,
+        fprintf(f, "  worker %u: %s, public [%u, %u), node %d%s\n", i,
                 atomic_load_relaxed(&w->sleep_word) ? "parked" : "awake",
-                ts_tail(ts), ts_split(ts),
+                ts_tail(ts), ts_split(ts), w->node,
                 atomic_load_relaxed(&w->bound) == 1 ? ", bound" : "");
     }
     return 0;
@@ -81,6 +90,8 @@ void weft__test_preset_counters(weft_pool *pool, uint64_t value)
         atomic_store_relaxed(&w->own.spawned, value);
         atomic_store_relaxed(&w->stolen_from, value);
         atomic_store_relaxed(&w->steals, value);
+        atomic_store_relaxed(&w->steals_remote, value);
+        atomic_store_relaxed(&w->idle_ns, value);
         atomic_store_relaxed(&w->leapfrogs, value);
         atomic_store_relaxed(&w->steal_failures, value);
         atomic_store_relaxed(&w->injected_run, value);

@@ -11,6 +11,9 @@
  * in the set.  A machine whose topology shows no cores gives one "core" per
  * processing unit.
  *
+ * Each core also has a NUMA node (the first whose CPUs meet the core's):
+ * workers steal from the workers of their own node first (worker.c).
+ *
  * The real topology is loaded once per process and shared, read-only, by
  * every pool (loading takes milliseconds).  A synthetic topology string
  * (weft_config.topology) gets a topology of its own; binding to its
@@ -219,6 +222,17 @@ int weft__topo_bind_self(struct weft__topo *tp, unsigned index)
 int weft__topo_core_cpu(const struct weft__topo *tp, unsigned index)
 {
     return hwloc_bitmap_first(tp->cores[index % tp->ncores]);
+}
+
+int weft__topo_core_node(const struct weft__topo *tp, unsigned index)
+{
+    hwloc_const_bitmap_t core = tp->cores[index % tp->ncores];
+    hwloc_obj_t node = NULL;
+    while ((node = hwloc_get_next_obj_by_type(tp->topo, HWLOC_OBJ_NUMANODE,
+                                              node)) != NULL)
+        if (node->cpuset && hwloc_bitmap_intersects(node->cpuset, core))
+            return (int)node->logical_index;
+    return -1;
 }
 
 int weft__topo_describe(const struct weft__topo *tp, char *buf, size_t len)

@@ -130,8 +130,58 @@ void weft__inject(struct weft_pool *pool, weft_task *t)
     weft__sleep_notify(pool, !self || self->pool != pool);
 }
 
-/* One sweep: the injection queue, then every other worker from a random
- * start.  *injected tells which kind was found. */
+/* Counts a task that w stole from v. */
+static void count_steal(weft_worker *w, const weft_worker *v)
+{
+    counter_add(&w->steals, 1);
+    if (v->node != w->node)
+        counter_add(&w->steals_remote, 1);
+}
+
+/*
+ * Tries w's possible victims in stealing order until visit returns a task:
+ * first the workers of w's NUMA node from a random start (r's low half),
+ * then every worker of other nodes from another random start (r's high
+ * half).  One node (or none known): every other worker once, from a random
+ * start.  Never w itself.
+ */
+static inline __attribute__((always_inline)) weft_task *
+for_victims(weft_worker *w, uint64_t r,
+            weft_task *(*visit)(weft_worker *v, weft_worker *w, void *ctx),
+            void *ctx)
+{
+    struct weft_pool *pool = w->pool;
+    unsigned n = pool->nworkers, nn = w->near_n;
+    const unsigned *near = pool->order + w->near_lo;
+    weft_task *t;
+    unsigned start = (unsigned)((uint32_t)r % nn);
+    for (unsigned i = 0; i < nn; i++) {
+        weft_worker *v = pool->workers[near[(start + i) % nn]];
+        if (v != w && (t = visit(v, w, ctx)) != NULL)
+            return t;
+    }
+    if (nn == n)
+        return NULL;
+    start = (unsigned)((r >> 32) % n);
+    for (unsigned i = 0; i < n; i++) {
+        weft_worker *v = pool->workers[(start + i) % n];
+        if (v->node != w->node && (t = visit(v, w, ctx)) != NULL)
+            return t;
+    }
+    return NULL;
+}
+
+static weft_task *visit_steal(weft_worker *v, weft_worker *w, void *ctx)
+{
+    (void)ctx;
+    weft_task *t = weft__deque_steal(v, w);
+    if (t)
+        count_steal(w, v);
+    return t;
+}
+
+/* One sweep: the injection queue, then the other workers, near ones first
+ * (for_victims).  *injected tells which kind was found. */
 static weft_task *find_work(weft_worker *w, int *injected)
 {
     struct weft_pool *pool = w->pool;
@@ -142,22 +192,34 @@ static weft_task *find_work(weft_worker *w, int *injected)
         return t;
     }
     *injected = 0;
-    unsigned n = pool->nworkers;
-    if (n > 1) {
-        unsigned start = (unsigned)(rng_next(w) % n);
-        for (unsigned i = 0; i < n; i++) {
-            weft_worker *v = pool->workers[(start + i) % n];
-            if (v == w)
-                continue;
-            t = weft__deque_steal(v, w);
-            if (t) {
-                counter_add(&w->steals, 1);
-                return t;
-            }
-        }
-    }
+    if (pool->nworkers > 1 &&
+        (t = for_victims(w, rng_next(w), visit_steal, NULL)) != NULL)
+        return t;
     counter_add(&w->steal_failures, 1);
     return NULL;
+}
+
+/* Test hook: the indices of the victims of worker index, in the order in
+ * which a sweep with random number r tries them.  Returns their count. */
+struct victim_log {
+    unsigned *out;
+    unsigned n;
+};
+
+static weft_task *visit_log(weft_worker *v, weft_worker *w, void *ctx)
+{
+    struct victim_log *log = ctx;
+    (void)w;
+    log->out[log->n++] = v->index;
+    return NULL;
+}
+
+unsigned weft__test_victim_order(weft_pool *pool, unsigned index, uint64_t r,
+                                 unsigned *out)
+{
+    struct victim_log log = {out, 0};
+    for_victims(pool->workers[index], r, visit_log, &log);
+    return log.n;
 }
 
 /* Spins, then yields, then sleeps on *word while it reads 0 (setting it to
@@ -194,7 +256,7 @@ void weft__join_stolen(weft_worker *w, weft_task *t)
     while (atomic_load_acquire(&t->done) != 1u) {
         weft_task *s = weft__deque_steal(victim, w);
         if (s) {
-            counter_add(&w->steals, 1);
+            count_steal(w, victim);
             counter_add(&w->leapfrogs, 1);
             run_taken(w, s, 0);
             round = 0;
@@ -301,6 +363,13 @@ weft_pool *weft_current_pool(void)
     return w ? w->pool : NULL;
 }
 
+/* Closes an idle spell of the main loop begun at start. */
+static void idle_end(weft_worker *w, uint64_t start)
+{
+    atomic_store_relaxed(&w->idle_since, 0);
+    counter_add(&w->idle_ns, weft__now_ns() - start);
+}
+
 void *weft__worker_main(void *arg)
 {
     weft_worker *w = arg;
@@ -320,11 +389,16 @@ void *weft__worker_main(void *arg)
     atomic_fetch_add_seqcst(&pool->started, 1u);
     weft__futex_wake(&pool->started, 1);
 
-    uint64_t idle_since = 0;
+    uint64_t idle_since = 0; /* start of this search, for parking */
+    uint64_t idle_start = 0; /* start of this idle spell, for idle_ns */
     for (;;) {
         int injected;
         weft_task *t = find_work(w, &injected);
         if (t) {
+            if (idle_start) {
+                idle_end(w, idle_start);
+                idle_start = 0;
+            }
             weft__sleep_found_work(w, 1);
             run_taken(w, t, injected);
             weft__sleep_resume_search(pool);
@@ -334,6 +408,10 @@ void *weft__worker_main(void *arg)
         if (atomic_load_acquire(&pool->stop))
             break;
         uint64_t now = weft__now_ns();
+        if (idle_start == 0) {
+            idle_start = now;
+            atomic_store_relaxed(&w->idle_since, now);
+        }
         if (idle_since == 0) {
             idle_since = now;
         } else if (now - idle_since > SEARCH_NS) {
@@ -343,6 +421,8 @@ void *weft__worker_main(void *arg)
         }
         weft__yield();
     }
+    if (idle_start)
+        idle_end(w, idle_start);
     weft__self = NULL;
     return NULL;
 }
