@@ -72,13 +72,22 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     fprintf(f, "  injected       %" PRIu64 "\n", s.injected);
     fprintf(f, "  parks          %" PRIu64 "\n", s.parks);
     fprintf(f, "  idle           %.3f s (all workers)\n", (double)s.idle_ns * 1e-9);
+    uint64_t now = weft__now_ns();
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         uint64_t ts = atomic_load_relaxed(&w->own.ts);
-        fprintf(f, "  worker %u: %s, public [%u, %u), node %d%s\n", i,
-                atomic_load_relaxed(&w->sleep_word) ? "parked" : "awake",
+        uint64_t idle = atomic_load_relaxed(&w->idle_ns);
+        uint64_t since = atomic_load_relaxed(&w->idle_since);
+        if (since && now > since)
+            idle += now - since;
+        fprintf(f, "  worker %u: %s, public [%u, %u), node %d%s, steals %" PRIu64
+                   " (remote %" PRIu64 "), parks %" PRIu64 ", idle %.3f s\n",
+                i, atomic_load_relaxed(&w->sleep_word) ? "parked" : "awake",
                 ts_tail(ts), ts_split(ts), w->node,
-                atomic_load_relaxed(&w->bound) == 1 ? ", bound" : "");
+                atomic_load_relaxed(&w->bound) == 1 ? ", bound" : "",
+                atomic_load_relaxed(&w->steals),
+                atomic_load_relaxed(&w->steals_remote),
+                atomic_load_relaxed(&w->parks), (double)idle * 1e-9);
     }
     return 0;
 }

@@ -433,14 +433,43 @@ static void test_configs(void)
     CHECK(rc == WEFT_ETOPOLOGY || rc == WEFT_EINVAL);
     CHECK(pool == SENTINEL);
 
-    /* weft_pool_print writes something and returns 0. */
+    /* weft_pool_print describes the pool: its name, worker count and
+     * counters as weft_pool_stats gives them (quiescent), one line per
+     * worker. */
     pool = check_pool(2, "print");
     check_works(pool);
-    FILE *f = tmpfile();
-    CHECK(f != NULL);
-    CHECK_EQ(weft_pool_print(pool, f), 0);
-    CHECK(ftell(f) > 0);
-    fclose(f);
+    /* Wait until the dump shows both workers parked (they then stay
+     * parked: no work), so that the counters read next are those printed. */
+    char text[8192];
+    for (int i = 0;; i++) {
+        FILE *f = tmpfile();
+        CHECK(f != NULL);
+        CHECK_EQ(weft_pool_print(pool, f), 0);
+        long len = ftell(f);
+        CHECK(len > 0 && len < (long)sizeof text);
+        rewind(f);
+        CHECK_EQ(fread(text, 1, (size_t)len, f), (size_t)len);
+        text[len] = '\0';
+        fclose(f);
+        if (strstr(text, "\n  worker 0: parked, public [") &&
+            strstr(text, "\n  worker 1: parked, public ["))
+            break;
+        CHECK(i < 4000);
+        check_sleep_ms(5);
+    }
+    weft_stats st;
+    CHECK_EQ(weft_pool_stats(pool, &st), 0);
+    char want[160];
+    CHECK(strstr(text, "weft pool 'print'\n") != NULL);
+    CHECK(strstr(text, "  workers        2 (") != NULL);
+    snprintf(want, sizeof want, "  spawned        %" PRIu64 "\n", st.spawned);
+    CHECK(strstr(text, want) != NULL);
+    snprintf(want, sizeof want, "  steals         %" PRIu64 " (leapfrogs %" PRIu64
+             "; local %" PRIu64 ", remote %" PRIu64 ")\n",
+             st.steals, st.leapfrogs, st.steals_local, st.steals_remote);
+    CHECK(strstr(text, want) != NULL);
+    CHECK(strstr(text, "\n  idle           ") != NULL);
+    CHECK(strstr(text, "\n  worker 2:") == NULL);
     CHECK_EQ(weft_pool_destroy(pool), 0);
 }
 
