@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define WEFT_VERSION_MAJOR 0
-#define WEFT_VERSION_MINOR 1
+#define WEFT_VERSION_MINOR 2
 #define WEFT_VERSION_PATCH 0
 
 /* ---- errors ------------------------------------------------------------ */
@@ -307,10 +307,12 @@ typedef struct weft_stats {
     uint64_t parks;          /**< times a worker went to sleep */
     uint64_t steals_local;   /**< steals from a worker of the thief's NUMA node */
     uint64_t steals_remote;  /**< steals from a worker of another NUMA node
-                                  (steals_local + steals_remote == steals) */
+                                  (steals_local + steals_remote == steals in
+                                  every reading) */
     uint64_t idle_ns;        /**< nanoseconds workers spent in their main loop
                                   with nothing to run (searching or parked),
-                                  summed over workers, current spells included */
+                                  summed over workers, current spells included;
+                                  never smaller than in an earlier reading */
 } weft_stats;
 
 /**

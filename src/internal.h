@@ -19,37 +19,68 @@
  * The deque comes first (struct weft__owner in weft/task.h, so that the
  * inline code there can reach it through a weft_worker pointer): one cache
  * line the owner alone writes, one that thieves write (ts, movesplit,
- * slots_shared).  Then the worker's cold fields and counters, and the
- * sleep word on a line of its own.
+ * slots_shared).  Then a line of fields set before the worker runs, which
+ * other workers read (a thief reads its victim's node); then the owner's
+ * victim choice and counters, which only stats read; and the sleep word on
+ * a line of its own.
  */
 struct weft_worker {
     struct weft__owner own;
 
-    /* Owner-private, cold. */
-    struct weft_pool *pool;
+    /* Read-mostly: set by pool setup (bound and cpu once, by the worker as
+     * it starts). */
+    alignas(WEFT_CACHE_LINE) struct weft_pool *pool;
     unsigned index;
+    int node;              /* NUMA node (OS index) of its core, -1 unknown */
+    unsigned near_lo;      /* pool->order[near_lo, near_lo + near_n): the */
+    unsigned near_n;       /* workers of its node, itself included, */
+    unsigned near_self;    /* itself at near_lo + near_self */
     int bound;             /* 1 bound to its core, 0 not bound, -1 failed */
     int cpu;               /* first CPU of its core if bound, else -1 */
-    int node;              /* NUMA node of its core (topology), -1 unknown */
-    unsigned near_lo;      /* pool->order[near_lo, near_lo + near_n): the */
-    unsigned near_n;       /* workers of its node, itself included */
-    uint64_t rng;          /* victim selection (xorshift64) */
     pthread_t thread;
 
-    /* Counters, written by this worker only (relaxed), read by stats. */
+    /* Owner-written: victim selection, and counters (relaxed stores) that
+     * only stats read. */
+    alignas(WEFT_CACHE_LINE) uint64_t rng; /* xorshift64 */
     uint64_t stolen_from;  /* own tasks found stolen at join */
-    uint64_t steals;       /* tasks this worker stole */
-    uint64_t steals_remote; /* of which from a worker of another node */
-    uint64_t leapfrogs;    /* of which while joining */
+    uint64_t steals_local; /* tasks stolen from a worker of its node */
+    uint64_t steals_remote; /* ... of another node */
+    uint64_t leapfrogs;    /* steals made while joining */
     uint64_t steal_failures;
     uint64_t injected_run; /* tasks taken from the pool's injection queue */
     uint64_t parks;
-    uint64_t idle_ns;      /* main loop with nothing to run: closed spells */
-    uint64_t idle_since;   /* start of the current idle spell, 0 if none */
+    uint64_t idle;         /* idle time, encoded: see idle_read() */
+    uint64_t idle_seen;    /* the largest idle time a reader has reported */
 
     /* Sleep: 1 while parked (futex word), written by wakers. */
     alignas(WEFT_CACHE_LINE) uint32_t sleep_word;
 };
+
+/*
+ * A worker's idle time (main loop with nothing to run) is one word that
+ * only the worker writes, so that a reader sees each change whole and never
+ * misses or double-counts a spell:
+ *   no spell open: the total so far, in ns (< 2^63);
+ *   spell open:    IDLE_OPEN | ((total - start) mod 2^63), where start is
+ *                  the spell's start on the monotonic clock, so that the
+ *                  total up to time now is (word + now) mod 2^63.
+ * A reader's now and the worker's clock reads are not ordered with the
+ * word's loads and stores, so a reading can be off by the time between a
+ * clock read and the load or store next to it (nanoseconds, or longer if a
+ * thread is preempted in between); readers keep the largest value reported
+ * in idle_seen (stats.c), so that readings never go back.
+ */
+#define IDLE_OPEN (1ull << 63)
+static inline uint64_t idle_read(uint64_t word, uint64_t now)
+{
+    if (!(word & IDLE_OPEN))
+        return word;
+    /* total + (now - start) in 63 bits, as a signed number: negative when
+     * the reader read its clock before the spell began and the total is
+     * smaller than the difference (totals stay below 2^62 ns, 146 years) */
+    uint64_t v = (word + now) & ~IDLE_OPEN;
+    return (v & (1ull << 62)) ? 0 : v;
+}
 
 _Static_assert(offsetof(struct weft_worker, own) == 0,
                "the owner head must come first (weft/task.h casts to it)");
@@ -57,6 +88,8 @@ _Static_assert(offsetof(struct weft__owner, ts) == WEFT_CACHE_LINE,
                "thief-written fields must start the second cache line");
 _Static_assert(sizeof(struct weft__owner) == 2 * WEFT_CACHE_LINE,
                "owner and thief lines must not share with the cold fields");
+_Static_assert(offsetof(struct weft_worker, pool) == 2 * WEFT_CACHE_LINE,
+               "the read-mostly fields start the third line");
 
 static inline uint64_t ts_make(uint32_t tail, uint32_t split)
 {
@@ -78,7 +111,8 @@ struct weft__topo;
 struct weft_pool {
     unsigned nworkers;
     weft_worker **workers;
-    unsigned *order;          /* worker indices grouped by NUMA node */
+    unsigned *order;          /* worker indices grouped by NUMA node
+                                 (read-only after setup) */
     struct weft__topo *topo;
     weft_config cfg;          /* the settings in use (strings below) */
     char name[16];
@@ -157,8 +191,8 @@ unsigned weft__topo_cores(const struct weft__topo *t);
 int weft__topo_bind_self(struct weft__topo *t, unsigned index);
 /* The first CPU of core (index mod cores). */
 int weft__topo_core_cpu(const struct weft__topo *t, unsigned index);
-/* The logical index of the NUMA node of core index (mod cores), -1 if the
- * topology shows none. */
+/* The OS index of the NUMA node of core index (mod cores): of the nodes
+ * whose CPUs meet the core's, the one with the fewest CPUs; -1 if none. */
 int weft__topo_core_node(const struct weft__topo *t, unsigned index);
 int weft__topo_describe(const struct weft__topo *t, char *buf, size_t len);
 
@@ -202,7 +236,8 @@ unsigned weft__test_victim_order(weft_pool *pool, unsigned index, uint64_t r,
 
 /* ---- stats.c -------------------------------------------------------------- */
 /* Test hook: sets every counter of a quiescent pool to value (to start
- * them near wrap-around). */
+ * them near wrap-around); not the idle time, which is a 63-bit sum of
+ * nanoseconds (idle_read), not a wrapping counter. */
 void weft__test_preset_counters(weft_pool *pool, uint64_t value);
 
 /* ---- pool.c ----------------------------------------------------------------- */

@@ -95,7 +95,7 @@ static void stop_workers(struct weft_pool *pool, unsigned n)
 
 /* Fills pool->order with the worker indices grouped by NUMA node (nodes in
  * order of their first worker, workers in index order within a node) and
- * gives each worker the range of its node's group. */
+ * gives each worker the range of its node's group and its place in it. */
 static void group_by_node(struct weft_pool *pool)
 {
     unsigned n = pool->nworkers, k = 0;
@@ -111,8 +111,10 @@ static void group_by_node(struct weft_pool *pool)
             if (pool->workers[j]->node == w->node)
                 pool->order[k++] = j;
         for (unsigned m = lo; m < k; m++) {
-            pool->workers[pool->order[m]]->near_lo = lo;
-            pool->workers[pool->order[m]]->near_n = k - lo;
+            weft_worker *v = pool->workers[pool->order[m]];
+            v->near_lo = lo;
+            v->near_n = k - lo;
+            v->near_self = m - lo;
         }
     }
 }

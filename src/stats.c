@@ -8,20 +8,33 @@
  * spawned - stolen_from + steals + injected_run, which is exact because
  * every spawned task runs either on its owner (spawned and not stolen) or
  * on the thief that stole it, and every external task on the worker that
- * took it from the injection queue.
+ * took it from the injection queue.  Likewise steals is the sum of the
+ * local and remote steal counters (a steal adds to exactly one), so
+ * local + remote == steals holds in every reading.  A worker's idle time
+ * is one word only it writes (internal.h, idle_read), and readers keep the
+ * largest value reported (idle_of), so the idle total never goes back
+ * between two readings.
  */
 #include <inttypes.h>
 
 #include "atomic.h"
 #include "internal.h"
 
-int weft_pool_stats(const weft_pool *pool, weft_stats *out)
+/* w's idle time up to now, never less than an earlier reading reported. */
+static uint64_t idle_of(weft_worker *w, uint64_t now)
 {
-    if (!pool || !out)
-        return WEFT_EINVAL;
+    uint64_t v = idle_read(atomic_load_relaxed(&w->idle), now);
+    uint64_t seen = atomic_load_relaxed(&w->idle_seen);
+    while (v > seen && !atomic_cas_acqrel(&w->idle_seen, &seen, v))
+        ;
+    return v > seen ? v : seen;
+}
+
+/* The sums, with idle spells counted up to now. */
+static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
+{
     weft_stats s = {.workers = pool->nworkers};
     uint64_t stolen_from = 0;
-    uint64_t now = weft__now_ns();
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         int bound = atomic_load_relaxed(&w->bound);
@@ -29,21 +42,25 @@ int weft_pool_stats(const weft_pool *pool, weft_stats *out)
         s.bind_failures += bound == -1;
         s.spawned += atomic_load_relaxed(&w->own.spawned);
         stolen_from += atomic_load_relaxed(&w->stolen_from);
-        s.steals += atomic_load_relaxed(&w->steals);
+        s.steals_local += atomic_load_relaxed(&w->steals_local);
+        s.steals_remote += atomic_load_relaxed(&w->steals_remote);
         s.leapfrogs += atomic_load_relaxed(&w->leapfrogs);
         s.steal_failures += atomic_load_relaxed(&w->steal_failures);
         s.run += atomic_load_relaxed(&w->injected_run);
         s.parks += atomic_load_relaxed(&w->parks);
-        s.steals_remote += atomic_load_relaxed(&w->steals_remote);
-        s.idle_ns += atomic_load_relaxed(&w->idle_ns);
-        uint64_t since = atomic_load_relaxed(&w->idle_since);
-        if (since && now > since)
-            s.idle_ns += now - since;
+        s.idle_ns += idle_of(w, now);
     }
-    s.steals_local = s.steals - s.steals_remote;
+    s.steals = s.steals_local + s.steals_remote;
     s.run += s.spawned - stolen_from + s.steals;
     s.injected = atomic_load_relaxed(&pool->injected);
     *out = s;
+}
+
+int weft_pool_stats(const weft_pool *pool, weft_stats *out)
+{
+    if (!pool || !out)
+        return WEFT_EINVAL;
+    stats_at(pool, out, weft__now_ns());
     return 0;
 }
 
@@ -51,8 +68,9 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
 {
     if (!pool || !f)
         return WEFT_EINVAL;
+    uint64_t now = weft__now_ns(); /* one time for the total and the lines */
     weft_stats s;
-    weft_pool_stats(pool, &s);
+    stats_at(pool, &s, now);
     char cpus[256];
     weft__topo_describe(pool->topo, cpus, sizeof cpus);
     fprintf(f, "weft pool '%s'\n", pool->name);
@@ -72,22 +90,19 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     fprintf(f, "  injected       %" PRIu64 "\n", s.injected);
     fprintf(f, "  parks          %" PRIu64 "\n", s.parks);
     fprintf(f, "  idle           %.3f s (all workers)\n", (double)s.idle_ns * 1e-9);
-    uint64_t now = weft__now_ns();
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         uint64_t ts = atomic_load_relaxed(&w->own.ts);
-        uint64_t idle = atomic_load_relaxed(&w->idle_ns);
-        uint64_t since = atomic_load_relaxed(&w->idle_since);
-        if (since && now > since)
-            idle += now - since;
+        uint64_t local = atomic_load_relaxed(&w->steals_local);
+        uint64_t remote = atomic_load_relaxed(&w->steals_remote);
+        uint64_t idle = idle_of(w, now);
         fprintf(f, "  worker %u: %s, public [%u, %u), node %d%s, steals %" PRIu64
                    " (remote %" PRIu64 "), parks %" PRIu64 ", idle %.3f s\n",
                 i, atomic_load_relaxed(&w->sleep_word) ? "parked" : "awake",
                 ts_tail(ts), ts_split(ts), w->node,
                 atomic_load_relaxed(&w->bound) == 1 ? ", bound" : "",
-                atomic_load_relaxed(&w->steals),
-                atomic_load_relaxed(&w->steals_remote),
-                atomic_load_relaxed(&w->parks), (double)idle * 1e-9);
+                local + remote, remote, atomic_load_relaxed(&w->parks),
+                (double)idle * 1e-9);
     }
     return 0;
 }
@@ -98,9 +113,8 @@ void weft__test_preset_counters(weft_pool *pool, uint64_t value)
         weft_worker *w = pool->workers[i];
         atomic_store_relaxed(&w->own.spawned, value);
         atomic_store_relaxed(&w->stolen_from, value);
-        atomic_store_relaxed(&w->steals, value);
+        atomic_store_relaxed(&w->steals_local, value);
         atomic_store_relaxed(&w->steals_remote, value);
-        atomic_store_relaxed(&w->idle_ns, value);
         atomic_store_relaxed(&w->leapfrogs, value);
         atomic_store_relaxed(&w->steal_failures, value);
         atomic_store_relaxed(&w->injected_run, value);

@@ -11,7 +11,8 @@
  * in the set.  A machine whose topology shows no cores gives one "core" per
  * processing unit.
  *
- * Each core also has a NUMA node (the first whose CPUs meet the core's):
+ * Each core also has a NUMA node (of those whose CPUs meet the core's, the
+ * one with the fewest CPUs; numbered as the OS numbers it, as numactl does):
  * workers steal from the workers of their own node first (worker.c).
  *
  * The real topology is loaded once per process and shared, read-only, by
@@ -227,12 +228,21 @@ int weft__topo_core_cpu(const struct weft__topo *tp, unsigned index)
 int weft__topo_core_node(const struct weft__topo *tp, unsigned index)
 {
     hwloc_const_bitmap_t core = tp->cores[index % tp->ncores];
-    hwloc_obj_t node = NULL;
+    hwloc_obj_t node = NULL, best = NULL;
+    int best_weight = 0;
     while ((node = hwloc_get_next_obj_by_type(tp->topo, HWLOC_OBJ_NUMANODE,
-                                              node)) != NULL)
-        if (node->cpuset && hwloc_bitmap_intersects(node->cpuset, core))
-            return (int)node->logical_index;
-    return -1;
+                                              node)) != NULL) {
+        if (!node->cpuset || !hwloc_bitmap_intersects(node->cpuset, core))
+            continue;
+        /* the smallest: a node attached to the whole machine (CPU-less
+         * memory, say) also meets every core */
+        int weight = hwloc_bitmap_weight(node->cpuset);
+        if (!best || (weight >= 0 && weight < best_weight)) {
+            best = node;
+            best_weight = weight;
+        }
+    }
+    return best ? (int)best->os_index : -1;
 }
 
 int weft__topo_describe(const struct weft__topo *tp, char *buf, size_t len)

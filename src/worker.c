@@ -130,53 +130,66 @@ void weft__inject(struct weft_pool *pool, weft_task *t)
     weft__sleep_notify(pool, !self || self->pool != pool);
 }
 
-/* Counts a task that w stole from v. */
-static void count_steal(weft_worker *w, const weft_worker *v)
+/* Counts a task that w stole; remote: from a worker of another node. */
+static void count_steal(weft_worker *w, int remote)
 {
-    counter_add(&w->steals, 1);
-    if (v->node != w->node)
+    if (remote)
         counter_add(&w->steals_remote, 1);
+    else
+        counter_add(&w->steals_local, 1);
 }
 
 /*
  * Tries w's possible victims in stealing order until visit returns a task:
- * first the workers of w's NUMA node from a random start (r's low half),
- * then every worker of other nodes from another random start (r's high
- * half).  One node (or none known): every other worker once, from a random
- * start.  Never w itself.
+ * first the other workers of w's NUMA node, from a random start (r's low
+ * half), then the workers of the other nodes, from another random start
+ * (r's high half); each once, never w.  Each start is uniform over the
+ * workers of its tier, so that every worker is as likely to be tried first
+ * in its tier.  pool->order holds the workers grouped by node, w's group
+ * at [near_lo, near_lo + near_n); no victim's own fields are read.  With
+ * one node (or none known) this is one uniform sweep over the others.
  */
 static inline __attribute__((always_inline)) weft_task *
 for_victims(weft_worker *w, uint64_t r,
-            weft_task *(*visit)(weft_worker *v, weft_worker *w, void *ctx),
+            weft_task *(*visit)(weft_worker *v, weft_worker *w, int remote,
+                                void *ctx),
             void *ctx)
 {
     struct weft_pool *pool = w->pool;
-    unsigned n = pool->nworkers, nn = w->near_n;
-    const unsigned *near = pool->order + w->near_lo;
+    const unsigned *order = pool->order;
+    unsigned nn = w->near_n, m = nn - 1;
     weft_task *t;
-    unsigned start = (unsigned)((uint32_t)r % nn);
-    for (unsigned i = 0; i < nn; i++) {
-        weft_worker *v = pool->workers[near[(start + i) % nn]];
-        if (v != w && (t = visit(v, w, ctx)) != NULL)
-            return t;
+    if (m > 0) {
+        unsigned start = (unsigned)((uint32_t)r % m);
+        for (unsigned i = 0; i < m; i++) {
+            unsigned q = (start + i) % m; /* among the group minus w */
+            q += q >= w->near_self;
+            weft_worker *v = pool->workers[order[w->near_lo + q]];
+            if ((t = visit(v, w, 0, ctx)) != NULL)
+                return t;
+        }
     }
-    if (nn == n)
-        return NULL;
-    start = (unsigned)((r >> 32) % n);
-    for (unsigned i = 0; i < n; i++) {
-        weft_worker *v = pool->workers[(start + i) % n];
-        if (v->node != w->node && (t = visit(v, w, ctx)) != NULL)
-            return t;
+    m = pool->nworkers - nn; /* the positions of order[] outside w's group */
+    if (m > 0) {
+        unsigned start = (unsigned)((r >> 32) % m);
+        for (unsigned i = 0; i < m; i++) {
+            unsigned p = (start + i) % m;
+            p += p >= w->near_lo ? nn : 0;
+            weft_worker *v = pool->workers[order[p]];
+            if ((t = visit(v, w, 1, ctx)) != NULL)
+                return t;
+        }
     }
     return NULL;
 }
 
-static weft_task *visit_steal(weft_worker *v, weft_worker *w, void *ctx)
+static weft_task *visit_steal(weft_worker *v, weft_worker *w, int remote,
+                              void *ctx)
 {
     (void)ctx;
     weft_task *t = weft__deque_steal(v, w);
     if (t)
-        count_steal(w, v);
+        count_steal(w, remote);
     return t;
 }
 
@@ -199,21 +212,23 @@ static weft_task *find_work(weft_worker *w, int *injected)
     return NULL;
 }
 
-/* Test hook: the indices of the victims of worker index, in the order in
- * which a sweep with random number r tries them.  Returns their count. */
 struct victim_log {
     unsigned *out;
     unsigned n;
 };
 
-static weft_task *visit_log(weft_worker *v, weft_worker *w, void *ctx)
+static weft_task *visit_log(weft_worker *v, weft_worker *w, int remote,
+                            void *ctx)
 {
     struct victim_log *log = ctx;
     (void)w;
+    (void)remote;
     log->out[log->n++] = v->index;
     return NULL;
 }
 
+/* Test hook: the indices of the victims of worker index, in the order in
+ * which a sweep with random number r tries them.  Returns their count. */
 unsigned weft__test_victim_order(weft_pool *pool, unsigned index, uint64_t r,
                                  unsigned *out)
 {
@@ -256,7 +271,7 @@ void weft__join_stolen(weft_worker *w, weft_task *t)
     while (atomic_load_acquire(&t->done) != 1u) {
         weft_task *s = weft__deque_steal(victim, w);
         if (s) {
-            count_steal(w, victim);
+            count_steal(w, victim->node != w->node);
             counter_add(&w->leapfrogs, 1);
             run_taken(w, s, 0);
             round = 0;
@@ -363,11 +378,18 @@ weft_pool *weft_current_pool(void)
     return w ? w->pool : NULL;
 }
 
-/* Closes an idle spell of the main loop begun at start. */
-static void idle_end(weft_worker *w, uint64_t start)
+/* Opens and closes an idle spell of the main loop (internal.h,
+ * idle_read: one store each, by this worker only). */
+static void idle_begin(weft_worker *w, uint64_t now)
 {
-    atomic_store_relaxed(&w->idle_since, 0);
-    counter_add(&w->idle_ns, weft__now_ns() - start);
+    uint64_t total = atomic_load_relaxed(&w->idle);
+    atomic_store_relaxed(&w->idle, IDLE_OPEN | ((total - now) & ~IDLE_OPEN));
+}
+
+static void idle_end(weft_worker *w)
+{
+    uint64_t now = weft__now_ns();
+    atomic_store_relaxed(&w->idle, idle_read(atomic_load_relaxed(&w->idle), now));
 }
 
 void *weft__worker_main(void *arg)
@@ -389,40 +411,40 @@ void *weft__worker_main(void *arg)
     atomic_fetch_add_seqcst(&pool->started, 1u);
     weft__futex_wake(&pool->started, 1);
 
-    uint64_t idle_since = 0; /* start of this search, for parking */
-    uint64_t idle_start = 0; /* start of this idle spell, for idle_ns */
+    uint64_t search_since = 0; /* start of this search, for parking */
+    int idle = 0;              /* an idle spell is open (w->idle) */
     for (;;) {
         int injected;
         weft_task *t = find_work(w, &injected);
         if (t) {
-            if (idle_start) {
-                idle_end(w, idle_start);
-                idle_start = 0;
+            if (idle) {
+                idle_end(w);
+                idle = 0;
             }
             weft__sleep_found_work(w, 1);
             run_taken(w, t, injected);
             weft__sleep_resume_search(pool);
-            idle_since = 0;
+            search_since = 0;
             continue;
         }
         if (atomic_load_acquire(&pool->stop))
             break;
         uint64_t now = weft__now_ns();
-        if (idle_start == 0) {
-            idle_start = now;
-            atomic_store_relaxed(&w->idle_since, now);
+        if (!idle) {
+            idle_begin(w, now);
+            idle = 1;
         }
-        if (idle_since == 0) {
-            idle_since = now;
-        } else if (now - idle_since > SEARCH_NS) {
+        if (search_since == 0) {
+            search_since = now;
+        } else if (now - search_since > SEARCH_NS) {
             weft__sleep_park(w, NULL);
-            idle_since = 0;
+            search_since = 0;
             continue;
         }
         weft__yield();
     }
-    if (idle_start)
-        idle_end(w, idle_start);
+    if (idle)
+        idle_end(w);
     weft__self = NULL;
     return NULL;
 }

@@ -470,6 +470,22 @@ static void test_configs(void)
     CHECK(strstr(text, want) != NULL);
     CHECK(strstr(text, "\n  idle           ") != NULL);
     CHECK(strstr(text, "\n  worker 2:") == NULL);
+    /* the per-worker steal counts add up to the totals */
+    uint64_t sum = 0, sum_remote = 0;
+    for (int wi = 0; wi < 2; wi++) {
+        char head[32];
+        snprintf(head, sizeof head, "\n  worker %d: ", wi);
+        const char *line = strstr(text, head);
+        CHECK(line != NULL);
+        const char *st_at = strstr(line, ", steals ");
+        CHECK(st_at != NULL && st_at < strchr(line + 1, '\n'));
+        unsigned long long n_steals, n_remote;
+        CHECK_EQ(sscanf(st_at, ", steals %llu (remote %llu)", &n_steals, &n_remote), 2);
+        sum += n_steals;
+        sum_remote += n_remote;
+    }
+    CHECK_EQ(sum, st.steals);
+    CHECK_EQ(sum_remote, st.steals_remote);
     CHECK_EQ(weft_pool_destroy(pool), 0);
 }
 

@@ -13,10 +13,14 @@
  *  (b) Steals are counted local or remote by the victim's node: 2 workers
  *      on 2 nodes steal only remotely, 2 workers on 1 node only locally, and
  *      local + remote == steals.  Runs fib until some steal happened (so the
- *      counts are not vacuous).
+ *      counts are not vacuous; on a loaded machine that can take hundreds
+ *      of runs, so only the CTest timeout bounds it).
  *  (c) idle_ns: a pool whose workers all sleep accumulates exactly its
  *      workers' count times the time between two readings (open spells are
  *      included), and never more than workers x the time since creation.
+ *  (d) Readings taken by another thread while the pool runs never go back
+ *      (idle_ns, local and remote steals), and local + remote == steals in
+ *      each.
  *
  * Usage: test-numa [fib_n]
  */
@@ -66,9 +70,12 @@ static void check_order(weft_pool *pool, unsigned cores, unsigned cores_per_node
         unsigned near = 0;
         for (unsigned j = 0; j < n; j++)
             near += j != i && pool->workers[j]->node == node;
-        uint64_t first_seen = 0; /* bit j: j came first in some sweep */
+        /* first[j]: sweeps in which j came first in its tier (own node,
+         * other nodes) */
+        unsigned first[64] = {0};
+        const unsigned sweeps = 2000;
         uint64_t r = 0x0123456789abcdefull + i;
-        for (int k = 0; k < 2000; k++) {
+        for (unsigned k = 0; k < sweeps; k++) {
             r = check_mix(r);
             unsigned m = weft__test_victim_order(pool, i, r, order);
             CHECK_EQ(m, n - 1);
@@ -81,12 +88,24 @@ static void check_order(weft_pool *pool, unsigned cores, unsigned cores_per_node
                 /* the first `near` victims are the near ones, then none */
                 CHECK_EQ(pool->workers[v]->node == node, p < near);
             }
-            first_seen |= 1ull << order[0];
+            if (near > 0)
+                first[order[0]]++;
+            if (near < m)
+                first[order[near]]++;
         }
-        /* every near worker (or, with none, every worker) led some sweep */
+        /* Each start is uniform over its tier: every worker comes first in
+         * its tier in 1/2 to 2 times its fair share of the sweeps (the
+         * random numbers are fixed, so this is deterministic; a start
+         * uniform over all workers instead of the tier fails it). */
         for (unsigned j = 0; j < n; j++) {
-            int leads = j != i && (near == 0 || pool->workers[j]->node == node);
-            CHECK_EQ((first_seen >> j) & 1, (uint64_t)leads);
+            if (j == i) {
+                CHECK_EQ(first[j], 0u);
+                continue;
+            }
+            int same = pool->workers[j]->node == node;
+            unsigned tier = same ? near : n - 1 - near;
+            unsigned fair = sweeps / tier;
+            CHECK(first[j] >= fair / 2 && first[j] <= 2 * fair);
         }
     }
 }
@@ -110,7 +129,8 @@ static void order_tests(void)
     for (unsigned i = 0; i < 5; i++)
         CHECK_EQ(weft__test_victim_order(real, i, 12345, order), 4u);
     CHECK_EQ(weft_pool_destroy(real), 0);
-    printf("  (a) steal order: own node first, every other worker once\n");
+    printf("  (a) steal order: own node first, every other worker once, starts"
+           " uniform within each tier\n");
 }
 
 /* (b) 2 workers on the given topology; returns the final stats. */
@@ -135,8 +155,7 @@ static weft_stats steal_run(const char *topology, int fib_n)
         CHECK_EQ(a.r, expect);
         runs++;
         CHECK_EQ(weft_pool_stats(pool, &s), 0);
-    } while (s.steals == 0 && runs < 1000);
-    CHECK(s.steals > 0);
+    } while (s.steals == 0); /* bounded by the CTest timeout */
     /* Counters are written before the stolen task completes: final now. */
     CHECK_EQ(weft_pool_stats(pool, &s), 0);
     CHECK_EQ(s.steals_local + s.steals_remote, s.steals);
@@ -195,6 +214,53 @@ static void idle_tests(void)
     CHECK_EQ(weft_pool_destroy(pool), 0);
 }
 
+/* (d) readings taken while the pool runs: idle_ns and both steal counts
+ * never go back, and local + remote == steals in every reading. */
+struct poll_arg {
+    weft_pool *pool;
+    int stop;
+    unsigned long readings;
+};
+
+static void *poll_stats(void *p)
+{
+    struct poll_arg *a = p;
+    weft_stats prev, s;
+    CHECK_EQ(weft_pool_stats(a->pool, &prev), 0);
+    while (!__atomic_load_n(&a->stop, __ATOMIC_ACQUIRE)) {
+        CHECK_EQ(weft_pool_stats(a->pool, &s), 0);
+        CHECK_EQ(s.steals_local + s.steals_remote, s.steals);
+        CHECK(s.idle_ns >= prev.idle_ns);
+        CHECK(s.steals_local >= prev.steals_local);
+        CHECK(s.steals_remote >= prev.steals_remote);
+        prev = s;
+        a->readings++;
+    }
+    return NULL;
+}
+
+static void reading_tests(int fib_n)
+{
+    weft_pool *pool = synthetic_pool(2, "numa:2 core:1 pu:1");
+    struct poll_arg a = {pool, 0, 0};
+    pthread_t th;
+    CHECK_EQ(pthread_create(&th, NULL, poll_stats, &a), 0);
+    for (int i = 0; i < 200; i++) {
+        struct fib_arg f = {fib_n, 0};
+        CHECK_EQ(weft_pool_run(pool, fib, &f), 0);
+        if (i % 20 == 0)
+            check_sleep_ms(1); /* let the workers go idle now and then */
+    }
+    __atomic_store_n(&a.stop, 1, __ATOMIC_RELEASE);
+    CHECK_EQ(pthread_join(th, NULL), 0);
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(pool, &s), 0);
+    printf("  (d) %lu readings during 200 runs: monotonic, local + remote =="
+           " steals (%" PRIu64 " steals)\n", a.readings, s.steals);
+    CHECK(a.readings > 0);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+}
+
 int main(int argc, char **argv)
 {
     int fib_n = (int)check_arg(argc, argv, 1, 22);
@@ -205,5 +271,6 @@ int main(int argc, char **argv)
     order_tests();
     steal_tests(fib_n);
     idle_tests();
+    reading_tests(fib_n);
     return check_done("numa");
 }

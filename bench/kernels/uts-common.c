@@ -48,10 +48,10 @@ struct uts_known {
     long nodes;
 };
 
-/* Counts of sizes not in the table, computed on first use: the driver asks
- * for a size's answer before timing starts, then checks the warm-up (a
- * smaller size) and the timed run with it, the latter inside the timed
- * region, so the cache must hold both sizes. */
+/* Counts of sizes not in the table, computed on first use and cached: the
+ * driver asks for the timed size's answer when it checks its arguments,
+ * then for the warm-up's (a smaller size) and the timed size's again before
+ * timing starts; a few entries keep both without recounting a tree. */
 struct uts_cache {
     int n[4];   /* 0: empty */
     long v[4];
