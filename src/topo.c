@@ -21,6 +21,7 @@
  * simulated cores fails, and the pool records that and runs unbound.
  */
 #include <errno.h>
+#include <limits.h>
 #include <hwloc.h>
 #include <pthread.h>
 #include <string.h>
@@ -229,15 +230,16 @@ int weft__topo_core_node(const struct weft__topo *tp, unsigned index)
 {
     hwloc_const_bitmap_t core = tp->cores[index % tp->ncores];
     hwloc_obj_t node = NULL, best = NULL;
-    int best_weight = 0;
+    unsigned best_weight = 0;
     while ((node = hwloc_get_next_obj_by_type(tp->topo, HWLOC_OBJ_NUMANODE,
                                               node)) != NULL) {
         if (!node->cpuset || !hwloc_bitmap_intersects(node->cpuset, core))
             continue;
         /* the smallest: a node attached to the whole machine (CPU-less
-         * memory, say) also meets every core */
-        int weight = hwloc_bitmap_weight(node->cpuset);
-        if (!best || (weight >= 0 && weight < best_weight)) {
+         * memory, say) also meets every core; -1 is an infinite set */
+        int count = hwloc_bitmap_weight(node->cpuset);
+        unsigned weight = count < 0 ? UINT_MAX : (unsigned)count;
+        if (!best || weight < best_weight) {
             best = node;
             best_weight = weight;
         }
