@@ -13,6 +13,9 @@
  *       itself and the head is passed down the recursion as an argument, so
  *       nothing on the C stack escapes and the unstolen join's direct call
  *       is an ordinary call in tail position.
+ *   -DLAYOUT_ARRAY: between the two.  The frame is written into an array
+ *       of the worker at the head's index, and the slot points to it; the
+ *       head stays in the worker.
  *   -DCOUNT: also count spawns in the worker (a relaxed load + store per
  *       spawn, as weft's `spawned` counter).
  *
@@ -100,6 +103,69 @@ static struct worker *make_worker(void)
         abort();
     w->split = dq;
     w->end = dq + 4096;
+    return w;
+}
+#elif defined(LAYOUT_ARRAY)
+struct frame {                 /* an element of the worker's frame array */
+    void (*fn)(void *);
+    void *arg;
+    uintptr_t thief;
+    uint32_t done, flags;
+    int n;
+    long result;
+};
+
+struct worker {
+    struct frame **slots;
+    uint32_t head, split, limit, pad;
+    uint64_t spawned;
+    struct frame *frames;
+    uint32_t movesplit;
+};
+
+__attribute__((noinline)) static void run_stolen(void *f)
+{
+    (void)f;
+    slow_path();
+}
+
+static long fib_typed(struct worker *w, int n)
+{
+    if (n < 2)
+        return n;
+    uint32_t h = w->head;
+    struct frame *f = &w->frames[h];
+    f->fn = run_stolen;
+    f->n = n - 1;
+#ifdef COUNT
+    __atomic_store_n(&w->spawned, w->spawned + 1, __ATOMIC_RELAXED);
+#endif
+    if (__builtin_expect(h >= w->limit ||
+                             __atomic_load_n(&w->movesplit, __ATOMIC_RELAXED),
+                         0))
+        slow_path();
+    w->slots[h] = f;
+    w->head = h + 1;
+    long b = fib_typed(w, n - 2);
+    uint32_t h2 = w->head - 1;
+    if (__builtin_expect(h2 < w->split, 0))
+        slow_path();
+    w->head = h2;
+    return fib_typed(w, w->frames[h2].n) + b;
+}
+
+static long run_typed(struct worker *w, int n)
+{
+    return fib_typed(w, n);
+}
+
+static struct worker *make_worker(void)
+{
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w || !(w->slots = calloc(4096, sizeof *w->slots)) ||
+        !(w->frames = calloc(4096, sizeof *w->frames)))
+        abort();
+    w->limit = 4096;
     return w;
 }
 #else /* LAYOUT_POINTER */
