@@ -18,6 +18,9 @@
  *       head stays in the worker.
  *   -DCOUNT: also count spawns in the worker (a relaxed load + store per
  *       spawn, as weft's `spawned` counter).
+ *   -DHEAD_IN_MEMORY (with LAYOUT_INLINE): also store the head into the
+ *       worker at every spawn and join, as it would have to be for a
+ *       generic weft_spawn() called from inside a typed body to find it.
  *
  * Build and run (same compiler and flags for both sides):
  *   cc -O3 -DLAYOUT_INLINE bench/proto/frames-in-deque.c -o /tmp/fid && /tmp/fid 36 5
@@ -60,6 +63,7 @@ struct worker {
     struct frame *end;         /* the deque's end */
     uint32_t movesplit, allstolen;
     uint64_t spawned;
+    struct frame *head;        /* HEAD_IN_MEMORY: a copy of the head */
 };
 
 __attribute__((noinline)) static void run_stolen(struct frame *f)
@@ -83,10 +87,16 @@ static long fib_typed(struct worker *w, struct frame *head, int n)
     if (__builtin_expect(__atomic_load_n(&w->movesplit, __ATOMIC_RELAXED) |
                              w->allstolen, 0))
         slow_path();
+#ifdef HEAD_IN_MEMORY
+    w->head = head + 1;
+#endif
     long b = fib_typed(w, head + 1, n - 2);
     /* join: not stolen while the slot is private */
     if (__builtin_expect(head < w->split, 0))
         slow_path();
+#ifdef HEAD_IN_MEMORY
+    w->head = head;
+#endif
     return fib_typed(w, head + 1, head->n) + b;
 }
 
