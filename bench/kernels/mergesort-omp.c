@@ -9,16 +9,9 @@
 
 static void merge_task(const int *a, long na, const int *b, long nb, int *d)
 {
-    if (na < nb) {
-        const int *x = a; a = b; b = x;
-        long y = na; na = nb; nb = y;
-    }
-    if (na + nb <= MS_MERGE_BASE) {
-        ms_seqmerge(a, na, b, nb, d);
+    long ma, mb;
+    if (!ms_merge_split(&a, &na, &b, &nb, d, &ma, &mb))
         return;
-    }
-    long ma = na / 2;
-    long mb = ms_lower_bound(b, nb, a[ma]);
 #pragma omp task
     merge_task(a, ma, b, mb, d);
     merge_task(a + ma, na - ma, b + mb, nb - mb, d + ma + mb);

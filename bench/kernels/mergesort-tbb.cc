@@ -1,8 +1,6 @@
 /*
  * mergesort-tbb.cc - mergesort with oneTBB task_group (mergesort.h).
  */
-#include <utility>
-
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
@@ -11,16 +9,9 @@
 
 static void merge_tg(const int *a, long na, const int *b, long nb, int *d)
 {
-    if (na < nb) {
-        std::swap(a, b);
-        std::swap(na, nb);
-    }
-    if (na + nb <= MS_MERGE_BASE) {
-        ms_seqmerge(a, na, b, nb, d);
+    long ma, mb;
+    if (!ms_merge_split(&a, &na, &b, &nb, d, &ma, &mb))
         return;
-    }
-    long ma = na / 2;
-    long mb = ms_lower_bound(b, nb, a[ma]);
     tbb::task_group g;
     g.run([=] { merge_tg(a, ma, b, mb, d); });
     merge_tg(a + ma, na - ma, b + mb, nb - mb, d + ma + mb);

@@ -16,17 +16,9 @@
 
 WEFT_TASK_3(int, ms_merge_typed, struct ms_run, a, struct ms_run, b, int *, d)
 {
-    if (a.n < b.n) {
-        struct ms_run x = a;
-        a = b;
-        b = x;
-    }
-    if (a.n + b.n <= MS_MERGE_BASE) {
-        ms_seqmerge(a.p, a.n, b.p, b.n, d);
+    long ma, mb;
+    if (!ms_merge_split(&a.p, &a.n, &b.p, &b.n, d, &ma, &mb))
         return 0;
-    }
-    long ma = a.n / 2;
-    long mb = ms_lower_bound(b.p, b.n, a.p[ma]);
     ms_merge_typed_frame f;
     ms_merge_typed_spawn(w, &f, (struct ms_run){a.p, ma}, (struct ms_run){b.p, mb}, d);
     ms_merge_typed_call(w, (struct ms_run){a.p + ma, a.n - ma}, (struct ms_run){b.p + mb, b.n - mb},

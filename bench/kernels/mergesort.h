@@ -116,6 +116,31 @@ static inline long ms_lower_bound(const int *b, long n, int key)
     return lo;
 }
 
+/*
+ * The split step of the parallel merge of a[0..na) and b[0..nb) into d,
+ * shared by every variant.  Returns 0 after merging the runs sequentially
+ * when they hold at most MS_MERGE_BASE elements.  Otherwise returns 1 with
+ * the larger run in *a, *na and the other in *b, *nb, the larger run's
+ * middle in *ma and that element's place in the other run in *mb: the
+ * caller merges a[0..ma) with b[0..mb) into d and the rest into
+ * d + ma + mb, the two in parallel.
+ */
+static inline int ms_merge_split(const int **a, long *na, const int **b,
+                                 long *nb, int *d, long *ma, long *mb)
+{
+    if (*na < *nb) {
+        const int *x = *a; *a = *b; *b = x;
+        long y = *na; *na = *nb; *nb = y;
+    }
+    if (*na + *nb <= MS_MERGE_BASE) {
+        ms_seqmerge(*a, *na, *b, *nb, d);
+        return 0;
+    }
+    *ma = *na / 2;
+    *mb = ms_lower_bound(*b, *nb, (*a)[*ma]);
+    return 1;
+}
+
 /* A run of a sorted array: the typed merge passes two of these by value. */
 struct ms_run {
     const int *p;

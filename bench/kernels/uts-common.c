@@ -15,19 +15,6 @@
 #include "../driver/bench.h"
 #include "uts.h"
 
-static long uts_count(const struct uts_tree *t, const struct uts_state *s,
-                      int depth)
-{
-    int k = uts_nchildren(t, s, depth);
-    long sum = 1;
-    for (int i = 0; i < k; i++) {
-        struct uts_state c;
-        uts_child(s, &c, i);
-        sum += uts_count(t, &c, depth + 1);
-    }
-    return sum;
-}
-
 /* SHA-1 against the FIPS 180-4 examples (uts-sha1.h), once per process,
  * before the first answer is given (so before any timed run). */
 static void uts_check_sha1(void)

@@ -1,6 +1,7 @@
 /*
- * uts-serial.c - the serial baselines of UTS (uts.h): plain recursion and
- * the serial elision of the generic-API code.  weft.h only for weft_task.
+ * uts-serial.c - the serial baselines of UTS (uts.h): plain recursion
+ * (uts_count, in uts.h) and the serial elision of the generic-API code.
+ * weft.h only for weft_task.
  */
 #include <stdlib.h>
 
@@ -8,18 +9,6 @@
 
 #include "../driver/bench.h"
 #include "uts.h"
-
-static long uts(const struct uts_tree *t, const struct uts_state *s, int depth)
-{
-    int k = uts_nchildren(t, s, depth);
-    long sum = 1;
-    for (int i = 0; i < k; i++) {
-        struct uts_state c;
-        uts_child(s, &c, i);
-        sum += uts(t, &c, depth + 1);
-    }
-    return sum;
-}
 
 #define UTS_GENERIC uts_elided
 #define UTS_SPAWN(t, fn, a) ((void)(t), fn(a))
@@ -30,7 +19,7 @@ static long run_plain(int binomial, int n)
 {
     struct uts_tree t;
     uts_init(&t, binomial, n);
-    return uts(&t, &t.root, 0);
+    return uts_count(&t, &t.root, 0);
 }
 
 static long run_elision(int binomial, int n)

@@ -81,6 +81,22 @@ static inline int uts_nchildren(const struct uts_tree *t,
     return k > UTS_MAX_CHILDREN ? UTS_MAX_CHILDREN : (int)k;
 }
 
+/* The size of the subtree of node (s, depth), by plain serial recursion:
+ * the serial baseline (uts-serial.c) and the expected answers of sizes
+ * not in the table (uts-common.c). */
+static inline long uts_count(const struct uts_tree *t,
+                             const struct uts_state *s, int depth)
+{
+    int k = uts_nchildren(t, s, depth);
+    long sum = 1;
+    for (int i = 0; i < k; i++) {
+        struct uts_state c;
+        uts_child(s, &c, i);
+        sum += uts_count(t, &c, depth + 1);
+    }
+    return sum;
+}
+
 /* The argument of the generic-API task: node in, subtree size out. */
 struct uts_args {
     const struct uts_tree *t;
