@@ -115,8 +115,8 @@ static struct worker *make_worker(void)
     w->end = dq + 4096;
     return w;
 }
-#elif defined(LAYOUT_ARRAY)
-struct frame {                 /* an element of the worker's frame array */
+#else /* LAYOUT_POINTER or LAYOUT_ARRAY: the slots hold frame pointers */
+struct frame {
     void (*fn)(void *);
     void *arg;
     uintptr_t thief;
@@ -129,7 +129,7 @@ struct worker {
     struct frame **slots;
     uint32_t head, split, limit, pad;
     uint64_t spawned;
-    struct frame *frames;
+    struct frame *frames;      /* LAYOUT_ARRAY: the frame of slot h */
     uint32_t movesplit;
 };
 
@@ -144,9 +144,14 @@ static long fib_typed(struct worker *w, int n)
     if (n < 2)
         return n;
     uint32_t h = w->head;
+#ifdef LAYOUT_ARRAY
     struct frame *f = &w->frames[h];
-    f->fn = run_stolen;
+#else
+    struct frame local, *f = &local; /* a local of the spawning function */
+#endif
     f->n = n - 1;
+    f->fn = run_stolen;
+    f->arg = f;
 #ifdef COUNT
     __atomic_store_n(&w->spawned, w->spawned + 1, __ATOMIC_RELAXED);
 #endif
@@ -161,7 +166,7 @@ static long fib_typed(struct worker *w, int n)
     if (__builtin_expect(h2 < w->split, 0))
         slow_path();
     w->head = h2;
-    return fib_typed(w, w->frames[h2].n) + b;
+    return fib_typed(w, f->n) + b;
 }
 
 static long run_typed(struct worker *w, int n)
@@ -174,68 +179,6 @@ static struct worker *make_worker(void)
     struct worker *w = calloc(1, sizeof *w);
     if (!w || !(w->slots = calloc(4096, sizeof *w->slots)) ||
         !(w->frames = calloc(4096, sizeof *w->frames)))
-        abort();
-    w->limit = 4096;
-    return w;
-}
-#else /* LAYOUT_POINTER */
-struct frame {                 /* a local of the spawning function */
-    void (*fn)(void *);
-    void *arg;
-    uintptr_t thief;
-    uint32_t done, flags;
-    int n;
-    long result;
-};
-
-struct worker {
-    struct frame **slots;
-    uint32_t head, split, limit, pad;
-    uint64_t spawned;
-    uint32_t movesplit;
-};
-
-__attribute__((noinline)) static void run_stolen(void *f)
-{
-    (void)f;
-    slow_path();
-}
-
-static long fib_typed(struct worker *w, int n)
-{
-    if (n < 2)
-        return n;
-    struct frame f;
-    f.n = n - 1;
-    f.fn = run_stolen;
-    f.arg = &f;
-    uint32_t h = w->head;
-#ifdef COUNT
-    __atomic_store_n(&w->spawned, w->spawned + 1, __ATOMIC_RELAXED);
-#endif
-    if (__builtin_expect(h >= w->limit ||
-                             __atomic_load_n(&w->movesplit, __ATOMIC_RELAXED),
-                         0))
-        slow_path();
-    w->slots[h] = &f;
-    w->head = h + 1;
-    long b = fib_typed(w, n - 2);
-    uint32_t h2 = w->head - 1;
-    if (__builtin_expect(h2 < w->split, 0))
-        slow_path();
-    w->head = h2;
-    return fib_typed(w, f.n) + b;
-}
-
-static long run_typed(struct worker *w, int n)
-{
-    return fib_typed(w, n);
-}
-
-static struct worker *make_worker(void)
-{
-    struct worker *w = calloc(1, sizeof *w);
-    if (!w || !(w->slots = calloc(4096, sizeof *w->slots)))
         abort();
     w->limit = 4096;
     return w;
