@@ -1,7 +1,8 @@
 /*
- * alloc.c - heap memory for what cannot live on a stack: pools, workers,
- * deque slot arrays, copies of configuration strings.  The only file that
- * calls jemalloc (mallocx/sdallocx, sized deallocation, cache-line
+ * alloc.c - memory for what cannot live on a stack: pools, workers, copies
+ * of configuration strings (the heap), and deques (address space reserved
+ * with mmap, since their slots never move and are used from the bottom up;
+ * see deque.c).  The only file that calls jemalloc (mallocx/sdallocx, sized deallocation, cache-line
  * alignment).  Sanitizer builds compile it without jemalloc
  * (WEFT_USE_JEMALLOC unset) so that ASan and LSan see every allocation.
  *
@@ -13,6 +14,7 @@
  * with alignas(WEFT_CACHE_LINE) members can be allocated here.
  */
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #include "internal.h"
@@ -69,6 +71,24 @@ void weft__free(void *p, size_t size)
     (void)size;
     free(p);
 #endif
+}
+
+void *weft__vm_reserve(size_t size)
+{
+    if (injected_failure())
+        return NULL;
+    /* MAP_NORESERVE: the deque's slots take memory only once used, and
+     * count against the commit limit only where the system overcommits
+     * (the default heuristic mode); fresh anonymous pages read as zero. */
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void weft__vm_release(void *p, size_t size)
+{
+    if (p)
+        munmap(p, size);
 }
 
 char *weft__strdup(const char *s)

@@ -1,18 +1,22 @@
 /*
- * deque.c - the split deque: each worker's stack of pending task frames.
+ * deque.c - the split deque: each worker's stack of pending tasks.
  *
- * The slot array holds pointers to caller-owned frames.  Indices:
+ * A deque is an array of fixed-size slots (struct weft__frame, 64 bytes)
+ * reserved once, when the pool is created, and never moved.  A spawn writes
+ * the task itself into the slot at the head; a thief runs a task in place,
+ * in its slot.  Indices:
  *
  *     [0, tail)       taken by thieves (or long since joined)
  *     [tail, split)   public: thieves may take the oldest, at tail
  *     [split, head)   private: only the owner touches them
  *
- * The owner pushes and pops at head.  A pop of a private slot is a plain
- * decrement (weft__pop in weft/task.h): no fence, no locked instruction,
- * because no thief can reach a private slot.  tail and split live together
- * in one 64-bit word, ts, so that a thief's steal (tail + 1 if tail < split)
- * and the owner's reclaim of a public slot (split = h if tail <= h) are each
- * one compare-and-swap on the same word and so are totally ordered.
+ * The owner pushes and pops at head (own.top, a pointer).  A pop of a
+ * private slot is a plain decrement (weft__pop in weft/task.h): no fence,
+ * no locked instruction, because no thief can reach a private slot.  tail
+ * and split live together in one 64-bit word, ts, so that a thief's steal
+ * (tail + 1 if tail < split) and the owner's reclaim of a public slot
+ * (split = h if tail <= h) are each one compare-and-swap on the same word
+ * and so are totally ordered.
  *
  * Work moves from private to public only when thieves ask for it: a thief
  * that finds the public part empty sets movesplit, and the owner, at its
@@ -20,178 +24,244 @@
  * the owner finds at a join that a thief took the task (and with it every
  * older public task), it sets allstolen; its next push then publishes the
  * new task at once, since thieves are evidently hungry.  Both are the split
- * deque of Lace (van Dijk and van de Pol, 2014), written here with frames
- * outside the array.
+ * deque of Lace (van Dijk and van de Pol, 2014); so is keeping the tasks
+ * in the slots, which lets the typed fast path (weft.h) keep the head in a
+ * register and leave nothing on the C stack that the deque points to.
+ *
+ * Slot reuse.  A stolen task's slot belongs to the thief until the task is
+ * done.  The owner, joining it, keeps its head above that slot while it
+ * helps (weft__join_stolen), so the tasks it runs meanwhile spawn into the
+ * slots above, and it returns to the slot only after done is set.
+ *
+ * A full deque.  A spawn that finds every slot taken runs its task at once
+ * and counts itself in own.overflow; its join, which comes before any
+ * other (joins are in reverse spawn order), counts it off.  A typed spawn
+ * also pushes a frame with its result on the worker's side stack (own.side,
+ * w->nside frames, growing on the heap: only the owner touches it), which
+ * its join pops; a generic one needs nothing kept.  While such a spawn is
+ * pending, split_p is past the end, so that every pop takes the slow path.
  *
  * Memory ordering:
- *  - The owner writes a slot with a plain store and then publishes it with
- *    a release (the CAS in publish_upto, the exchange in weft__push_slow).
- *    A thief's successful CAS on ts is an acquire that reads from that
- *    release (or a later RMW in its release sequence), so the slot and the
- *    frame's fields are visible to it.
- *  - After its CAS a thief reads the slot and then stores itself into the
- *    frame's thief field with release.  The owner, finding the task stolen,
- *    waits for that field with acquire before it writes the slot again, so
- *    the thief's read of the slot happens before the owner's reuse.
+ *  - The owner writes a slot with plain stores and then publishes it with
+ *    a release (the CAS in publish_upto, the exchange in
+ *    weft__push_publish).  A thief's successful CAS on ts is an acquire
+ *    that reads from that release (or a later RMW in its release sequence),
+ *    so the slot's contents are visible to it.
+ *  - After its CAS a thief sets the slot's done to 0 and then stores
+ *    itself into the slot's thief field with release.  The owner, finding
+ *    the task stolen, waits for that field with acquire before it reads
+ *    done, and does not write the slot again before done reads 1.
  *  - ts may return to an earlier value (the owner resets tail after every
  *    public task was stolen).  A thief whose CAS then succeeds on a stale
  *    expectation takes the task that is public now, published with release
  *    before that value was stored: ABA here is harmless because the slot is
  *    read after the CAS, not before.
- *  - Growth copies the array and publishes the new one with release; a
- *    thief loads the array pointer with acquire after its CAS.  Both arrays
- *    hold the same pointer at every public index, so either is right, and
- *    old arrays are kept until the pool is destroyed.
  */
 #include <string.h>
 
 #include "atomic.h"
 #include "internal.h"
 
-/* An array is allocated with one extra slot in front that links to the
- * array it replaced, so that all can be freed at the end. */
-static weft_task **slots_alloc(uint32_t cap, weft_task **prev)
+/* The reservation has one spare slot below base and one above end, so
+ * that top - 1 and end + 1 are pointers into it. */
+static size_t deque_bytes(uint32_t cap)
 {
-    weft_task **base = weft__alloc(((size_t)cap + 1) * sizeof *base);
-    if (!base)
-        return NULL;
-    base[0] = (weft_task *)prev;
-    return base + 1;
+    return ((size_t)cap + 2) * sizeof(struct weft__frame);
 }
 
 int weft__deque_init(weft_worker *w, unsigned slots)
 {
     uint32_t cap = 64;
-    while (cap < slots && cap < (1u << 30))
+    while (cap < slots && cap < WEFT__DEQUE_MAX)
         cap <<= 1;
-    weft_task **s = slots_alloc(cap, NULL);
-    if (!s)
+    struct weft__frame *region = weft__vm_reserve(deque_bytes(cap));
+    if (!region)
         return WEFT_ENOMEM;
-    w->own.slots = s;
-    w->own.cap = cap;
-    w->own.limit = cap;
-    w->own.head = 0;
-    w->own.split = 0;
-    w->own.allstolen = 0;
-    w->own.ts = ts_make(0, 0);
-    w->own.movesplit = 0;
-    w->own.slots_shared = s;
+    struct weft__owner *o = &w->own;
+    o->base = region + 1;
+    o->end = o->base + cap;
+    o->top = o->base;
+    o->split = 0;
+    o->split_p = o->base;
+    o->cap = cap;
+    o->allstolen = 0;
+    o->overflow = 0;
+    o->ts = ts_make(0, 0);
+    o->movesplit = 0;
+    o->base_shared = o->base;
     return 0;
 }
 
 void weft__deque_fini(weft_worker *w)
 {
-    weft_task **s = w->own.slots;
-    uint32_t cap = w->own.cap;
-    while (s) {
-        weft_task **base = s - 1;
-        weft_task **prev = (weft_task **)base[0];
-        weft__free(base, ((size_t)cap + 1) * sizeof *base);
-        s = prev;
-        cap /= 2;
+    weft__free(w->own.side, (size_t)w->side_cap * sizeof(struct weft__frame));
+    w->own.side = NULL;
+    if (w->own.base) {
+        weft__vm_release(w->own.base - 1, deque_bytes(w->own.cap));
+        w->own.base = NULL;
     }
-    w->own.slots = NULL;
 }
 
-__attribute__((cold, noinline)) static void deque_grow(weft_worker *w)
+/* Owner: the private slots below split are [split, upto): this many. */
+static void set_split(struct weft__owner *o, uint32_t split)
 {
-    struct weft__owner *o = &w->own;
-    if (o->cap >= (1u << 31))
-        weft__misuse("a worker has 2^31 tasks pending (deque full)");
-    uint32_t cap = o->cap * 2;
-    weft_task **s = slots_alloc(cap, o->slots);
-    if (!s)
-        weft__misuse("out of memory growing a worker's deque");
-    memcpy(s, o->slots, (size_t)o->cap * sizeof *s);
-    /* Release: pairs with the acquire load of slots_shared in
-     * weft__deque_steal. */
-    atomic_store_release(&w->own.slots_shared, s);
-    o->slots = s;
-    o->cap = cap;
-    if (!o->allstolen)
-        o->limit = cap;
+    o->split = split;
+    if (!o->overflow)
+        o->split_p = o->base + split;
 }
 
 /* Owner: make the private slots [split, upto) public. */
 static void publish_upto(weft_worker *w, uint32_t upto)
 {
-    /* Clear the frames' thief fields now rather than at every spawn: a
-     * private frame's is never read (push leaves it alone).  Plain stores,
+    struct weft__owner *o = &w->own;
+    /* Clear the slots' thief fields now rather than at every spawn: a
+     * private slot's is never read (push leaves it alone).  Plain stores,
      * published by the release below. */
-    for (uint32_t i = w->own.split; i < upto; i++)
-        w->own.slots[i]->thief = 0;
-    uint64_t cur = atomic_load_relaxed(&w->own.ts);
+    for (uint32_t i = o->split; i < upto; i++)
+        o->base[i].h.thief = 0;
+    uint64_t cur = atomic_load_relaxed(&o->ts);
     /* Only the owner writes split, so split(cur) == own.split; thieves may
      * move tail under us, hence the loop.  Release (seq_cst) pairs with
      * the acquire of a thief's CAS: the slots are visible to it. */
-    while (!atomic_cas_seqcst(&w->own.ts, &cur, ts_make(ts_tail(cur), upto)))
+    while (!atomic_cas_seqcst(&o->ts, &cur, ts_make(ts_tail(cur), upto)))
         ;
-    w->own.split = upto;
+    set_split(o, upto);
 }
 
-void weft__push_slow(weft_worker *w, weft_task *t)
+void weft__push_publish(weft_worker *w, struct weft__frame *f)
 {
     struct weft__owner *o = &w->own;
-    uint32_t h = o->head;
-    if (h == o->cap)
-        deque_grow(w);
-    o->slots[h] = t;
-    o->head = h + 1;
+    uint32_t h = (uint32_t)(f - o->base);
+    o->top = f + 1;
     if (o->allstolen) {
-        t->thief = 0; /* see publish_upto */
+        f->h.thief = 0; /* see publish_upto */
         /* Every public task was stolen, so tail == split and no thief's
          * CAS can succeed: a plain exchange is safe.  Publish the new task
          * (release: pairs with the thief's CAS; seq_cst: ordered before
          * the idle-state load in weft__sleep_notify). */
-        atomic_exchange_seqcst(&w->own.ts, ts_make(h, h + 1));
-        o->split = h + 1;
+        atomic_exchange_seqcst(&o->ts, ts_make(h, h + 1));
+        set_split(o, h + 1);
         o->allstolen = 0;
-        o->limit = o->cap;
-        atomic_store_relaxed(&w->own.movesplit, 0);
+        atomic_store_relaxed(&o->movesplit, 0);
         weft__sleep_notify(w->pool, 0);
-    } else if (atomic_load_relaxed(&w->own.movesplit)) {
-        atomic_store_relaxed(&w->own.movesplit, 0);
-        publish_upto(w, o->split + (o->head - o->split + 1) / 2);
+    } else if (atomic_load_relaxed(&o->movesplit)) {
+        atomic_store_relaxed(&o->movesplit, 0);
+        publish_upto(w, o->split + (h + 1 - o->split + 1) / 2);
         weft__sleep_notify(w->pool, 0);
     }
+}
+
+/* Owner: one more spawn pending that found the deque full. */
+static void overflow_add(struct weft__owner *o)
+{
+    /* Every pop takes the slow path until it has been joined
+     * (weft__pop_slow restores split_p then). */
+    o->overflow++;
+    o->split_p = o->end + 1;
+}
+
+struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind)
+{
+    struct weft__owner *o = &w->own;
+    if (w->nside == w->side_cap) {
+        uint32_t cap = w->side_cap ? 2 * w->side_cap : 64;
+        struct weft__frame *s = weft__alloc((size_t)cap * sizeof *s);
+        if (!s || cap < w->side_cap)
+            weft__misuse("out of memory: a spawn found its worker's deque "
+                         "full and could not keep its frame");
+        if (w->nside)
+            memcpy(s, o->side, (size_t)w->nside * sizeof *s);
+        weft__free(o->side, (size_t)w->side_cap * sizeof *s);
+        o->side = s;
+        w->side_cap = cap;
+    }
+    struct weft__frame *f = &o->side[w->nside++];
+    f->h.run = kind;
+    overflow_add(o);
+    counter_add(&o->spawned, 1);
+    return f;
+}
+
+void weft__push_full(weft_worker *w, weft_task *t, weft_fn fn, void *arg)
+{
+    /* Run it first: the spawns it makes (at a full deque too) and their
+     * joins use the side stack above us and leave it as it was. */
+    (void)t;
+    fn(arg);
+    overflow_add(&w->own);
 }
 
 void weft__deque_publish_all(weft_worker *w)
 {
     struct weft__owner *o = &w->own;
-    if (o->allstolen || o->head <= o->split)
+    uint32_t h = (uint32_t)(o->top - o->base);
+    if (o->allstolen || h <= o->split)
         return;
-    atomic_store_relaxed(&w->own.movesplit, 0);
-    publish_upto(w, o->head);
+    atomic_store_relaxed(&o->movesplit, 0);
+    publish_upto(w, h);
     weft__sleep_notify(w->pool, 0);
 }
 
-int weft__pop_slow(weft_worker *w, weft_task *t)
+/* generic: weft_join's (kind weft__run_generic), else a typed join's. */
+__attribute__((noreturn, cold)) static void misuse_order(int generic)
+{
+    weft__misuse(generic ? "weft_join: tasks must be joined in reverse "
+                           "spawn order"
+                         : "typed join: tasks must be joined in reverse "
+                           "spawn order");
+}
+
+/* key: the generic join's handle when its caller was compiled with the
+ * checks (WEFT__CHECKS), else NULL; kind: the run function of the task
+ * kind joined (weft__run_generic, or a typed task's NAME__stolen). */
+int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
+                   weft__run_fn kind, struct weft__frame **res)
 {
     struct weft__owner *o = &w->own;
-    uint32_t h = o->head - 1; /* h < split: t was public */
-    (void)t;
-    o->head = h;
+    int generic = kind == weft__run_generic;
+    if (o->overflow) {
+        /* The youngest spawn found the deque full and ran at once: a
+         * typed one left its result on the side stack. */
+        *res = NULL;
+        if (!generic) {
+            if (w->nside == 0 || o->side[w->nside - 1].h.run != kind)
+                misuse_order(generic);
+            *res = &o->side[--w->nside]; /* valid until the next spawn */
+        }
+        if (--o->overflow == 0)
+            o->split_p = o->base + o->split;
+        return 0;
+    }
+    if (f < o->base)
+        weft__misuse(generic ? "weft_join: no task of this worker is pending "
+                               "(join without spawn, or joined twice)"
+                             : "typed join: no task of this worker is pending "
+                               "(join without spawn, or joined twice)");
+    if (f->h.run != kind || (key && f->u.g.key != key))
+        misuse_order(generic);
+    *res = f;
+    uint32_t h = (uint32_t)(f - o->base); /* h < split: f was public */
+    o->top = f;
     if (!o->allstolen) {
-        uint64_t cur = atomic_load_acquire(&w->own.ts);
+        uint64_t cur = atomic_load_acquire(&o->ts);
         while (ts_tail(cur) <= h) {
             /* Not stolen yet: take it back by moving split down to h.  The
              * CAS orders us against thieves' CASes on the same word. */
-            if (atomic_cas_acqrel(&w->own.ts, &cur, ts_make(ts_tail(cur), h))) {
-                o->split = h;
+            if (atomic_cas_acqrel(&o->ts, &cur, ts_make(ts_tail(cur), h))) {
+                set_split(o, h);
                 return 1;
             }
         }
-        /* tail > h: a thief took t, and every older public task.  The
-         * next push must publish: send it down the slow path. */
+        /* tail > h: a thief took f, and every older public task.  The
+         * next push must publish. */
         o->allstolen = 1;
-        o->limit = 0;
     }
     counter_add(&w->stolen_from, 1);
+    weft__join_stolen(w, f);
     return 0;
 }
 
-weft_task *weft__deque_steal(weft_worker *victim, weft_worker *thief)
+struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
 {
     /* Acquire pairs with the owner's publishing release. */
     uint64_t cur = atomic_load_acquire(&victim->own.ts);
@@ -200,15 +270,12 @@ weft_task *weft__deque_steal(weft_worker *victim, weft_worker *thief)
         if (!atomic_cas_acqrel(&victim->own.ts, &cur,
                                ts_make(tail + 1, ts_split(cur))))
             return NULL; /* lost a race; the caller moves on */
-        /* Acquire pairs with the release in deque_grow. */
-        weft_task **slots = atomic_load_acquire(&victim->own.slots_shared);
-        weft_task *t = slots[tail];
+        struct weft__frame *f = victim->own.base_shared + tail;
         /* The owner reads done only after it sees thief set. */
-        atomic_store_relaxed(&t->done, 0u);
-        /* Release pairs with the acquire in weft__join_stolen: our read of
-         * the slot happens before the owner reuses it. */
-        atomic_store_release(&t->thief, (uintptr_t)thief);
-        return t;
+        atomic_store_relaxed(&f->h.done, 0u);
+        /* Release pairs with the acquire in weft__join_stolen. */
+        atomic_store_release(&f->h.thief, thief->index + 1);
+        return f;
     }
     /* Nothing public: ask the owner to share (read first so that idle
      * thieves do not keep writing the owner's line). */

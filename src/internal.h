@@ -18,11 +18,11 @@
  *
  * The deque comes first (struct weft__owner in weft/task.h, so that the
  * inline code there can reach it through a weft_worker pointer): one cache
- * line the owner alone writes, one that thieves write (ts, movesplit,
- * slots_shared).  Then a line of fields set before the worker runs, which
- * other workers read (a thief reads its victim's node); then the owner's
- * victim choice and counters, which only stats read; and the sleep word on
- * a line of its own.
+ * line the owner alone writes, one that thieves write (ts, movesplit) or
+ * read (base_shared).  Then a line of fields set before the worker runs,
+ * which other workers read (a thief reads its victim's node); then the
+ * owner's victim choice and counters, which only stats read; and the sleep
+ * word on a line of its own.
  */
 struct weft_worker {
     struct weft__owner own;
@@ -51,6 +51,8 @@ struct weft_worker {
     uint64_t parks;
     uint64_t idle;         /* idle time, encoded: see idle_read() */
     uint64_t idle_seen;    /* the largest idle time a reader has reported */
+    uint32_t nside;        /* frames on the side stack own.side (deque.c) */
+    uint32_t side_cap;     /* frames allocated there */
 
     /* Sleep: 1 while parked (futex word), written by wakers. */
     alignas(WEFT_CACHE_LINE) uint32_t sleep_word;
@@ -155,6 +157,11 @@ void *weft__alloc(size_t size);           /* zeroed, cache-line aligned */
 void weft__free(void *p, size_t size);
 char *weft__strdup(const char *s);
 void weft__strfree(char *s);
+/* Reserves size bytes of zeroed address space, backed by memory only as it
+ * is touched (a deque); NULL on failure (it counts as an allocation for the
+ * test hook below). */
+void *weft__vm_reserve(size_t size);
+void weft__vm_release(void *p, size_t size);
 /* Test hook: the k-th allocation from now returns NULL (k <= 0: none). */
 void weft__test_fail_alloc(long k);
 
@@ -197,10 +204,13 @@ int weft__topo_core_node(const struct weft__topo *t, unsigned index);
 int weft__topo_describe(const struct weft__topo *t, char *buf, size_t len);
 
 /* ---- deque.c: the split deque --------------------------------------------- */
+/* The most slots a deque may have (weft_config.deque_slots is rounded up to
+ * a power of two no larger): 2^26 slots reserve 4 GiB of address space. */
+#define WEFT__DEQUE_MAX (1u << 26)
 int weft__deque_init(weft_worker *w, unsigned slots);
 void weft__deque_fini(weft_worker *w);
 /* Takes the oldest public task of victim for thief; NULL if none. */
-weft_task *weft__deque_steal(weft_worker *victim, weft_worker *thief);
+struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief);
 /* Makes every private task of w public (w's owner only). */
 void weft__deque_publish_all(weft_worker *w);
 /* 1 when victim has a public task (a hint, for the park recheck). */
@@ -224,6 +234,9 @@ void weft__sleep_wake_all(struct weft_pool *pool);
 /* ---- worker.c: the worker loop, stealing, joining ------------------------- */
 void *weft__worker_main(void *arg);
 void weft__inject(struct weft_pool *pool, weft_task *t);
+/* Joins f, the youngest task of w, which a thief took: helps the thief
+ * until f is done.  w's head is f on entry and on return. */
+void weft__join_stolen(weft_worker *w, struct weft__frame *f);
 void weft__wait_foreign(weft_worker *w, weft_task *job);
 void weft__wait_external(weft_task *t);
 /* Test hook: yield between a task's completion and its waiter's wake. */

@@ -19,7 +19,7 @@
 #include "internal.h"
 
 #define DEFAULT_STACK (8u << 20)
-#define DEFAULT_DEQUE_SLOTS 4096u
+#define DEFAULT_DEQUE_SLOTS (1u << 20)
 
 void weft_config_init(weft_config *cfg)
 {
@@ -57,7 +57,7 @@ static int check_config(const weft_config *cfg)
         return WEFT_ERANGE;
     if (cfg->bind != 0 && cfg->bind != 1)
         return WEFT_EINVAL;
-    if (cfg->deque_slots > (1u << 30))
+    if (cfg->deque_slots > WEFT__DEQUE_MAX)
         return WEFT_ERANGE;
     return 0;
 }

@@ -100,7 +100,6 @@ void weft__sleep_found_work(weft_worker *w, int deque_empty)
     atomic_fence_seqcst();
     if (deque_empty && !work_visible(w)) {
         w->own.allstolen = 1;
-        w->own.limit = 0;
         return;
     }
     wake_one(pool, 0);

@@ -80,7 +80,7 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
             weft__topo_cores(pool->topo),
             pool->cfg.topology ? " [synthetic topology]" : "");
     fprintf(f, "  stack size     %zu\n", pool->cfg.stack_size);
-    fprintf(f, "  deque slots    %u initial\n", pool->cfg.deque_slots);
+    fprintf(f, "  deque slots    %u per worker\n", pool->workers[0]->own.cap);
     fprintf(f, "  spawned        %" PRIu64 "\n", s.spawned);
     fprintf(f, "  run            %" PRIu64 "\n", s.run);
     fprintf(f, "  steals         %" PRIu64 " (leapfrogs %" PRIu64

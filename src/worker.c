@@ -58,29 +58,44 @@ void weft__test_completion_yield(int on)
     atomic_store_seqcst(&completion_yield, on);
 }
 
-static void task_complete(weft_task *t)
+/* Marks a task done through its done word (a slot's or a submitted
+ * task's). */
+static void task_complete(uint32_t *done)
 {
     /* Release pairs with the acquire loads of done in the joiners. */
-    uint32_t old = atomic_exchange_acqrel(&t->done, 1u);
+    uint32_t old = atomic_exchange_acqrel(done, 1u);
     if (__builtin_expect(atomic_load_relaxed(&completion_yield), 0))
         weft__yield();
     if (old == 2u)
-        weft__futex_wake(&t->done, 1);
+        weft__futex_wake(done, 1);
 }
 
-/* Runs a task that w took from elsewhere (a steal, or the injection
- * queue) and completes it. */
-static void run_taken(weft_worker *w, weft_task *t, int injected)
+void weft__run_generic(struct weft__frame_hdr *p)
 {
-    uint32_t head = w->own.head;
-    t->fn(t->arg);
-    if (w->own.head != head)
-        weft__misuse("a task returned without joining every task it "
-                     "spawned");
+    struct weft__frame *f = (struct weft__frame *)p;
+    f->u.g.fn(f->u.g.arg);
+}
+
+/* Runs a task that w took from elsewhere and completes it: a slot stolen
+ * from a deque (injected 0: run in place) or a task submitted from outside
+ * the pool (injected 1: a weft_task from the injection queue). */
+static void run_taken(weft_worker *w, void *p, int injected)
+{
+    struct weft__frame *top = w->own.top;
     if (!injected) {
-        task_complete(t);
+        struct weft__frame_hdr *f = p;
+        f->run(f);
+        if (w->own.top != top)
+            weft__misuse("a task returned without joining every task it "
+                         "spawned");
+        task_complete(&f->done);
         return;
     }
+    weft_task *t = p;
+    t->fn(t->arg);
+    if (w->own.top != top)
+        weft__misuse("a task returned without joining every task it "
+                     "spawned");
     weft_worker *waiter = NULL;
     int release = (t->flags & WEFT__JOB_RELEASE) != 0;
     if (t->flags & WEFT__JOB_WAITER) {
@@ -89,7 +104,7 @@ static void run_taken(weft_worker *w, weft_task *t, int injected)
         waiter = ((struct weft__job *)t)->waiter;
         atomic_fetch_add_seqcst(&waiter->pool->runs, 1u);
     }
-    task_complete(t);
+    task_complete(&t->done);
     if (waiter) {
         weft__sleep_wake_worker(waiter);
         weft__run_release(waiter->pool);
@@ -149,16 +164,16 @@ static void count_steal(weft_worker *w, int remote)
  * at [near_lo, near_lo + near_n); no victim's own fields are read.  With
  * one node (or none known) this is one uniform sweep over the others.
  */
-static inline __attribute__((always_inline)) weft_task *
+static inline __attribute__((always_inline)) void *
 for_victims(weft_worker *w, uint64_t r,
-            weft_task *(*visit)(weft_worker *v, weft_worker *w, int remote,
-                                void *ctx),
+            void *(*visit)(weft_worker *v, weft_worker *w, int remote,
+                           void *ctx),
             void *ctx)
 {
     struct weft_pool *pool = w->pool;
     const unsigned *order = pool->order;
     unsigned nn = w->near_n, m = nn - 1;
-    weft_task *t;
+    void *t;
     if (m > 0) {
         unsigned start = (unsigned)((uint32_t)r % m);
         for (unsigned i = 0; i < m; i++) {
@@ -183,22 +198,23 @@ for_victims(weft_worker *w, uint64_t r,
     return NULL;
 }
 
-static weft_task *visit_steal(weft_worker *v, weft_worker *w, int remote,
-                              void *ctx)
+static void *visit_steal(weft_worker *v, weft_worker *w, int remote,
+                         void *ctx)
 {
     (void)ctx;
-    weft_task *t = weft__deque_steal(v, w);
+    struct weft__frame *t = weft__deque_steal(v, w);
     if (t)
         count_steal(w, remote);
     return t;
 }
 
 /* One sweep: the injection queue, then the other workers, near ones first
- * (for_victims).  *injected tells which kind was found. */
-static weft_task *find_work(weft_worker *w, int *injected)
+ * (for_victims).  *injected tells which kind was found: a weft_task (1) or
+ * a stolen slot (0). */
+static void *find_work(weft_worker *w, int *injected)
 {
     struct weft_pool *pool = w->pool;
-    weft_task *t = inject_pop(pool);
+    void *t = inject_pop(pool);
     if (t) {
         *injected = 1;
         counter_add(&w->injected_run, 1);
@@ -217,8 +233,8 @@ struct victim_log {
     unsigned n;
 };
 
-static weft_task *visit_log(weft_worker *v, weft_worker *w, int remote,
-                            void *ctx)
+static void *visit_log(weft_worker *v, weft_worker *w, int remote,
+                       void *ctx)
 {
     struct victim_log *log = ctx;
     (void)w;
@@ -253,23 +269,26 @@ static void wait_backoff(uint32_t *word, unsigned round, long sleep_ns)
     }
 }
 
-void weft__join_stolen(weft_worker *w, weft_task *t)
+void weft__join_stolen(weft_worker *w, struct weft__frame *f)
 {
     /* Wait for the thief to announce itself: acquire pairs with the
-     * release in weft__deque_steal, after which the slot may be reused. */
-    uintptr_t thief;
+     * release in weft__deque_steal, after which done is the thief's. */
+    uint32_t thief;
     unsigned round = 0;
-    while ((thief = atomic_load_acquire(&t->thief)) == 0) {
+    while ((thief = atomic_load_acquire(&f->h.thief)) == 0) {
         if (++round > WAIT_SPINS)
             weft__yield();
         else
             weft__cpu_relax();
     }
-    weft_worker *victim = (weft_worker *)thief;
+    weft_worker *victim = w->pool->workers[thief - 1];
+    /* The thief runs f in its slot: keep the head above it while helping,
+     * so that the tasks run meanwhile spawn into the slots above. */
+    w->own.top = f + 1;
     round = 0;
     /* Acquire pairs with the release exchange in task_complete. */
-    while (atomic_load_acquire(&t->done) != 1u) {
-        weft_task *s = weft__deque_steal(victim, w);
+    while (atomic_load_acquire(&f->h.done) != 1u) {
+        struct weft__frame *s = weft__deque_steal(victim, w);
         if (s) {
             count_steal(w, victim->node != w->node);
             counter_add(&w->leapfrogs, 1);
@@ -277,8 +296,16 @@ void weft__join_stolen(weft_worker *w, weft_task *t)
             round = 0;
             continue;
         }
-        wait_backoff(&t->done, round++, WAIT_SLEEP_NS);
+        wait_backoff(&f->h.done, round++, WAIT_SLEEP_NS);
     }
+    /* Every task spawned while helping has been joined, so nothing of ours
+     * is public (tail == split), and every pending task below f was taken
+     * by a thief (f was, and thieves take the oldest first): the state of
+     * "all stolen", whatever publishing while helping left in allstolen.
+     * split may exceed f's index; pops below split take the slow path,
+     * which finds them stolen. */
+    w->own.top = f;
+    w->own.allstolen = 1;
 }
 
 void weft__wait_foreign(weft_worker *w, weft_task *job)
@@ -294,7 +321,7 @@ void weft__wait_foreign(weft_worker *w, weft_task *job)
         if (atomic_load_relaxed(&w->own.movesplit))
             weft__deque_publish_all(w);
         int injected;
-        weft_task *t = find_work(w, &injected);
+        void *t = find_work(w, &injected);
         if (!t) {
             /* Nobody took the tasks this worker published: run them itself,
              * oldest first, through the thieves' end (its joins will find
@@ -415,7 +442,7 @@ void *weft__worker_main(void *arg)
     int idle = 0;              /* an idle spell is open (w->idle) */
     for (;;) {
         int injected;
-        weft_task *t = find_work(w, &injected);
+        void *t = find_work(w, &injected);
         if (t) {
             if (idle) {
                 idle_end(w);

@@ -77,6 +77,12 @@ static void test_bad_arguments(void)
     create_fails(&cfg, WEFT_ERANGE, "workers = UINT_MAX");
     cfg.workers = 2;
 
+    cfg.deque_slots = (1u << 26) + 1;
+    create_fails(&cfg, WEFT_ERANGE, "deque_slots = 2^26 + 1");
+    cfg.deque_slots = ~0u;
+    create_fails(&cfg, WEFT_ERANGE, "deque_slots = UINT_MAX");
+    cfg.deque_slots = 0;
+
     cfg.cpuset = "banana";
     create_fails(&cfg, WEFT_EINVAL, "cpuset \"banana\"");
     cfg.cpuset = "4000-4001";
@@ -462,6 +468,7 @@ static void test_configs(void)
     char want[160];
     CHECK(strstr(text, "weft pool 'print'\n") != NULL);
     CHECK(strstr(text, "  workers        2 (") != NULL);
+    CHECK(strstr(text, "  deque slots    1048576 per worker\n") != NULL); /* 2^20 */
     snprintf(want, sizeof want, "  spawned        %" PRIu64 "\n", st.spawned);
     CHECK(strstr(text, want) != NULL);
     snprintf(want, sizeof want, "  steals         %" PRIu64 " (leapfrogs %" PRIu64

@@ -1,48 +1,51 @@
 /*
  * test-deque-stress - the split deque alone, through the internal API
- * (src/deque.c, weft__push/weft__pop of weft/task.h, weft__join_stolen of
- * src/worker.c), with no pool threads: one owner thread and THIEVES thief
- * threads, all of them ordinary pthreads of this test.
+ * (src/deque.c, weft__push/weft__pop of weft/task.h, and weft__join_stolen
+ * of src/worker.c, which a pop that finds its task stolen calls), with no
+ * pool threads: one owner thread and THIEVES thief threads, all of them
+ * ordinary pthreads of this test.
  *
  * The pool is built by hand: a zeroed struct weft_pool with its two mutexes
- * initialised and nworkers = 0, idle = 0.  The deque calls
+ * initialised, nworkers = 0 and idle = 0, and a workers array that maps
+ * an index to its worker (a joiner finds its thief there).  The deque calls
  * weft__sleep_notify(w->pool) when it publishes; with idle == 0 that reads
  * "no worker parked" (IDLE_SLEEPING(0) == 0) and never calls wake_one, so
  * nothing else of the pool is touched.  Each worker (owner and thieves) is
- * a zeroed struct weft_worker with w->pool set and weft__deque_init(w, 64):
- * arrays start at 64 slots, so growth happens while thieves steal.
+ * a zeroed struct weft_worker with w->pool and w->index set and its deque
+ * made by weft__deque_init.
  *
  *  1. Edge cases, single-threaded and exact: steal from an empty deque
  *     (NULL, and it sets movesplit), the publish that movesplit causes, a
  *     pop that reclaims a public task, a pop that finds its task stolen
  *     (allstolen), the next push publishing at once (ts = {h, h + 1}), the
- *     stolen_from and spawned counters.
+ *     stolen_from and spawned counters, and a full deque: spawns beyond
+ *     the last slot run at once and their joins do nothing, in order.
  *  2. Random walk: the owner does OPS (10^7) pushes and pops in phases
  *     (balanced, climbing, descending, push/pop ping-pong at the top of the
  *     stack, and ping-pong at depth 0..1 where every push after a lost race
  *     is an allstolen publish and every pop races the thieves for the last
- *     public task), depth up to MAXDEPTH (4,096).  Frames come from an
- *     array indexed by depth, so a frame is REUSED as soon as it is popped:
- *     that exercises the slot-reuse protocol (the owner waits for the
- *     thief's announcement before it writes the slot or the frame again).
- *     Each push carries a fresh item id in arg.  Pop returning 1: the owner
- *     takes the item.  Pop returning 0: weft__join_stolen waits for the
- *     thief's completion, after which the item must already be marked.
+ *     public task), depth up to MAXDEPTH (4,096).  A slot is REUSED by the
+ *     next push as soon as its task is joined: that exercises the
+ *     slot-reuse rule (the owner does not write a stolen task's slot
+ *     before the thief has set done; a thief reads the item id from the
+ *     slot just before it completes, so an early reuse shows as an item
+ *     taken twice or never).  Each push carries a fresh item id in arg.
+ *     Pop returning 1: the owner takes the item from the slot.  Pop
+ *     returning 0: it found the task stolen and waited (weft__join_stolen)
+ *     for the thief's completion, after which the item must be marked.
  *     Every ROUND_OPS operations the owner unwinds to depth 0 and switches
- *     to a fresh worker (fresh 64-slot array), so growth under concurrent
- *     steals happens again in every round (~6 doublings per round).
+ *     to a fresh worker (fresh deque).
  *     Thieves loop on weft__deque_steal(owner, self); on success they mark
- *     the item and complete the frame exactly as task_complete in
+ *     the item and complete the slot exactly as task_complete in
  *     src/worker.c does (exchange done to 1, futex-wake if it was 2), and
- *     write nothing to the frame afterwards.  Now and then a thief yields
+ *     write nothing to the slot afterwards.  Now and then a thief yields
  *     before completing, so the owner's join goes to its futex sleep.  A
  *     round starts only once every thief is trying the new deque, and the
  *     owner yields now and then, so that thieves sharing its core get to
  *     run (there are more threads than cores); the counts of steals and of
  *     races won and lost are printed, never required.
- *  3. Deep stack: DEEP (10^6) pending tasks on a fresh 64-slot deque while
- *     the thieves steal (growth up to 2^20 slots), then unwound, twice (the
- *     second time on the already grown array).
+ *  3. Deep stack: DEEP (10^6) pending tasks on a fresh deque of 2^20
+ *     slots while the thieves steal, then unwound, twice.
  *
  * Marks: one bit per item id, set with an atomic fetch_or; a bit found
  * already set means an item was taken twice (failure at once).  At the end
@@ -56,8 +59,7 @@
  * pending on the worker, and they return to 0 as the stack unwinds (after
  * allstolen the owner resets ts to {h, h + 1}).  ts packs two 32-bit
  * indices, so the only way to be far from zero is to have many tasks
- * pending: that is the deep-stack/growth case of part 3 (indices up to 10^6,
- * arrays copied while thieves CAS ts and read slots_shared).
+ * pending: that is the deep-stack case of part 3 (indices up to 10^6).
  *
  * Usage: test-deque-stress THIEVES [OPS [DEEP [SEED]]]   (2, 10^7, 10^6)
  */
@@ -70,6 +72,7 @@
 #define MAXDEPTH 4096
 #define ROUND_OPS 100000ul
 #define MAX_THIEVES 16
+#define DEEP_SLOTS (1u << 20)
 
 static struct weft_pool *pool;
 static uint64_t *bitmap;          /* one bit per item id (atomic) */
@@ -121,22 +124,32 @@ static int marked(uint64_t id)
 }
 
 /* What task_complete in src/worker.c does (it is static there). */
-static void complete(weft_task *t)
+static void complete(struct weft__frame *f)
 {
-    if (__atomic_exchange_n(&t->done, 1u, __ATOMIC_ACQ_REL) == 2u)
-        weft__futex_wake(&t->done, 1);
-    /* t may be reused by its owner from here on: no more access. */
+    if (__atomic_exchange_n(&f->h.done, 1u, __ATOMIC_ACQ_REL) == 2u)
+        weft__futex_wake(&f->h.done, 1);
+    /* f may be reused by its owner from here on: no more access. */
 }
 
-static weft_worker *worker_new(unsigned index)
+/* workers[index] of the hand-built pool, for joiners to find thieves. */
+static weft_worker *by_index[MAX_THIEVES + 1];
+
+static weft_worker *worker_new(unsigned index, unsigned slots)
 {
     weft_worker *w = weft__alloc(sizeof *w);
     CHECK(w != NULL);
     w->pool = pool;
     w->index = index;
-    CHECK_EQ(weft__deque_init(w, 64), 0);
-    CHECK_EQ(w->own.cap, 64);
+    CHECK_EQ(weft__deque_init(w, slots), 0);
+    CHECK_EQ(w->own.cap, slots);
+    CHECK(w->own.top == w->own.base);
+    __atomic_store_n(&by_index[index], w, __ATOMIC_RELEASE);
     return w;
+}
+
+static uint32_t depth_of(weft_worker *w)
+{
+    return (uint32_t)(w->own.top - w->own.base);
 }
 
 static void worker_free(weft_worker *w)
@@ -151,7 +164,7 @@ static void *thief_main(void *p)
     unsigned fails = 0;
     while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
         weft_worker *v = __atomic_load_n(&cur_owner, __ATOMIC_ACQUIRE);
-        weft_task *t = weft__deque_steal(v, me->w);
+        struct weft__frame *t = weft__deque_steal(v, me->w);
         if (__atomic_load_n(&me->seen, __ATOMIC_RELAXED) != v)
             __atomic_store_n(&me->seen, v, __ATOMIC_RELEASE);
         if (!t) {
@@ -163,11 +176,11 @@ static void *thief_main(void *p)
             continue;
         }
         fails = 0;
-        if (t->fn != item_fn)
-            CHECK(t->fn == item_fn);
-        if (__atomic_load_n(&t->thief, __ATOMIC_RELAXED) != (uintptr_t)me->w)
-            CHECK_EQ(t->thief, (uintptr_t)me->w);
-        mark((uint64_t)(uintptr_t)t->arg, "a thief");
+        if (t->h.run != weft__run_generic || t->u.g.fn != item_fn)
+            CHECK(t->h.run == weft__run_generic && t->u.g.fn == item_fn);
+        if (__atomic_load_n(&t->h.thief, __ATOMIC_RELAXED) != me->w->index + 1)
+            CHECK_EQ(t->h.thief, me->w->index + 1);
+        mark((uint64_t)(uintptr_t)t->u.g.arg, "a thief");
         me->taken++;
         /* Sometimes be slow, so that the owner's join sleeps on done. */
         if ((xorshift(&me->rng) & 63) == 0)
@@ -181,13 +194,14 @@ static void *thief_main(void *p)
 
 struct owner {
     weft_worker *w;
-    weft_task *frames;       /* frames[d]: the frame pushed at depth d */
+    weft_task *frames;       /* frames[d]: the handle of the task at depth d */
     uint64_t *ids;           /* ids[d]: its item id */
     size_t depth, maxdepth;
     uint64_t next_id;
     uint64_t taken, stolen;  /* pops that returned 1 / 0 */
     uint64_t reclaimed, lost;/* pops of public slots: won / lost the race */
-    uint64_t pushes, rounds, max_cap;
+    uint64_t pushes, rounds;
+    unsigned depth_slots;    /* the capacity of the next fresh deque */
     uint64_t rng;
 };
 
@@ -207,18 +221,22 @@ static void owner_pop(struct owner *o)
     size_t d = --o->depth;
     weft_task *t = &o->frames[d];
     int public = d < o->w->own.split; /* the owner's own field */
-    if (weft__pop(o->w, t)) {
-        /* Ours: the frame is exactly as we wrote it. */
-        if ((uint64_t)(uintptr_t)t->arg != o->ids[d])
-            CHECK_EQ((uint64_t)(uintptr_t)t->arg, o->ids[d]);
+    struct weft__frame *f = o->w->own.base + d, *r = weft__pop(o->w, t);
+    int mine = r != NULL;
+    CHECK(r == NULL || r == f);
+    CHECK_EQ(depth_of(o->w), d);
+    if (mine) {
+        /* Ours: the slot is exactly as we wrote it. */
+        if ((uint64_t)(uintptr_t)f->u.g.arg != o->ids[d])
+            CHECK_EQ((uint64_t)(uintptr_t)f->u.g.arg, o->ids[d]);
         mark(o->ids[d], "the owner");
         o->taken++;
         o->reclaimed += public;
     } else {
         CHECK(public);
-        weft__join_stolen(o->w, t);
-        /* The thief marked it before completing (acquire on done). */
-        CHECK_EQ(__atomic_load_n(&t->done, __ATOMIC_ACQUIRE), 1);
+        /* The pop waited for the thief (weft__join_stolen), which marked
+         * it before completing (acquire on done). */
+        CHECK_EQ(__atomic_load_n(&f->h.done, __ATOMIC_ACQUIRE), 1);
         if (!marked(o->ids[d]))
             CHECK(marked(o->ids[d]));
         o->stolen++;
@@ -232,13 +250,11 @@ static void owner_switch(struct owner *o, weft_worker **all, unsigned *nall)
 {
     CHECK_EQ(o->depth, 0);
     if (o->w) {
-        CHECK_EQ(o->w->own.head, 0);
+        CHECK_EQ(depth_of(o->w), 0);
         uint64_t ts = __atomic_load_n(&o->w->own.ts, __ATOMIC_RELAXED);
         CHECK(ts_tail(ts) >= ts_split(ts)); /* nothing public left */
-        if (o->w->own.cap > o->max_cap)
-            o->max_cap = o->w->own.cap;
     }
-    o->w = worker_new(0);
+    o->w = worker_new(0, o->depth_slots);
     all[(*nall)++] = o->w;
     weft__self = o->w;
     __atomic_store_n(&cur_owner, o->w, __ATOMIC_RELEASE);
@@ -302,9 +318,22 @@ static void random_walk(struct owner *o, uint64_t ops, weft_worker **all,
 
 /* ---- 1. edge cases, single-threaded ---- */
 
+static unsigned ran_at_once;
+static void count_fn(void *p) { ran_at_once += (unsigned)(uintptr_t)p; }
+
+/* Pops the youngest task, named t, which is in slot d: returns 1 when
+ * weft__pop returned that slot (run it), 0 when it returned NULL. */
+static int pop_at(weft_worker *w, weft_task *t, uint32_t d)
+{
+    struct weft__frame *f = weft__pop(w, t);
+    CHECK(f == NULL || f == w->own.base + d);
+    CHECK_EQ(depth_of(w), d);
+    return f != NULL;
+}
+
 static void edge_cases(void)
 {
-    weft_worker *w = worker_new(0), *th = worker_new(1);
+    weft_worker *w = worker_new(0, 64), *th = worker_new(1, 64);
     weft_task a, b, c;
     weft__self = w;
 
@@ -318,70 +347,81 @@ static void edge_cases(void)
     weft__push(w, &a, item_fn, NULL);
     CHECK_EQ(w->own.movesplit, 0);
     CHECK_EQ(w->own.ts, ts_make(0, 1));
+    CHECK(w->own.split_p == w->own.base + 1);
     CHECK_EQ(weft__deque_has_public(w), 1);
     /* Pop of a public task nobody stole: reclaimed. */
-    CHECK_EQ(weft__pop(w, &a), 1);
+    CHECK_EQ(pop_at(w, &a, 0), 1);
     CHECK_EQ(w->own.ts, ts_make(0, 0));
-    CHECK_EQ(w->own.head, 0);
+    CHECK(w->own.split_p == w->own.base);
     CHECK_EQ(w->stolen_from, 0);
 
-    /* Publish again, let the thief take it: the pop finds it stolen. */
+    /* Publish again, let the thief take it: the pop finds it stolen and
+     * waits for the thief (which completes it at once here). */
     CHECK(weft__deque_steal(w, th) == NULL);
     weft__push(w, &a, item_fn, (void *)1);
-    weft_task *t = weft__deque_steal(w, th);
-    CHECK(t == &a);
-    CHECK_EQ(a.thief, (uintptr_t)th);
-    CHECK_EQ(a.done, 0);
+    struct weft__frame *t = weft__deque_steal(w, th);
+    CHECK(t == w->own.base);
+    CHECK_EQ(t->h.thief, th->index + 1);
+    CHECK_EQ(t->h.done, 0);
+    CHECK(t->u.g.arg == (void *)1 && t->u.g.key == &a);
     CHECK_EQ(w->own.ts, ts_make(1, 1));
     CHECK(weft__deque_steal(w, th) == NULL); /* empty again */
-    CHECK_EQ(weft__pop(w, &a), 0);
+    complete(t);
+    CHECK_EQ(pop_at(w, &a, 0), 0);
     CHECK_EQ(w->own.allstolen, 1);
-    CHECK_EQ(w->own.limit, 0);
     CHECK_EQ(w->stolen_from, 1);
-    complete(&a);
-    weft__join_stolen(w, &a); /* returns at once: done */
 
     /* allstolen: the next push publishes at once, ts = {h, h + 1}. */
     weft__push(w, &b, item_fn, NULL);
     CHECK_EQ(w->own.ts, ts_make(0, 1));
     CHECK_EQ(w->own.allstolen, 0);
-    CHECK_EQ(w->own.limit, w->own.cap);
     weft__push(w, &c, item_fn, NULL); /* fast path: private */
-    CHECK_EQ(w->own.head, 2);
+    CHECK_EQ(depth_of(w), 2);
     CHECK_EQ(w->own.ts, ts_make(0, 1));
-    CHECK_EQ(weft__pop(w, &c), 1);    /* private */
-    CHECK_EQ(weft__pop(w, &b), 1);    /* public, reclaimed */
+    CHECK_EQ(pop_at(w, &c, 1), 1);    /* private */
+    CHECK_EQ(pop_at(w, &b, 0), 1);    /* public, reclaimed */
     CHECK_EQ(w->own.ts, ts_make(0, 0));
 
-    /* Growth with public tasks: 200 pushes from 64 slots, a thief asking
-     * every 10 pushes; every public task stays stealable across copies. */
-    weft_task f[200];
-    for (int i = 0; i < 200; i++) {
+    /* A full deque: 64 slots, 70 spawns (a thief asking every 10).  The
+     * last 6 run at once, and their joins, which come first, do nothing;
+     * the pops below them work as usual. */
+    weft_task f[70];
+    ran_at_once = 0;
+    for (int i = 0; i < 70; i++) {
         if (i % 10 == 0) /* what a thief finding nothing public does */
             __atomic_store_n(&w->own.movesplit, 1u, __ATOMIC_RELAXED);
-        weft__push(w, &f[i], item_fn, (void *)(uintptr_t)i);
+        weft__push(w, &f[i], count_fn, (void *)(uintptr_t)(1u << (i >= 64)));
+        CHECK_EQ(depth_of(w), i < 64 ? (uint32_t)i + 1 : 64u);
     }
-    CHECK_EQ(w->own.cap, 256);
+    CHECK_EQ(ran_at_once, 6 * 2);   /* each once, at the spawn */
+    CHECK_EQ(w->own.overflow, 6);
+    CHECK(w->own.split_p == w->own.end + 1);
     uint64_t ts = w->own.ts;
-    CHECK(ts_split(ts) > 64); /* some public task lives only in a grown array */
+    CHECK(ts_split(ts) > 0 && ts_split(ts) <= 64);
     uint32_t nstolen = 0;
-    for (uint32_t i = ts_tail(ts); i < ts_split(ts); i++) {
+    for (uint32_t i = ts_tail(ts); i < ts_split(ts) && i < 10; i++) {
         t = weft__deque_steal(w, th);
-        CHECK(t == &f[i]);
+        CHECK(t == w->own.base + i);
         complete(t);
         nstolen++;
     }
-    for (int i = 199; i >= 0; i--) {
-        int r = weft__pop(w, &f[i]);
-        CHECK_EQ(r, (uint32_t)i >= ts_split(ts));
-        if (!r)
-            weft__join_stolen(w, &f[i]);
+    for (int i = 69; i >= 64; i--) {
+        CHECK(weft__pop(w, &f[i]) == NULL);  /* ran at the spawn */
+        CHECK_EQ(depth_of(w), 64);
+        CHECK_EQ(w->own.overflow, (uint32_t)i - 64);
     }
-    CHECK_EQ(w->own.head, 0);
+    CHECK(w->own.split_p == w->own.base + w->own.split);
+    for (int i = 63; i >= 0; i--) {
+        int r = pop_at(w, &f[i], (uint32_t)i);
+        CHECK_EQ(r, (uint32_t)i >= ts_tail(ts) + nstolen);
+        if (r)
+            count_fn(w->own.base[i].u.g.arg); /* what weft_join does */
+    }
+    CHECK_EQ(ran_at_once, 6 * 2 + 64 - nstolen);
     CHECK_EQ(w->stolen_from, 1 + nstolen);
-    CHECK_EQ(w->own.spawned, 4 + 200);
-    printf("  edge cases: ok (%u of 200 public after growth to %u slots)\n",
-           nstolen, w->own.cap);
+    CHECK_EQ(w->own.spawned, 4 + 70);
+    printf("  edge cases: ok (%u of 64 public stolen; 6 spawns on a full "
+           "deque ran at once)\n", nstolen);
     weft__self = NULL;
     worker_free(w);
     worker_free(th);
@@ -404,6 +444,7 @@ int main(int argc, char **argv)
     pthread_mutex_init(&pool->sleep_lock, NULL);
     CHECK_EQ(pool->nworkers, 0);
     CHECK_EQ(pool->idle, 0); /* weft__sleep_notify: nobody to wake */
+    pool->workers = by_index; /* weft__join_stolen finds thieves here */
 
     edge_cases();
 
@@ -413,6 +454,7 @@ int main(int argc, char **argv)
     struct owner o;
     memset(&o, 0, sizeof o);
     o.rng = seed | 1;
+    o.depth_slots = MAXDEPTH;
     o.maxdepth = deep > MAXDEPTH ? deep : MAXDEPTH;
     o.frames = calloc(o.maxdepth, sizeof *o.frames);
     o.ids = calloc(o.maxdepth, sizeof *o.ids);
@@ -425,7 +467,7 @@ int main(int argc, char **argv)
     owner_switch(&o, all, &nall);
     struct thief *th = thieves;
     for (unsigned i = 0; i < nthieves; i++) {
-        th[i].w = worker_new(1 + i);
+        th[i].w = worker_new(1 + i, 64);
         th[i].rng = check_mix(seed + i) | 1;
         CHECK_EQ(pthread_create(&th[i].th, NULL, thief_main, &th[i]), 0);
     }
@@ -436,11 +478,13 @@ int main(int argc, char **argv)
     random_walk(&o, ops, all, &nall);
     printf("  random walk: %" PRIu64 " items in %" PRIu64 " rounds, owner %" PRIu64
            ", stolen %" PRIu64 ", public pops reclaimed %" PRIu64 " / lost %" PRIu64
-           ", max capacity %" PRIu64 "\n",
-           o.next_id, o.rounds, o.taken, o.stolen, o.reclaimed, o.lost, o.max_cap);
+           "\n",
+           o.next_id, o.rounds, o.taken, o.stolen, o.reclaimed, o.lost);
 
-    /* 3. Deep stack: 10^6 pending, twice on the same (grown) array. */
+    /* 3. Deep stack: 10^6 pending, twice on the same deque. */
     if (deep > 0) {
+        CHECK(deep <= DEEP_SLOTS);
+        o.depth_slots = DEEP_SLOTS;
         owner_switch(&o, all, &nall);
         for (int rep = 0; rep < 2; rep++) {
             uint64_t stolen0 = o.stolen;
@@ -460,7 +504,7 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < nthieves; i++) {
         CHECK_EQ(pthread_join(th[i].th, NULL), 0);
         thief_total += th[i].taken;
-        CHECK_EQ(th[i].w->own.head, 0); /* thieves never push */
+        CHECK_EQ(depth_of(th[i].w), 0); /* thieves never push */
         CHECK_EQ(th[i].w->own.ts, 0);
     }
     weft__self = NULL;

@@ -46,17 +46,16 @@ WEFT_TASK_1(long, tfib, int, n)
 {
     if (n < 2)
         return n;
-    tfib_frame f;
-    tfib_spawn(w, &f, n - 1);
+    tfib_spawn(w, n - 1);
     long b = tfib_call(w, n - 2);
-    return tfib_join(w, &f) + b;
+    return tfib_join(w) + b;
 }
 
 static void tfib_entry(void *p)
 {
     struct fib_arg *a = p;
     CHECK(weft_self() != NULL);
-    a->r = tfib_call(weft_self(), a->n);
+    a->r = tfib_run(weft_self(), a->n);
 }
 
 /* ---- explicit-worker form ---- */

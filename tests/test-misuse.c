@@ -1,6 +1,11 @@
 /*
  * test-misuse - misuse of spawn/join aborts, naming the rule, when the
- * header's checks are compiled in (NDEBUG not defined, or WEFT_CHECKED).
+ * header's checks are compiled in (NDEBUG not defined, or WEFT_CHECKED):
+ * generic joins in spawn order, twice, or without a spawn; typed joins in
+ * spawn order or without a spawn in their context, a typed body returning
+ * with a spawn pending, and a typed spawn over a pending generic task.  A
+ * correct generic and a correct typed program (a generic task joined
+ * between typed spawns) are the controls: they must exit 0.
  *
  * Each case runs in a forked child (forked before this process starts any
  * thread) whose stderr comes back through a pipe: the child must die of
@@ -65,6 +70,90 @@ static void right_order(void *p)
     weft_join(&a);
 }
 
+/* ---- typed tasks ---- */
+
+WEFT_TASK_1(int, ta, int, x)
+{
+    (void)w;
+    return x;
+}
+
+WEFT_TASK_1(int, tb, int, x)
+{
+    (void)w;
+    return x + 1;
+}
+
+/* Spawns an ta and then an tb, and joins the ta first. */
+static void typed_wrong_order(void *p)
+{
+    (void)p;
+    weft_ctx c = weft_ctx_of(weft_self());
+    ta_spawn(&c, 1);
+    tb_spawn(&c, 2);
+    ta_join(&c);
+    tb_join(&c);
+}
+
+/* Joins with nothing spawned in this context. */
+static void typed_join_unspawned(void *p)
+{
+    (void)p;
+    weft_ctx outer = weft_ctx_of(weft_self());
+    ta_spawn(&outer, 1); /* pending below the inner context: not its own */
+    weft_ctx c = weft_ctx_of(weft_self());
+    ta_join(&c);
+}
+
+/* A body that returns with its spawn pending. */
+WEFT_TASK_1(int, tleak, int, x)
+{
+    ta_spawn(w, x);
+    return 0;
+}
+
+static void typed_no_join(void *p)
+{
+    (void)p;
+    tleak_run(weft_self(), 1);
+}
+
+/* A typed spawn while a generic task of the same body is pending. */
+WEFT_TASK_1(int, tmix, int, x)
+{
+    weft_task t;
+    weft_spawn(&t, noop, NULL);
+    ta_spawn(w, x);
+    int r = ta_join(w);
+    weft_join(&t);
+    return r;
+}
+
+static void typed_mixed(void *p)
+{
+    (void)p;
+    tmix_run(weft_self(), 1);
+}
+
+/* The correct order, with a generic task joined in between: exit 0. */
+WEFT_TASK_1(int, tgood, int, x)
+{
+    ta_spawn(w, x);
+    weft_task t;
+    weft_spawn(&t, noop, NULL);
+    weft_join(&t);
+    tb_spawn(w, x);
+    int r = tb_join(w) + ta_join(w);
+    return r;
+}
+
+static void typed_right_order(void *p)
+{
+    (void)p;
+    if (tgood_run(weft_self(), 5) != 11)
+        abort();
+}
+
 /* Runs fn on a fresh pool in a child; returns its wait status and stderr. */
 static int in_child(weft_fn fn, unsigned workers, char *err, size_t errsz)
 {
@@ -122,13 +211,25 @@ int main(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (unsigned w = 1; w <= 2; w++) {
         char err[8192];
-        int status = in_child(right_order, w, err, sizeof err);
-        if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-            fprintf(stderr, "control child: status %#x, stderr:\n%s\n", status, err);
-        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        weft_fn controls[] = {right_order, typed_right_order};
+        for (unsigned k = 0; k < 2; k++) {
+            int status = in_child(controls[k], w, err, sizeof err);
+            if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+                fprintf(stderr, "control child %u: status %#x, stderr:\n%s\n", k,
+                        status, err);
+            CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
         expect_abort("join in spawn order", wrong_order, w, "reverse spawn order");
         expect_abort("join twice", join_twice, w, "weft_join");
         expect_abort("join without spawn", join_unspawned, w, "weft_join");
+        expect_abort("typed join in spawn order", typed_wrong_order, w,
+                     "typed join: tasks must be joined in reverse spawn order");
+        expect_abort("typed join without spawn", typed_join_unspawned, w,
+                     "typed join: no task of this body is pending");
+        expect_abort("typed body returns with a spawn pending", typed_no_join, w,
+                     "returned without joining");
+        expect_abort("typed spawn over a pending generic task", typed_mixed, w,
+                     "a generic task spawned in this body is still pending");
     }
     return check_done("test-misuse");
 }

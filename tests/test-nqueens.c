@@ -84,24 +84,24 @@ WEFT_TASK_4(long, tnq, int, n, int, row, uint32_t, cols, uint64_t, diags)
     if (row == n)
         return 1;
     struct nq q = {n, row, cols, (uint32_t)diags, (uint32_t)(diags >> 32), 0};
-    tnq_frame f[MAXN];
     int k = 0;
     for (int c = 0; c < n; c++)
         if (free_col(&q, c)) {
             struct nq x = place(&q, c);
-            tnq_spawn(w, &f[k++], n, x.row, x.cols,
+            tnq_spawn(w, n, x.row, x.cols,
                       (uint64_t)x.d1 | (uint64_t)x.d2 << 32);
+            k++;
         }
     long s = 0;
     while (k-- > 0)
-        s += tnq_join(w, &f[k]);
+        s += tnq_join(w);
     return s;
 }
 
 static void tnq_entry(void *p)
 {
     struct nq *q = p;
-    q->solutions = tnq_call(weft_self(), q->n, 0, 0, 0);
+    q->solutions = tnq_run(weft_self(), q->n, 0, 0, 0);
 }
 
 int main(int argc, char **argv)

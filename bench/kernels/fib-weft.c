@@ -26,16 +26,15 @@ WEFT_TASK_1(long, fib_typed, int, n)
 {
     if (n < 2)
         return n;
-    fib_typed_frame f;
-    fib_typed_spawn(w, &f, n - 1);
+    fib_typed_spawn(w, n - 1);
     long b = fib_typed_call(w, n - 2);
-    return fib_typed_join(w, &f) + b;
+    return fib_typed_join(w) + b;
 }
 
 static void fib_typed_entry(void *p)
 {
     struct fib_args *a = (struct fib_args *)p;
-    a->r = fib_typed_call(weft_self(), a->n);
+    a->r = fib_typed_run(weft_self(), a->n);
 }
 
 long bench_fib_weft_typed(void *rt, int n)

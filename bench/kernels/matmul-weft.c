@@ -25,13 +25,12 @@ WEFT_TASK_4(int, mm_typed, double *, c, const double *, a, const double *, b, in
     }
     int h = s / 2;
     for (int phase = 0; phase < 2; phase++) {
-        mm_typed_frame f[3];
         for (int q = 0; q < 3; q++)
-            mm_typed_spawn(w, &f[q], MM_Q(c, q, h, ld), MM_Q(a, (q >> 1) * 2 + phase, h, ld),
+            mm_typed_spawn(w, MM_Q(c, q, h, ld), MM_Q(a, (q >> 1) * 2 + phase, h, ld),
                            MM_Q(b, phase * 2 + (q & 1), h, ld), h);
         mm_typed_call(w, MM_Q(c, 3, h, ld), MM_Q(a, 2 + phase, h, ld), MM_Q(b, phase * 2 + 1, h, ld), h);
         for (int q = 2; q >= 0; q--)
-            mm_typed_join(w, &f[q]);
+            mm_typed_join(w);
     }
     return 0;
 }
@@ -39,7 +38,7 @@ WEFT_TASK_4(int, mm_typed, double *, c, const double *, a, const double *, b, in
 static void mm_typed_entry(void *p)
 {
     const struct mm_args *a = (const struct mm_args *)p;
-    mm_typed_call(weft_self(), a->c, a->a, a->b, a->s);
+    mm_typed_run(weft_self(), a->c, a->a, a->b, a->s);
 }
 
 long bench_matmul_weft_generic(void *rt, int n)

@@ -19,11 +19,10 @@ WEFT_TASK_3(int, ms_merge_typed, struct ms_run, a, struct ms_run, b, int *, d)
     long ma, mb;
     if (!ms_merge_split(&a.p, &a.n, &b.p, &b.n, d, &ma, &mb))
         return 0;
-    ms_merge_typed_frame f;
-    ms_merge_typed_spawn(w, &f, (struct ms_run){a.p, ma}, (struct ms_run){b.p, mb}, d);
+    ms_merge_typed_spawn(w, (struct ms_run){a.p, ma}, (struct ms_run){b.p, mb}, d);
     ms_merge_typed_call(w, (struct ms_run){a.p + ma, a.n - ma}, (struct ms_run){b.p + mb, b.n - mb},
                         d + ma + mb);
-    ms_merge_typed_join(w, &f);
+    ms_merge_typed_join(w);
     return 0;
 }
 
@@ -34,16 +33,14 @@ WEFT_TASK_4(int, ms_sort_typed, const int *, x, int *, a, int *, t, long, n)
         return 0;
     }
     long q = n / 4;
-    ms_sort_typed_frame f[3];
     for (int i = 0; i < 3; i++)
-        ms_sort_typed_spawn(w, &f[i], x + i * q, a + i * q, t + i * q, q);
+        ms_sort_typed_spawn(w, x + i * q, a + i * q, t + i * q, q);
     ms_sort_typed_call(w, x + 3 * q, a + 3 * q, t + 3 * q, n - 3 * q);
     for (int i = 2; i >= 0; i--)
-        ms_sort_typed_join(w, &f[i]);
-    ms_merge_typed_frame m;
-    ms_merge_typed_spawn(w, &m, (struct ms_run){a, q}, (struct ms_run){a + q, q}, t);
+        ms_sort_typed_join(w);
+    ms_merge_typed_spawn(w, (struct ms_run){a, q}, (struct ms_run){a + q, q}, t);
     ms_merge_typed_call(w, (struct ms_run){a + 2 * q, q}, (struct ms_run){a + 3 * q, n - 3 * q}, t + 2 * q);
-    ms_merge_typed_join(w, &m);
+    ms_merge_typed_join(w);
     ms_merge_typed_call(w, (struct ms_run){t, 2 * q}, (struct ms_run){t + 2 * q, n - 2 * q}, a);
     return 0;
 }
@@ -51,7 +48,7 @@ WEFT_TASK_4(int, ms_sort_typed, const int *, x, int *, a, int *, t, long, n)
 static void ms_typed_entry(void *p)
 {
     const struct ms_sort_args *s = (const struct ms_sort_args *)p;
-    ms_sort_typed_call(weft_self(), s->x, s->a, s->t, s->n);
+    ms_sort_typed_run(weft_self(), s->x, s->a, s->t, s->n);
 }
 
 long bench_mergesort_weft_generic(void *rt, int n)

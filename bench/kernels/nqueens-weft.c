@@ -1,7 +1,8 @@
 /*
  * nqueens-weft.c - nqueens on weft, no cutoff: the generic API
  * (nqueens-generic.inc) and the typed fast form (WEFT_TASK_3), one task per
- * free column, the frames an array on the parent's stack, joined in reverse.
+ * free column, each spawn's arguments kept in the worker's deque, joined in
+ * reverse.
  */
 #include <weft.h>
 
@@ -27,25 +28,25 @@ WEFT_TASK_3(long, nq_typed, int, n, int, row, struct nq_board, b)
 {
     if (row == n)
         return 1;
-    nq_typed_frame f[NQ_MAXN];
     int k = 0;
     for (int col = 0; col < n; col++) {
         if (!nq_ok(&b, row, col))
             continue;
         struct nq_board c = b;
         c.q[row] = (signed char)col;
-        nq_typed_spawn(w, &f[k++], n, row + 1, c);
+        nq_typed_spawn(w, n, row + 1, c);
+        k++;
     }
     long sum = 0;
     while (k-- > 0)
-        sum += nq_typed_join(w, &f[k]);
+        sum += nq_typed_join(w);
     return sum;
 }
 
 static void nq_typed_entry(void *p)
 {
     struct nq_args *a = (struct nq_args *)p;
-    a->r = nq_typed_call(weft_self(), a->n, 0, a->b);
+    a->r = nq_typed_run(weft_self(), a->n, 0, a->b);
 }
 
 long bench_nqueens_weft_typed(void *rt, int n)

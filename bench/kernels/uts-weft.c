@@ -1,8 +1,8 @@
 /*
  * uts-weft.c - UTS on weft (uts.h), no cutoff: the generic API
  * (uts-generic.inc) and the typed form (WEFT_TASK_3, the node's 20-byte
- * state by value in the frame), one task per child, frames in an array on
- * the parent's stack (heap for the binomial root), joined in reverse.
+ * state by value in the spawn's slot of the worker's deque), one task per
+ * child, joined in reverse.
  */
 #include <stdlib.h>
 
@@ -20,27 +20,21 @@ WEFT_TASK_3(long, uts_typed, const struct uts_tree *, t, struct uts_state, s,
             int, depth)
 {
     int k = uts_nchildren(t, &s, depth);
-    uts_typed_frame f_stack[k <= UTS_MAX_CHILDREN ? (k > 0 ? k : 1) : 1];
-    uts_typed_frame *f = f_stack;
-    if (k > UTS_MAX_CHILDREN && (f = malloc(sizeof *f * (size_t)k)) == NULL)
-        abort();
     for (int i = 0; i < k; i++) {
         struct uts_state c;
         uts_child(&s, &c, i);
-        uts_typed_spawn(w, &f[i], t, c, depth + 1);
+        uts_typed_spawn(w, t, c, depth + 1);
     }
     long sum = 1;
     for (int i = k - 1; i >= 0; i--)
-        sum += uts_typed_join(w, &f[i]);
-    if (k > UTS_MAX_CHILDREN)
-        free(f);
+        sum += uts_typed_join(w);
     return sum;
 }
 
 static void uts_typed_entry(void *p)
 {
     struct uts_args *a = (struct uts_args *)p;
-    a->r = uts_typed_call(weft_self(), a->t, a->s, a->depth);
+    a->r = uts_typed_run(weft_self(), a->t, a->s, a->depth);
 }
 
 static long run(void *rt, int binomial, int n, int typed)

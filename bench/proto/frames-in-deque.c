@@ -1,11 +1,13 @@
 /*
- * frames-in-deque.c - a one-worker model of two layouts of weft's typed
- * spawn/join fast path, timed against plain fib recursion.  Not built by
+ * frames-in-deque.c - a one-worker model of layouts of a typed spawn/join
+ * fast path, timed against plain fib recursion.  weft 0.3 adopted
+ * LAYOUT_INLINE with HEAD_IN_MEMORY and COUNT (docs/design.md, "Where a
+ * task lives").  Not built by
  * CMake and not part of weft: it exists to reproduce the measurement in
- * docs/design.md ("Next: frames in the deque").  No thieves and no slow
+ * docs/design.md ("Where a task lives").  No thieves and no slow
  * paths (they abort): it times only what a spawn and an unstolen join cost.
  *
- *   -DLAYOUT_POINTER (default): as weft 0.2 is.  The frame (function, saved
+ *   -DLAYOUT_POINTER (default): as weft 0.2 was.  The frame (function, saved
  *       argument) is a local of the caller; the deque slot holds a pointer
  *       to it; the deque head lives in the worker and is loaded and stored
  *       by every spawn and join.
@@ -16,6 +18,11 @@
  *   -DLAYOUT_ARRAY: between the two.  The frame is written into an array
  *       of the worker at the head's index, and the slot points to it; the
  *       head stays in the worker.
+ *   -DLAYOUT_PARALLEL: frames in a stable array of the worker parallel to
+ *       the pointer slots (frame h belongs to slot h), the head index passed
+ *       down the recursion and also stored into the worker; the deque
+ *       protocol would stay that of the pointer slots.  -DARG_PRESET: the
+ *       frames' arg fields are set once, not at every spawn.
  *   -DCOUNT: also count spawns in the worker (a relaxed load + store per
  *       spawn, as weft's `spawned` counter).
  *   -DHEAD_IN_MEMORY (with LAYOUT_INLINE): also store the head into the
@@ -113,6 +120,75 @@ static struct worker *make_worker(void)
         abort();
     w->split = dq;
     w->end = dq + 4096;
+    return w;
+}
+#elif defined(LAYOUT_PARALLEL)
+/* Frames in a stable array of the worker, parallel to the pointer slots
+ * (frame h belongs to slot h); the head index is passed down the recursion
+ * and also stored into the worker at every spawn and join. */
+struct frame {
+    void (*fn)(void *);
+    void *arg;
+    uintptr_t thief;
+    uint32_t done, flags;
+    int n;
+    long result;
+} __attribute__((aligned(64)));
+
+struct worker {
+    struct frame **slots;
+    uint32_t head, split, limit, pad;
+    uint64_t spawned;
+    struct frame *frames;
+    uint32_t movesplit;
+};
+
+__attribute__((noinline)) static void run_stolen(void *f)
+{
+    (void)f;
+    slow_path();
+}
+
+static long fib_typed(struct worker *w, uint32_t h, int n)
+{
+    if (n < 2)
+        return n;
+    struct frame *f = &w->frames[h];
+    f->n = n - 1;
+    f->fn = run_stolen;
+#ifndef ARG_PRESET
+    f->arg = f;
+#endif
+#ifdef COUNT
+    __atomic_store_n(&w->spawned, w->spawned + 1, __ATOMIC_RELAXED);
+#endif
+    if (__builtin_expect(h >= w->limit ||
+                             __atomic_load_n(&w->movesplit, __ATOMIC_RELAXED),
+                         0))
+        slow_path();
+    w->slots[h] = f;
+    w->head = h + 1;
+    long b = fib_typed(w, h + 1, n - 2);
+    if (__builtin_expect(h < w->split, 0))
+        slow_path();
+    w->head = h;
+    return fib_typed(w, h + 1, f->n) + b;
+}
+
+static long run_typed(struct worker *w, int n)
+{
+    return fib_typed(w, w->head, n);
+}
+
+static struct worker *make_worker(void)
+{
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w || !(w->slots = calloc(4096, sizeof *w->slots)) ||
+        !(w->frames = aligned_alloc(64, 4096 * sizeof *w->frames)))
+        abort();
+    for (int i = 0; i < 4096; i++)
+        w->frames[i].arg = &w->frames[i];
+    w->limit = 4096;
     return w;
 }
 #else /* LAYOUT_POINTER or LAYOUT_ARRAY: the slots hold frame pointers */

@@ -1,12 +1,13 @@
 /*
  * weft/task.h - the parts of weft that must be public so that spawn and
- * join can be inlined into the caller: the task frame (which the caller
- * allocates, usually on its stack) and the owner's half of a worker's deque.
+ * join can be inlined into the caller: the caller's task handle, the slot
+ * that a spawned task occupies in its worker's deque, and the owner's half
+ * of that deque.
  *
  * Do not include this header directly: include <weft.h>.  Every field below
  * is private to weft.  It is shown only so that the compiler can see the
- * size of weft_task and inline the fast paths; its layout changes without
- * notice between versions.
+ * sizes and inline the fast paths; its layout changes without notice
+ * between versions.
  *
  * The fast paths use the GCC/Clang __atomic builtins on plain fields rather
  * than C11 _Atomic, so that this header also compiles as C++.
@@ -24,12 +25,13 @@ extern "C" {
 /** A function run by a task: receives the argument given at spawn time. */
 typedef void (*weft_fn)(void *arg);
 
-/** The frame of one spawned task, owned by the caller of weft_spawn(). */
+/** The caller's handle of one spawned task (usually a local variable).  On
+ *  a worker it only names the task (the task itself is written into the
+ *  worker's deque); from a thread outside any pool it is the task. */
 typedef struct weft_task {
-    weft_fn fn;       /* private: the function */
+    weft_fn fn;       /* private: the function (outside a pool) */
     void *arg;        /* private: its argument */
-    uintptr_t thief;  /* private: while public, 0 or the worker that stole
-                         it; while queued from outside, the queue's link */
+    uintptr_t thief;  /* private: the injection queue's link while queued */
     uint32_t done;    /* private: 0 running, 1 done, 2 done awaited (futex) */
     uint32_t flags;   /* private: WEFT__JOB_* for submitted tasks */
 } weft_task;
@@ -38,86 +40,145 @@ typedef struct weft_task {
 typedef struct weft_worker weft_worker;
 
 /*
+ * private: a deque slot.  A spawned task is written into the next free slot
+ * of its worker's deque; a thief runs it there, in place (slots never move),
+ * through run.  The header is the same for every kind of task; the payload
+ * holds a generic task's function, argument and handle, or a typed task's
+ * arguments and result (WEFT_TASK_n in weft.h).
+ */
+#define WEFT__SLOT_SIZE 64
+struct weft__frame_hdr {
+    void (*run)(struct weft__frame_hdr *f); /* runs the task (thieves) */
+    uint32_t thief; /* while public: 0, or 1 + index of the worker that
+                       stole it */
+    uint32_t done;  /* once stolen: 0 running, 1 done, 2 done awaited */
+};
+struct weft__frame {
+    struct weft__frame_hdr h;
+    union {
+        struct {
+            weft_fn fn;
+            void *arg;
+            weft_task *key; /* the caller's handle, for the join-order
+                               check (only where WEFT__CHECKS) */
+        } g;
+        unsigned char data[WEFT__SLOT_SIZE - sizeof(struct weft__frame_hdr)];
+    } u;
+} __attribute__((aligned(WEFT__SLOT_SIZE)));
+
+/*
  * private: the deque of a worker, laid out first in the worker
  * (src/internal.h).  The first cache line is the owner's alone: it pushes
  * and pops without a fence or a locked instruction.  The second is what
  * thieves read and write.  See docs/design.md, "The split deque".
  */
 struct weft__owner {
-    weft_task **slots;  /* the owner's view of the slot array */
-    uint32_t head;      /* next free slot */
-    uint32_t split;     /* slots [split, head) are private */
-    uint32_t limit;     /* push goes the slow way at head >= limit: cap,
-                           or 0 while allstolen */
+    struct weft__frame *top;     /* next free slot (the head) */
+    struct weft__frame *split_p; /* a pop below this takes the slow path:
+                                    base + split, or end + 1 while a spawn
+                                    that found the deque full is pending */
+    struct weft__frame *end;     /* base + cap: the deque is full at top == end */
+    struct weft__frame *base;    /* slot 0 */
+    uint32_t split;     /* slots [split, top) are private */
     uint32_t cap;       /* number of slots */
-    uint32_t allstolen; /* 1: every public task was stolen */
-    uint32_t pad0_;
+    uint32_t allstolen; /* 1: the next spawn publishes (every public task
+                           was stolen, or an idle worker armed it) */
+    uint32_t overflow;  /* spawns that found the deque full (and ran at
+                           once), not joined yet */
     uint64_t spawned;   /* counter: tasks spawned by this worker */
+    struct weft__frame *side; /* results of typed ones (src/deque.c) */
     /* shared with thieves, on its own cache line: */
     uint64_t ts __attribute__((aligned(64))); /* tail (low 32) | split */
     uint32_t movesplit;                       /* a thief asks for work */
     uint32_t pad1_;
-    weft_task **slots_shared;                 /* the current array */
+    struct weft__frame *base_shared;          /* slot 0 (read-only) */
 };
 
 /* private: defined in src/, called from the inline paths below. */
 extern __thread weft_worker *weft__self
     __attribute__((tls_model("initial-exec")));
-void weft__push_slow(weft_worker *w, weft_task *t);
-int weft__pop_slow(weft_worker *w, weft_task *t);
-void weft__join_stolen(weft_worker *w, weft_task *t);
+typedef void (*weft__run_fn)(struct weft__frame_hdr *f);
+void weft__run_generic(struct weft__frame_hdr *f);
+void weft__push_full(weft_worker *w, weft_task *t, weft_fn fn, void *arg);
+struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind);
+void weft__push_publish(weft_worker *w, struct weft__frame *f);
+int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
+                   weft__run_fn kind, struct weft__frame **res);
 void weft__spawn_external(weft_task *t);
 void weft__join_external(weft_task *t);
 void weft__misuse(const char *rule) __attribute__((noreturn, cold));
 
 #if defined(NDEBUG) && !defined(WEFT_CHECKED)
+#define WEFT__CHECKS 0
 #define WEFT__CHECK(cond, rule) ((void)0)
 #else
+#define WEFT__CHECKS 1
 #define WEFT__CHECK(cond, rule) \
     ((cond) ? (void)0 : weft__misuse(rule))
 #endif
 
-/* private: push t on w's deque.  Owner only. */
+#define WEFT__OWNER(w) ((struct weft__owner *)(w))
+#define WEFT__LIKELY(x) __builtin_expect(!!(x), 1)
+#define WEFT__UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* private: 1 when the owner must take the publishing slow path at its next
+ * spawn (a thief asked for work, or every public task was stolen). */
+static inline int weft__must_publish(struct weft__owner *o)
+{
+    return (int)(__atomic_load_n(&o->movesplit, __ATOMIC_RELAXED) |
+                 o->allstolen);
+}
+
+/* private: push fn(arg), named by t, on w's deque.  Owner only. */
 static inline void weft__push(weft_worker *w, weft_task *t, weft_fn fn,
                               void *arg)
 {
-    struct weft__owner *o = (struct weft__owner *)w;
-    uint32_t h = o->head;
-    t->fn = fn;
-    t->arg = arg;
-    /* t->thief is not touched here: it matters only once t is public, and
-     * the owner clears it when it publishes t (src/deque.c). */
+    struct weft__owner *o = WEFT__OWNER(w);
+    struct weft__frame *f = o->top;
     /* relaxed atomic store: weft_pool_stats() reads it from other threads */
     __atomic_store_n(&o->spawned, o->spawned + 1, __ATOMIC_RELAXED);
-    if (__builtin_expect(h >= o->limit ||
-                             __atomic_load_n(&o->movesplit, __ATOMIC_RELAXED),
-                         0)) {
-        weft__push_slow(w, t);
+    if (WEFT__UNLIKELY(f == o->end)) {
+        weft__push_full(w, t, fn, arg); /* runs it now */
         return;
     }
-    o->slots[h] = t;
-    o->head = h + 1;
+    f->h.run = weft__run_generic;
+    f->u.g.fn = fn;
+    f->u.g.arg = arg;
+#if WEFT__CHECKS
+    f->u.g.key = t; /* compared by the join (the same function: same flags) */
+#else
+    (void)t;
+#endif
+    /* f->h.thief and done are not touched here: they matter only once f is
+     * public, and the owner clears thief when it publishes f, a thief sets
+     * done when it takes f (src/deque.c). */
+    if (WEFT__UNLIKELY(weft__must_publish(o)))
+        weft__push_publish(w, f);
+    o->top = f + 1;
 }
 
 /*
- * private: take back the youngest task, which must be t.  Returns 1 when t
- * was not stolen (the caller runs it), 0 when a thief has it (the caller
- * calls weft__join_stolen).  Owner only.
+ * private: join the task named t, the youngest pending one of w: returns
+ * its slot when it was not stolen and the caller must run it (the slot is
+ * free again, but still holds fn and arg), NULL when it has completed
+ * (elsewhere, or at its spawn if that found the deque full).  Owner only.
  */
-static inline int weft__pop(weft_worker *w, weft_task *t)
+static inline struct weft__frame *weft__pop(weft_worker *w, weft_task *t)
 {
-    struct weft__owner *o = (struct weft__owner *)w;
-    uint32_t h = o->head - 1;
-    WEFT__CHECK(o->head != 0, "weft_join: no task of this worker is pending "
-                              "(join without spawn, or joined twice)");
-    WEFT__CHECK(o->slots[h] == t, "weft_join: tasks must be joined in "
-                                  "reverse spawn order");
-    (void)t;
-    if (__builtin_expect(h >= o->split, 1)) {
-        o->head = h;
-        return 1;
+    struct weft__owner *o = WEFT__OWNER(w);
+    struct weft__frame *f = o->top - 1;
+    if (WEFT__LIKELY(f >= o->split_p)) {
+        WEFT__CHECK(f->u.g.key == t && f->h.run == weft__run_generic,
+                    "weft_join: tasks must be joined in reverse spawn order");
+        (void)t;
+        o->top = f;
+        return f;
     }
-    return weft__pop_slow(w, t);
+    struct weft__frame *r; /* (a typed join's result frame: unused) */
+    return weft__pop_slow(w, f, WEFT__CHECKS ? t : NULL, weft__run_generic,
+                          &r)
+               ? f
+               : NULL;
 }
 
 #ifdef __cplusplus

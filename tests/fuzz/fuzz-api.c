@@ -13,11 +13,11 @@
  *            main thread runs one too; all joined before the op ends.
  *  RECREATE  destroy one of the three fuzzer pools and create it again with
  *            a configuration from the bytes: 1-4 workers, a random name,
- *            bind 0/1, deque_slots 1-64 (so that deques grow), stack size,
+ *            bind 0/1, deque_slots 1-64 (64 slots, which fill up), stack size,
  *            cpuset, synthetic topology.  Checks the worker count, the
  *            binding counters and the worker thread names.
  *  BAD       one bad argument (NULL pool/fn/out, absurd worker counts, bind
- *            not 0/1, deque_slots > 2^30, bad cpuset strings, bad synthetic
+ *            not 0/1, deque_slots > 2^26, bad cpuset strings, bad synthetic
  *            topologies, $WEFT_WORKERS), which must give the documented
  *            code and leave the out pointer untouched; weft_strerror().
  *  SELFDEST  weft_pool_destroy of a pool from its own worker (and from a
@@ -388,16 +388,16 @@ WEFT_TASK_3(uint64_t, tnode, const struct prog *, pg, uint32_t, idx,
 static void exec_typed(weft_worker *w, const struct prog *pg,
                        const struct node *nd, uint64_t *child)
 {
-    tnode_frame f[MAX_FAN];
+    weft_ctx c = weft_ctx_of(w);
     unsigned n = nd->nchild;
     weft_pool *pool = weft_current_pool();
     for (unsigned i = 0; i + 1 < n; i++) {
         count_spawn();
-        tnode_spawn(w, &f[i], pg, nd->first + i, pool);
+        tnode_spawn(&c, pg, nd->first + i, pool);
     }
-    child[n - 1] = tnode_call(w, pg, nd->first + n - 1, pool);
+    child[n - 1] = tnode_call(&c, pg, nd->first + n - 1, pool);
     for (unsigned i = n - 1; i-- > 0;)
-        child[i] = tnode_join(w, &f[i]);
+        child[i] = tnode_join(&c);
 }
 
 static void exec_explicit(weft_worker *w, const struct prog *pg,
@@ -524,7 +524,7 @@ static void typed_entry(void *p)
     weft_worker *w = weft_self();
     if (!w)
         FAIL("typed entry: weft_self() is NULL inside weft_pool_run");
-    c->result = tnode_call(w, c->pg, c->idx, c->expect);
+    c->result = tnode_run(w, c->pg, c->idx, c->expect);
 }
 
 /* Runs job's tree through its entry; returns weft_pool_run's code. */
@@ -1052,8 +1052,8 @@ static void op_bad(struct reader *r)
     }
     case 3: {
         uint32_t v = (uint32_t)(rd16(r) | rd16(r) << 16);
-        cfg.deque_slots = (1u << 30) + 1 + v % (UINT32_MAX - (1u << 30));
-        create_expect(&cfg, WEFT_ERANGE, "deque_slots > 2^30");
+        cfg.deque_slots = (1u << 26) + 1 + v % (UINT32_MAX - (1u << 26));
+        create_expect(&cfg, WEFT_ERANGE, "deque_slots > 2^26");
         break;
     }
     case 4:

@@ -63,6 +63,9 @@ fi
 # ---- the checks ----------------------------------------------------------
 # name | model | spin macros | expect (ok: 0 errors, bug: >= 1) | fast (1/0) |
 # pan mode (safety | ltl) | hash table log2 size
+# A word "cc:-DNAME" among the macros goes to the compile of pan.c instead
+# (e.g. cc:-DREVERSE: pan tries the processes in the reverse order, which
+# changes only which error the search meets first).
 checks=(
 "deque-sc-2thieves|deque|-DNTHIEF=2 -DNT=3|ok|1|safety|22"
 "deque-sc-2thieves-fresh|deque|-DNTHIEF=2 -DNT=3 -DFRESH_FRAMES|ok|0|safety|22"
@@ -72,12 +75,16 @@ checks=(
 "deque-tso-2thieves-4tasks|deque|-DTSO -DNTHIEF=2 -DNT=4|ok|0|safety|27"
 "deque-bug-no-thief-wait|deque|-DBUG_NO_THIEF_WAIT|bug|1|safety|20"
 "deque-bug-no-thief-wait-fresh-tso|deque|-DTSO -DFRESH_FRAMES -DBUG_NO_THIEF_WAIT|bug|1|safety|20"
-"deque-bug-announce-early-tso|deque|-DTSO -DBUG_ANNOUNCE_EARLY|bug|1|safety|20"
+"deque-bug-done-after-announce-tso|deque|-DTSO -DFRESH_FRAMES -DBUG_DONE_AFTER_ANNOUNCE|bug|1|safety|20"
 "deque-bug-read-before-cas|deque|-DBUG_READ_BEFORE_CAS|bug|1|safety|20"
 "deque-bug-no-reclaim-check|deque|-DBUG_NO_RECLAIM_CHECK|bug|1|safety|20"
 "deque-bug-no-announce|deque|-DBUG_NO_ANNOUNCE|bug|1|safety|20"
 "deque-bug-no-thief-clear|deque|-DBUG_NO_THIEF_CLEAR|bug|1|safety|20"
 "deque-bug-no-thief-clear-tso|deque|-DTSO -DNTHIEF=1 -DNT=4 -DBUG_NO_THIEF_CLEAR|bug|1|safety|21"
+"deque-bug-help-at-slot|deque|-DBUG_HELP_AT_SLOT cc:-DREVERSE|bug|1|safety|20"
+"deque-bug-help-at-slot-tso|deque|-DTSO -DBUG_HELP_AT_SLOT cc:-DREVERSE|bug|1|safety|21"
+"deque-bug-no-allstolen-after-join|deque|-DBUG_NO_ALLSTOLEN_AFTER_JOIN|bug|1|safety|20"
+"deque-bug-no-allstolen-join-fresh|deque|-DNTHIEF=1 -DFRESH_FRAMES -DBUG_NO_ALLSTOLEN_AFTER_JOIN|bug|1|safety|20"
 "sleep-sc-2w|sleep|-DW=2 -DK=2|ok|1|safety|20"
 "sleep-tso-2w|sleep|-DTSO -DW=2 -DK=2|ok|1|safety|21"
 "sleep-ltl-sc-2w|sleep|-DLTL -DW=2 -DK=2|ok|1|ltl|20"
@@ -122,12 +129,15 @@ run_check() {
 
 run_check1() {
     local i=$1 name=$2 model=$3 defs=$4 expect=$5 mode=$6 w=$7 isfast=$8
-    local d="$tmp/$i-$name" t0 t1 res errs states secs why=""
+    local d="$tmp/$i-$name" t0 t1 res errs states secs why="" spindefs="" ccdefs="" m
+    for m in $defs; do
+        case "$m" in cc:*) ccdefs="$ccdefs ${m#cc:}" ;; *) spindefs="$spindefs $m" ;; esac
+    done
     mkdir -p "$d"
     cp "$here"/*.pml "$d"/
     t0=$(date +%s.%N)
     # shellcheck disable=SC2086
-    if ! (cd "$d" && spin -a $defs "$model.pml" >spin.out 2>&1); then
+    if ! (cd "$d" && spin -a $spindefs "$model.pml" >spin.out 2>&1); then
         echo "FAIL|$name|spin -a failed: $(tail -n 1 "$d/spin.out")" >"$tmp/$i.res1"
         return
     fi
@@ -136,7 +146,7 @@ run_check1() {
     # subset, -O2 for the big searches.
     local opt=-O2
     if [ "$expect" = bug ] && [ "$mode" = safety ] && [ "$isfast" = 1 ]; then opt=-O0; elif [ "$isfast" = 1 ]; then opt=-O1; fi
-    local cflags="-w $opt -DCOLLAPSE" runflags="-m1000000 -w$w"
+    local cflags="-w $opt -DCOLLAPSE$ccdefs" runflags="-m1000000 -w$w"
     if [ "$mode" = ltl ]; then
         cflags="$cflags -DNFAIR=4"
         runflags="$runflags -a -f -N live"
