@@ -95,8 +95,8 @@ typedef struct weft_config {
      *  (spawned, not joined) on one worker; 0 = 2^20.  Rounded up to a
      *  power of two, at least 64; above 2^26 is WEFT_ERANGE.  Each slot
      *  takes 64 bytes of address space, reserved at creation and backed by
-     *  memory only once used.  A generic spawn that finds the deque full
-     *  runs its task at once; a typed spawn aborts the program. */
+     *  memory only once used.  A spawn that finds the deque full runs its
+     *  task at once. */
     unsigned deque_slots;
     /** An hwloc synthetic topology description (e.g. "pack:2 core:4 pu:1")
      *  used in place of the machine's, for testing placement.  NULL = the
@@ -164,11 +164,14 @@ static inline weft_worker *weft_self(void) { return weft__self; }
 int weft_worker_id(void);
 
 /**
- * Spawns fn(arg) as a task whose frame t the caller owns (usually a local
- * variable); t must stay valid until weft_join(t) returns.  The task may run
- * on another worker at any time before the join.  No heap allocation.
- * From a worker: pushes t on the worker's deque.  From any other thread:
- * submits t to the default pool (fn runs inline if it cannot be created).
+ * Spawns fn(arg) as a task named by t, a handle the caller owns (usually a
+ * local variable); t must stay valid until weft_join(t) returns.  The task
+ * may run on another worker at any time before the join.  No heap
+ * allocation.  From a worker: writes the task into the next slot of the
+ * worker's deque, or, when all weft_config.deque_slots slots are taken,
+ * runs fn(arg) at once (the join then does nothing).  From any other
+ * thread: submits t to the default pool (fn runs inline if it cannot be
+ * created).
  */
 static inline void weft_spawn(weft_task *t, weft_fn fn, void *arg)
 {
@@ -220,7 +223,7 @@ static inline void weft_worker_spawn(weft_worker *w, weft_task *t, weft_fn fn,
 
 /** Returns 1 when t was not stolen: the caller must now run it itself
  *  (typically by calling the function directly).  Returns 0 when t has
- *  completed elsewhere. */
+ *  completed: elsewhere, or at its spawn if that found the deque full. */
 static inline int weft_worker_join_inline(weft_worker *w, weft_task *t)
 {
     return weft__pop(w, t) != NULL;
@@ -256,6 +259,7 @@ static inline int weft_worker_join_inline(weft_worker *w, weft_task *t)
  * its own, weft_ctx_of(weft_self()), with the same rules as a body.
  * The arguments and the result share 48 bytes (WEFT_TASK_MAX_BYTES, with
  * their alignment): a larger set is a compile-time error; pass a pointer.
+ * Argument names must not be `w` or `result`, nor start with `weft__`.
  * A body must join everything it spawned before it returns, in reverse
  * order, and may also use weft_spawn()/weft_join() (joined before its next
  * NAME_join).  A spawn that finds the worker's deque full
@@ -294,7 +298,7 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
 #define WEFT__ID(...) __VA_ARGS__
 #define WEFT__TASK_COMMON(R, NAME, FIELDS, PARAMS, ARGS, SAVE, LOAD)        \
     typedef struct NAME##__frame {                                          \
-        struct weft__frame_hdr h;                                           \
+        struct weft__frame_hdr weft__hdr;                                   \
         FIELDS                                                              \
         R result;                                                           \
     } NAME##__frame;                                                        \
@@ -303,38 +307,47 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
     WEFT__INLINE R NAME##__body(weft_ctx *w WEFT__ID PARAMS);               \
     /* inline: lets gcc inline the recursion into itself, as it does for  \
      * plain recursive code (measured: 1.9x plain fib instead of 3.0x) */ \
-    static inline R NAME##__enter(weft_worker *w_, struct weft__frame *h_   \
-                           WEFT__ID PARAMS)                                 \
+    static inline R NAME##__enter(weft_worker *weft__w,                     \
+                                  struct weft__frame *weft__h0              \
+                                  WEFT__ID PARAMS)                          \
     {                                                                       \
-        weft_ctx c_ = {w_, h_, h_};                                         \
-        R r_ = NAME##__body(&c_ WEFT__ID ARGS);                             \
-        WEFT__CHECK(c_.head == h_, "typed task: returned without joining "  \
-                                   "every task it spawned");                \
-        return r_;                                                          \
+        weft_ctx weft__c = {weft__w, weft__h0, weft__h0};                   \
+        uint32_t weft__ov = WEFT__CHECKS ? WEFT__OWNER(weft__w)->overflow   \
+                                         : 0;                               \
+        R weft__r = NAME##__body(&weft__c WEFT__ID ARGS);                   \
+        WEFT__CHECK(weft__c.head == weft__h0 &&                             \
+                        WEFT__OWNER(weft__w)->overflow == weft__ov,         \
+                    "typed task: returned without joining every task it "   \
+                    "spawned");                                             \
+        (void)weft__ov;                                                     \
+        return weft__r;                                                     \
     }                                                                       \
-    static void NAME##__stolen(struct weft__frame_hdr *p_)                  \
+    static void NAME##__stolen(struct weft__frame_hdr *weft__p)             \
     {                                                                       \
-        NAME##__frame *f = (NAME##__frame *)p_;                             \
-        weft_worker *w_ = weft__self;                                       \
-        f->result = NAME##__enter(w_, WEFT__OWNER(w_)->top WEFT__ID LOAD);  \
+        NAME##__frame *weft__f = (NAME##__frame *)weft__p;                  \
+        weft_worker *weft__w = weft__self;                                  \
+        weft__f->result = NAME##__enter(weft__w, WEFT__OWNER(weft__w)->top  \
+                                        WEFT__ID LOAD);                     \
     }                                                                       \
     /* the deque is full: run the task now, keep its result for the join */\
     static __attribute__((noinline, cold)) void NAME##__spawn_full(         \
-        weft_worker *w_ WEFT__ID PARAMS)                                    \
+        weft_worker *weft__w WEFT__ID PARAMS)                               \
     {                                                                       \
-        R r_ = NAME##__enter(w_, WEFT__OWNER(w_)->top WEFT__ID ARGS);       \
-        NAME##__frame *f = (NAME##__frame *)weft__side_push(w_,             \
-                                                            NAME##__stolen);\
-        f->result = r_;                                                     \
+        R weft__r = NAME##__enter(weft__w, WEFT__OWNER(weft__w)->top        \
+                                  WEFT__ID ARGS);                           \
+        NAME##__frame *weft__f =                                            \
+            (NAME##__frame *)weft__side_push(weft__w, NAME##__stolen);      \
+        weft__f->result = weft__r;                                          \
     }                                                                       \
     static __attribute__((noinline)) R NAME##__join_slow(                   \
-        weft_worker *w_, struct weft__frame *s_)                            \
+        weft_worker *weft__w, struct weft__frame *weft__s)                  \
     {                                                                       \
-        struct weft__frame *r_;                                             \
-        NAME##__frame *f = (NAME##__frame *)s_;                             \
-        if (weft__pop_slow(w_, s_, NULL, NAME##__stolen, &r_))              \
-            return NAME##__enter(w_, s_ WEFT__ID LOAD);                     \
-        return ((NAME##__frame *)r_)->result;                               \
+        struct weft__frame *weft__r;                                        \
+        NAME##__frame *weft__f = (NAME##__frame *)weft__s;                  \
+        if (weft__pop_slow(weft__w, weft__s, NULL, NAME##__stolen,          \
+                           &weft__r))                                       \
+            return NAME##__enter(weft__w, weft__s WEFT__ID LOAD);           \
+        return ((NAME##__frame *)weft__r)->result;                          \
     }                                                                       \
     WEFT__INLINE __attribute__((unused)) R NAME##_call(weft_ctx *w          \
                                                        WEFT__ID PARAMS)     \
@@ -350,60 +363,65 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
     }                                                                       \
     WEFT__INLINE void NAME##_spawn(weft_ctx *w WEFT__ID PARAMS)             \
     {                                                                       \
-        struct weft__frame *s_ = w->head;                                   \
-        WEFT__CHECK(WEFT__OWNER(w->worker)->top == s_,                      \
+        struct weft__frame *weft__s = w->head;                              \
+        WEFT__CHECK(WEFT__OWNER(w->worker)->top == weft__s,                 \
                     "typed spawn: a generic task spawned in this body is "  \
                     "still pending");                                       \
-        if (__builtin_expect(s_ == WEFT__OWNER(w->worker)->end, 0)) {       \
+        if (__builtin_expect(weft__s == WEFT__OWNER(w->worker)->end, 0)) {  \
             NAME##__spawn_full(w->worker WEFT__ID ARGS);                    \
             return;                                                         \
         }                                                                   \
-        NAME##__frame *f = (NAME##__frame *)s_;                             \
-        f->h.run = NAME##__stolen;                                          \
+        NAME##__frame *weft__f = (NAME##__frame *)weft__s;                  \
+        weft__f->weft__hdr.run = NAME##__stolen;                            \
         WEFT__ID SAVE                                                       \
-        weft__typed_pushed(w, s_);                                          \
+        weft__typed_pushed(w, weft__s);                                     \
     }                                                                       \
     WEFT__INLINE R NAME##_join(weft_ctx *w)                                 \
     {                                                                       \
-        struct weft__frame *s_ = w->head - 1;                               \
-        struct weft__owner *o_ = WEFT__OWNER(w->worker);                    \
-        NAME##__frame *f = (NAME##__frame *)s_;                             \
-        WEFT__CHECK(o_->overflow || s_ >= w->base,                          \
+        struct weft__frame *weft__s = w->head - 1;                          \
+        struct weft__owner *weft__o = WEFT__OWNER(w->worker);               \
+        NAME##__frame *weft__f = (NAME##__frame *)weft__s;                  \
+        WEFT__CHECK(weft__o->overflow || weft__s >= w->base,                \
                     "typed join: no task of this body is pending (join "    \
                     "without spawn, or joined twice)");                     \
-        WEFT__CHECK(o_->top == s_ + 1, "typed join: a generic task "        \
-                                       "spawned in this body is still "     \
-                                       "pending");                          \
-        if (__builtin_expect(s_ >= o_->split_p, 1)) {                       \
-            WEFT__CHECK(f->h.run == NAME##__stolen,                         \
+        WEFT__CHECK(weft__o->top == weft__s + 1,                            \
+                    "typed join: a generic task spawned in this body is "   \
+                    "still pending");                                       \
+        if (__builtin_expect(weft__s >= weft__o->split_p, 1)) {             \
+            WEFT__CHECK(weft__f->weft__hdr.run == NAME##__stolen,           \
                         "typed join: tasks must be joined in reverse "      \
                         "spawn order (the youngest is not a " #NAME ")");   \
-            w->head = s_;                                                   \
-            o_->top = s_;                                                   \
-            return NAME##__enter(w->worker, s_ WEFT__ID LOAD);              \
+            w->head = weft__s;                                              \
+            weft__o->top = weft__s;                                         \
+            return NAME##__enter(w->worker, weft__s WEFT__ID LOAD);         \
         }                                                                   \
-        if (!o_->overflow)                                                  \
-            w->head = s_;                                                   \
-        return NAME##__join_slow(w->worker, s_);                            \
+        if (!weft__o->overflow)                                             \
+            w->head = weft__s;                                              \
+        return NAME##__join_slow(w->worker, weft__s);                       \
     }                                                                       \
     WEFT__INLINE R NAME##__body(weft_ctx *w WEFT__ID PARAMS)
 
+#define WEFT__F weft__f
 #define WEFT_TASK_1(R, NAME, T1, A1)                                        \
-    WEFT__TASK_COMMON(R, NAME, T1 A1;, (, T1 A1), (, A1), (f->A1 = A1;),   \
-                      (, f->A1))
+    WEFT__TASK_COMMON(R, NAME, T1 A1;, (, T1 A1), (, A1),                  \
+                      (WEFT__F->A1 = A1;), (, WEFT__F->A1))
 #define WEFT_TASK_2(R, NAME, T1, A1, T2, A2)                                \
     WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2;, (, T1 A1, T2 A2), (, A1, A2), \
-                      (f->A1 = A1; f->A2 = A2;), (, f->A1, f->A2))
+                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2;),                \
+                      (, WEFT__F->A1, WEFT__F->A2))
 #define WEFT_TASK_3(R, NAME, T1, A1, T2, A2, T3, A3)                        \
     WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2; T3 A3;,                       \
                       (, T1 A1, T2 A2, T3 A3), (, A1, A2, A3),              \
-                      (f->A1 = A1; f->A2 = A2; f->A3 = A3;),                \
-                      (, f->A1, f->A2, f->A3))
+                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2;                  \
+                       WEFT__F->A3 = A3;),                                  \
+                      (, WEFT__F->A1, WEFT__F->A2, WEFT__F->A3))
 #define WEFT_TASK_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4)                \
     WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2; T3 A3; T4 A4;,                \
                       (, T1 A1, T2 A2, T3 A3, T4 A4), (, A1, A2, A3, A4),   \
-                      (f->A1 = A1; f->A2 = A2; f->A3 = A3; f->A4 = A4;),    \
-                      (, f->A1, f->A2, f->A3, f->A4))
+                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2;                  \
+                       WEFT__F->A3 = A3; WEFT__F->A4 = A4;),                \
+                      (, WEFT__F->A1, WEFT__F->A2, WEFT__F->A3,             \
+                       WEFT__F->A4))
 
 /* ---- statistics --------------------------------------------------------- */
 

@@ -82,7 +82,12 @@ void *weft__vm_reserve(size_t size)
      * (the default heuristic mode); fresh anonymous pages read as zero. */
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    if (p == MAP_FAILED)
+        return NULL;
+    /* Small pages, so that a deque takes memory only as deep as it is used
+     * even where transparent huge pages are always on (advice only). */
+    madvise(p, size, MADV_NOHUGEPAGE);
+    return p;
 }
 
 void weft__vm_release(void *p, size_t size)

@@ -38,8 +38,11 @@
  * other (joins are in reverse spawn order), counts it off.  A typed spawn
  * also pushes a frame with its result on the worker's side stack (own.side,
  * w->nside frames, growing on the heap: only the owner touches it), which
- * its join pops; a generic one needs nothing kept.  While such a spawn is
+ * its join pops; a generic one pushes its handle there only where its
+ * caller checks the join order (WEFT__CHECKS).  While such a spawn is
  * pending, split_p is past the end, so that every pop takes the slow path.
+ * A worker at the end of its deque still publishes its private tasks when
+ * a thief asks (weft__side_push).
  *
  * Memory ordering:
  *  - The owner writes a slot with plain stores and then publishes it with
@@ -152,13 +155,19 @@ void weft__push_publish(weft_worker *w, struct weft__frame *f)
 }
 
 /* Owner: one more spawn pending that found the deque full. */
-static void overflow_add(struct weft__owner *o)
+static void overflow_add(weft_worker *w)
 {
+    struct weft__owner *o = &w->own;
+    /* A worker at the end of its deque still shares its private tasks
+     * with thieves that ask. */
+    if (atomic_load_relaxed(&o->movesplit))
+        weft__deque_publish_all(w);
     /* Every pop takes the slow path until it has been joined
      * (weft__pop_slow restores split_p then). */
     o->overflow++;
     o->split_p = o->end + 1;
 }
+
 
 struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind)
 {
@@ -177,8 +186,10 @@ struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind)
     }
     struct weft__frame *f = &o->side[w->nside++];
     f->h.run = kind;
-    overflow_add(o);
-    counter_add(&o->spawned, 1);
+    f->u.g.key = NULL;
+    overflow_add(w);
+    if (kind != weft__run_generic) /* (weft__push counted generic ones) */
+        counter_add(&o->spawned, 1);
     return f;
 }
 
@@ -186,9 +197,11 @@ void weft__push_full(weft_worker *w, weft_task *t, weft_fn fn, void *arg)
 {
     /* Run it first: the spawns it makes (at a full deque too) and their
      * joins use the side stack above us and leave it as it was. */
-    (void)t;
     fn(arg);
-    overflow_add(&w->own);
+    if (t) /* the caller checks the join order (WEFT__CHECKS): keep t */
+        weft__side_push(w, weft__run_generic)->u.g.key = t;
+    else
+        overflow_add(w);
 }
 
 void weft__deque_publish_all(weft_worker *w)
@@ -221,10 +234,12 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
     int generic = kind == weft__run_generic;
     if (o->overflow) {
         /* The youngest spawn found the deque full and ran at once: a
-         * typed one left its result on the side stack. */
+         * typed one left its result on the side stack, a generic one its
+         * handle when its caller checks the order (then key != NULL). */
         *res = NULL;
-        if (!generic) {
-            if (w->nside == 0 || o->side[w->nside - 1].h.run != kind)
+        if (!generic || key) {
+            if (w->nside == 0 || o->side[w->nside - 1].h.run != kind ||
+                (key && o->side[w->nside - 1].u.g.key != key))
                 misuse_order(generic);
             *res = &o->side[--w->nside]; /* valid until the next spawn */
         }
@@ -256,7 +271,6 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
          * next push must publish. */
         o->allstolen = 1;
     }
-    counter_add(&w->stolen_from, 1);
     weft__join_stolen(w, f);
     return 0;
 }

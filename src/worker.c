@@ -81,11 +81,14 @@ void weft__run_generic(struct weft__frame_hdr *p)
  * the pool (injected 1: a weft_task from the injection queue). */
 static void run_taken(weft_worker *w, void *p, int injected)
 {
+    /* A task that returns with spawns pending leaves the head, or the
+     * count of spawns that ran at once on a full deque, changed. */
     struct weft__frame *top = w->own.top;
+    uint32_t overflow = w->own.overflow;
     if (!injected) {
         struct weft__frame_hdr *f = p;
         f->run(f);
-        if (w->own.top != top)
+        if (w->own.top != top || w->own.overflow != overflow)
             weft__misuse("a task returned without joining every task it "
                          "spawned");
         task_complete(&f->done);
@@ -93,7 +96,7 @@ static void run_taken(weft_worker *w, void *p, int injected)
     }
     weft_task *t = p;
     t->fn(t->arg);
-    if (w->own.top != top)
+    if (w->own.top != top || w->own.overflow != overflow)
         weft__misuse("a task returned without joining every task it "
                      "spawned");
     weft_worker *waiter = NULL;
@@ -282,6 +285,12 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
             weft__cpu_relax();
     }
     weft_worker *victim = w->pool->workers[thief - 1];
+    /* Counted here, not at the steal: the thief may be w itself, running
+     * its own published tasks while it waits on another pool (a task it
+     * ran, not one taken from it: stats.c's run = spawned - stolen_from +
+     * steals counts it once, as spawned). */
+    if (victim != w)
+        counter_add(&w->stolen_from, 1);
     /* The thief runs f in its slot: keep the head above it while helping,
      * so that the tasks run meanwhile spawn into the slots above. */
     w->own.top = f + 1;

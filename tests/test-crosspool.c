@@ -12,7 +12,10 @@
  *  3. As 2, and every level also spawns a small fork-join task before
  *     crossing over and joins it afterwards.
  * Each level checks that it runs on the pool it was sent to and counts
- * itself; the depth of every chain is exact.
+ * itself; the depth of every chain is exact.  After 3, each pool's counters
+ * are exact: the spawns of both add up to rounds x 2 chains x depth x 233
+ * (fib(12) task: 1 + 232), and each pool's run == spawned + injected (a
+ * waiting worker that runs its own published tasks counts them once).
  *
  * Usage: test-crosspool WORKERS [DEPTH [ROUNDS]]   (200, 10)
  */
@@ -123,6 +126,19 @@ int main(int argc, char **argv)
     for (int r = 0; r < rounds; r++)
         two_chains(a, b, depth, 1);
     printf("  two chains with spawns x %d rounds: ok\n", rounds);
+
+    uint64_t spawned = 0;
+    weft_pool *pools[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        weft_stats s;
+        CHECK_EQ(weft_pool_stats(pools[i], &s), 0);
+        s = check_stats_settle(pools[i], s.spawned + s.injected);
+        printf("  pool %c: spawned %" PRIu64 ", injected %" PRIu64 ", run %" PRIu64
+               ", steals %" PRIu64 "\n", 'A' + i, s.spawned, s.injected, s.run, s.steals);
+        CHECK_EQ(s.run, s.spawned + s.injected);
+        spawned += s.spawned;
+    }
+    CHECK_EQ(spawned, (uint64_t)rounds * 2 * (uint64_t)depth * 233);
 
     CHECK_EQ(weft_pool_destroy(a), 0);
     CHECK_EQ(weft_pool_destroy(b), 0);

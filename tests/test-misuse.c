@@ -3,9 +3,12 @@
  * header's checks are compiled in (NDEBUG not defined, or WEFT_CHECKED):
  * generic joins in spawn order, twice, or without a spawn; typed joins in
  * spawn order or without a spawn in their context, a typed body returning
- * with a spawn pending, and a typed spawn over a pending generic task.  A
- * correct generic and a correct typed program (a generic task joined
- * between typed spawns) are the controls: they must exit 0.
+ * with a spawn pending, and a typed spawn over a pending generic task; and,
+ * on a full 64-slot deque, where spawns run at once and leave the head
+ * alone, a typed body returning with such a spawn pending and generic
+ * joins in spawn order.  A correct generic and a correct typed program (a
+ * generic task joined between typed spawns) are the controls: they must
+ * exit 0.
  *
  * Each case runs in a forked child (forked before this process starts any
  * thread) whose stderr comes back through a pipe: the child must die of
@@ -57,6 +60,17 @@ static void join_unspawned(void *p)
     weft_task a;
     memset(&a, 0, sizeof a);
     weft_join(&a);
+}
+
+/* Fills the 64-slot deque, then joins the two spawns that ran at once in
+ * the order of the spawns. */
+static void full_wrong_order(void *p)
+{
+    (void)p;
+    weft_task t[66];
+    for (int i = 0; i < 66; i++)
+        weft_spawn(&t[i], noop, NULL);
+    weft_join(&t[64]);
 }
 
 /* The correct order, as a control: the child must exit 0. */
@@ -154,6 +168,34 @@ static void typed_right_order(void *p)
         abort();
 }
 
+/* A body that leaves a spawn pending that ran at once on a full deque: its
+ * head is back where it started, only the count of such spawns is not. */
+WEFT_TASK_1(int, tleak_full, int, x)
+{
+    ta_spawn(w, x);
+    return 0;
+}
+
+/* Fills the deque (64 slots), then runs tleak_full at the end of it. */
+WEFT_TASK_1(int, tfill, int, x)
+{
+    for (int i = 0; i < 64; i++)
+        ta_spawn(w, i);
+    int r = tleak_full_call(w, x);
+    for (int i = 0; i < 64; i++)
+        r += ta_join(w);
+    return r;
+}
+
+static void typed_no_join_full(void *p)
+{
+    (void)p;
+    tfill_run(weft_self(), 1);
+}
+
+/* deque_slots of the child's pool (0: the default). */
+static unsigned child_slots;
+
 /* Runs fn on a fresh pool in a child; returns its wait status and stderr. */
 static int in_child(weft_fn fn, unsigned workers, char *err, size_t errsz)
 {
@@ -170,6 +212,7 @@ static int in_child(weft_fn fn, unsigned workers, char *err, size_t errsz)
         weft_config cfg;
         weft_config_init(&cfg);
         cfg.workers = workers;
+        cfg.deque_slots = child_slots;
         weft_pool *pool;
         if (weft_pool_create(&pool, &cfg) != 0)
             _exit(3);
@@ -230,6 +273,12 @@ int main(void)
                      "returned without joining");
         expect_abort("typed spawn over a pending generic task", typed_mixed, w,
                      "a generic task spawned in this body is still pending");
+        child_slots = 64;
+        expect_abort("typed body returns with a spawn pending (full deque)",
+                     typed_no_join_full, w, "returned without joining");
+        expect_abort("join in spawn order (full deque)", full_wrong_order, w,
+                     "reverse spawn order");
+        child_slots = 0;
     }
     return check_done("test-misuse");
 }
