@@ -329,15 +329,27 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
         weft__f->result = NAME##__enter(weft__w, WEFT__OWNER(weft__w)->top  \
                                         WEFT__ID LOAD);                     \
     }                                                                       \
-    /* the deque is full: run the task now, keep its result for the join */\
-    static __attribute__((noinline, cold)) void NAME##__spawn_full(         \
-        weft_worker *weft__w WEFT__ID PARAMS)                               \
+    /* every public task was stolen: publish this one at once (returns 1: \
+     * it took the slot); or the deque is full: run the task now and keep  \
+     * its result for the join (returns 0) */                              \
+    static __attribute__((noinline, cold)) int NAME##__spawn_slow(          \
+        weft_worker *weft__w, struct weft__frame *weft__s WEFT__ID PARAMS)  \
     {                                                                       \
-        R weft__r = NAME##__enter(weft__w, WEFT__OWNER(weft__w)->top        \
-                                  WEFT__ID ARGS);                           \
-        NAME##__frame *weft__f =                                            \
-            (NAME##__frame *)weft__side_push(weft__w, NAME##__stolen);      \
+        NAME##__frame *weft__f;                                             \
+        if (weft__s < WEFT__OWNER(weft__w)->end) {                          \
+            weft__f = (NAME##__frame *)weft__s;                             \
+            weft__f->weft__hdr.run = NAME##__stolen;                        \
+            WEFT__ID SAVE                                                   \
+            weft__push_publish(weft__w, weft__s);                           \
+            __atomic_store_n(&WEFT__OWNER(weft__w)->spawned,                \
+                             WEFT__OWNER(weft__w)->spawned + 1,             \
+                             __ATOMIC_RELAXED);                             \
+            return 1;                                                       \
+        }                                                                   \
+        R weft__r = NAME##__enter(weft__w, weft__s WEFT__ID ARGS);          \
+        weft__f = (NAME##__frame *)weft__side_push(weft__w, NAME##__stolen);\
         weft__f->result = weft__r;                                          \
+        return 0;                                                           \
     }                                                                       \
     static __attribute__((noinline)) R NAME##__join_slow(                   \
         weft_worker *weft__w, struct weft__frame *weft__s)                  \
@@ -367,8 +379,10 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
         WEFT__CHECK(WEFT__OWNER(w->worker)->top == weft__s,                 \
                     "typed spawn: a generic task spawned in this body is "  \
                     "still pending");                                       \
-        if (__builtin_expect(weft__s == WEFT__OWNER(w->worker)->end, 0)) {  \
-            NAME##__spawn_full(w->worker WEFT__ID ARGS);                    \
+        if (__builtin_expect(weft__s >= WEFT__OWNER(w->worker)->limit_p,   \
+                             0)) {                                          \
+            if (NAME##__spawn_slow(w->worker, weft__s WEFT__ID ARGS))      \
+                w->head = weft__s + 1;                                      \
             return;                                                         \
         }                                                                   \
         NAME##__frame *weft__f = (NAME##__frame *)weft__s;                  \

@@ -36,7 +36,7 @@
  * A full deque.  A spawn that finds every slot taken runs its task at once
  * and counts itself in own.overflow; its join, which comes before any
  * other (joins are in reverse spawn order), counts it off.  A typed spawn
- * also pushes a frame with its result on the worker's side stack (own.side,
+ * also pushes a frame with its result on the worker's side stack (w->side,
  * w->nside frames, growing on the heap: only the owner touches it), which
  * its join pops; a generic one pushes its handle there only where its
  * caller checks the join order (WEFT__CHECKS).  While such a spawn is
@@ -86,6 +86,7 @@ int weft__deque_init(weft_worker *w, unsigned slots)
     o->top = o->base;
     o->split = 0;
     o->split_p = o->base;
+    o->limit_p = o->end;
     o->cap = cap;
     o->allstolen = 0;
     o->overflow = 0;
@@ -97,12 +98,25 @@ int weft__deque_init(weft_worker *w, unsigned slots)
 
 void weft__deque_fini(weft_worker *w)
 {
-    weft__free(w->own.side, (size_t)w->side_cap * sizeof(struct weft__frame));
-    w->own.side = NULL;
+    weft__free(w->side, (size_t)w->side_cap * sizeof(struct weft__frame));
+    w->side = NULL;
     if (w->own.base) {
         weft__vm_release(w->own.base - 1, deque_bytes(w->own.cap));
         w->own.base = NULL;
     }
+}
+
+/* Owner: sets allstolen, and with it limit_p (every push takes the slow
+ * path while it is set). */
+static void set_allstolen(struct weft__owner *o, uint32_t v)
+{
+    o->allstolen = v;
+    o->limit_p = v ? o->base : o->end;
+}
+
+void weft__deque_set_allstolen(weft_worker *w)
+{
+    set_allstolen(&w->own, 1);
 }
 
 /* Owner: the private slots below split are [split, upto): this many. */
@@ -144,7 +158,7 @@ void weft__push_publish(weft_worker *w, struct weft__frame *f)
          * the idle-state load in weft__sleep_notify). */
         atomic_exchange_seqcst(&o->ts, ts_make(h, h + 1));
         set_split(o, h + 1);
-        o->allstolen = 0;
+        set_allstolen(o, 0);
         atomic_store_relaxed(&o->movesplit, 0);
         weft__sleep_notify(w->pool, 0);
     } else if (atomic_load_relaxed(&o->movesplit)) {
@@ -179,12 +193,12 @@ struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind)
             weft__misuse("out of memory: a spawn found its worker's deque "
                          "full and could not keep its frame");
         if (w->nside)
-            memcpy(s, o->side, (size_t)w->nside * sizeof *s);
-        weft__free(o->side, (size_t)w->side_cap * sizeof *s);
-        o->side = s;
+            memcpy(s, w->side, (size_t)w->nside * sizeof *s);
+        weft__free(w->side, (size_t)w->side_cap * sizeof *s);
+        w->side = s;
         w->side_cap = cap;
     }
-    struct weft__frame *f = &o->side[w->nside++];
+    struct weft__frame *f = &w->side[w->nside++];
     f->h.run = kind;
     f->u.g.key = NULL;
     overflow_add(w);
@@ -193,10 +207,22 @@ struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind)
     return f;
 }
 
-void weft__push_full(weft_worker *w, weft_task *t, weft_fn fn, void *arg)
+void weft__push_slow(weft_worker *w, weft_task *t, weft_fn fn, void *arg)
 {
-    /* Run it first: the spawns it makes (at a full deque too) and their
-     * joins use the side stack above us and leave it as it was. */
+    struct weft__owner *o = &w->own;
+    struct weft__frame *f = o->top;
+    if (f < o->end) {
+        /* Every public task was stolen: publish this one at once. */
+        f->h.run = weft__run_generic;
+        f->u.g.fn = fn;
+        f->u.g.arg = arg;
+        f->u.g.key = t;
+        weft__push_publish(w, f);
+        return;
+    }
+    /* The deque is full.  Run the task first: the spawns it makes (at a
+     * full deque too) and their joins use the side stack above us and
+     * leave it as it was. */
     fn(arg);
     if (t) /* the caller checks the join order (WEFT__CHECKS): keep t */
         weft__side_push(w, weft__run_generic)->u.g.key = t;
@@ -238,10 +264,10 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
          * handle when its caller checks the order (then key != NULL). */
         *res = NULL;
         if (!generic || key) {
-            if (w->nside == 0 || o->side[w->nside - 1].h.run != kind ||
-                (key && o->side[w->nside - 1].u.g.key != key))
+            if (w->nside == 0 || w->side[w->nside - 1].h.run != kind ||
+                (key && w->side[w->nside - 1].u.g.key != key))
                 misuse_order(generic);
-            *res = &o->side[--w->nside]; /* valid until the next spawn */
+            *res = &w->side[--w->nside]; /* valid until the next spawn */
         }
         if (--o->overflow == 0)
             o->split_p = o->base + o->split;
@@ -269,7 +295,7 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
         }
         /* tail > h: a thief took f, and every older public task.  The
          * next push must publish. */
-        o->allstolen = 1;
+        set_allstolen(o, 1);
     }
     weft__join_stolen(w, f);
     return 0;

@@ -51,7 +51,8 @@ struct weft_worker {
     uint64_t parks;
     uint64_t idle;         /* idle time, encoded: see idle_read() */
     uint64_t idle_seen;    /* the largest idle time a reader has reported */
-    uint32_t nside;        /* frames on the side stack own.side (deque.c) */
+    struct weft__frame *side; /* side stack of a full deque (deque.c) */
+    uint32_t nside;        /* frames on it */
     uint32_t side_cap;     /* frames allocated there */
 
     /* Sleep: 1 while parked (futex word), written by wakers. */
@@ -211,6 +212,8 @@ int weft__deque_init(weft_worker *w, unsigned slots);
 void weft__deque_fini(weft_worker *w);
 /* Takes the oldest public task of victim for thief; NULL if none. */
 struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief);
+/* Sets w's allstolen: its next spawn publishes (w's owner only). */
+void weft__deque_set_allstolen(weft_worker *w);
 /* Makes every private task of w public (w's owner only). */
 void weft__deque_publish_all(weft_worker *w);
 /* 1 when victim has a public task (a hint, for the park recheck). */

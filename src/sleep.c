@@ -99,7 +99,7 @@ void weft__sleep_found_work(weft_worker *w, int deque_empty)
      * its notifier as "no one searching".) */
     atomic_fence_seqcst();
     if (deque_empty && !work_visible(w)) {
-        w->own.allstolen = 1;
+        weft__deque_set_allstolen(w);
         return;
     }
     wake_one(pool, 0);

@@ -314,7 +314,7 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
      * split may exceed f's index; pops below split take the slow path,
      * which finds them stolen. */
     w->own.top = f;
-    w->own.allstolen = 1;
+    weft__deque_set_allstolen(w);
 }
 
 void weft__wait_foreign(weft_worker *w, weft_task *job)

@@ -77,6 +77,8 @@ struct weft__owner {
     struct weft__frame *split_p; /* a pop below this takes the slow path:
                                     base + split, or end + 1 while a spawn
                                     that found the deque full is pending */
+    struct weft__frame *limit_p; /* a push at or above this takes the slow
+                                    path: end, or base while allstolen */
     struct weft__frame *end;     /* base + cap: the deque is full at top == end */
     struct weft__frame *base;    /* slot 0 */
     uint32_t split;     /* slots [split, top) are private */
@@ -86,7 +88,6 @@ struct weft__owner {
     uint32_t overflow;  /* spawns that found the deque full (and ran at
                            once), not joined yet */
     uint64_t spawned;   /* counter: tasks spawned by this worker */
-    struct weft__frame *side; /* results of typed ones (src/deque.c) */
     /* shared with thieves, on its own cache line: */
     uint64_t ts __attribute__((aligned(64))); /* tail (low 32) | split */
     uint32_t movesplit;                       /* a thief asks for work */
@@ -99,7 +100,7 @@ extern __thread weft_worker *weft__self
     __attribute__((tls_model("initial-exec")));
 typedef void (*weft__run_fn)(struct weft__frame_hdr *f);
 void weft__run_generic(struct weft__frame_hdr *f);
-void weft__push_full(weft_worker *w, weft_task *t, weft_fn fn, void *arg);
+void weft__push_slow(weft_worker *w, weft_task *t, weft_fn fn, void *arg);
 struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind);
 void weft__push_publish(weft_worker *w, struct weft__frame *f);
 int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
@@ -121,12 +122,11 @@ void weft__misuse(const char *rule) __attribute__((noreturn, cold));
 #define WEFT__LIKELY(x) __builtin_expect(!!(x), 1)
 #define WEFT__UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-/* private: 1 when the owner must take the publishing slow path at its next
- * spawn (a thief asked for work, or every public task was stolen). */
+/* private: 1 when a thief asked the owner for work: the spawn that just
+ * wrote its slot must take the publishing slow path. */
 static inline int weft__must_publish(struct weft__owner *o)
 {
-    return (int)(__atomic_load_n(&o->movesplit, __ATOMIC_RELAXED) |
-                 o->allstolen);
+    return __atomic_load_n(&o->movesplit, __ATOMIC_RELAXED) != 0;
 }
 
 /* private: push fn(arg), named by t, on w's deque.  Owner only. */
@@ -137,8 +137,10 @@ static inline void weft__push(weft_worker *w, weft_task *t, weft_fn fn,
     struct weft__frame *f = o->top;
     /* relaxed atomic store: weft_pool_stats() reads it from other threads */
     __atomic_store_n(&o->spawned, o->spawned + 1, __ATOMIC_RELAXED);
-    if (WEFT__UNLIKELY(f == o->end)) {
-        weft__push_full(w, t, fn, arg); /* runs it now */
+    if (WEFT__UNLIKELY(f >= o->limit_p)) {
+        /* the deque is full (runs it now), or every public task was
+         * stolen (publishes this one at once) */
+        weft__push_slow(w, WEFT__CHECKS ? t : NULL, fn, arg);
         return;
     }
     f->h.run = weft__run_generic;

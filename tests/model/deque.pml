@@ -141,7 +141,8 @@ proctype owner()
         /* the task into slot h (run, fn, arg, key / the typed arguments);
          * thief and done are left alone */
         STORE(0, SLOT(h), id);
-        LOAD(0, MS, ms);                    /* weft__must_publish */
+        LOAD(0, MS, ms);                    /* weft__must_publish (and
+                                               allstolen: limit_p) */
         if
         :: allst || ms ->                   /* weft__push_publish */
             if
