@@ -269,8 +269,17 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
                 misuse_order(generic);
             *res = &w->side[--w->nside]; /* valid until the next spawn */
         }
-        if (--o->overflow == 0)
+        if (--o->overflow == 0) {
             o->split_p = o->base + o->split;
+            /* Every spawn that found the deque full is joined: nothing
+             * of theirs may be left on the side stack.  (Left over when a
+             * generic spawn kept its handle and its join did not take it:
+             * a spawn and its join compiled with different checks.) */
+            if (w->nside != 0)
+                weft__misuse("a spawn and its join disagree on the misuse "
+                             "checks (compiled with different NDEBUG or "
+                             "WEFT_CHECKED?)");
+        }
         return 0;
     }
     if (f < o->base)

@@ -105,7 +105,8 @@ int main(int argc, char **argv)
     unsigned workers = (unsigned)check_arg(argc, argv, 1, 1);
     size_t count = check_arg(argc, argv, 2, 10000000);
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("test-deque: workers=%u count=%zu\n", workers, count);
+    printf("test-deque: workers=%u count=%zu, misuse checks %s\n", workers, count,
+           WEFT__CHECKS ? "on" : "off");
 
     uint64_t runs = 0, spawns = 0;
     weft_pool *pool = check_pool(workers, "deque");

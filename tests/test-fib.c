@@ -129,7 +129,8 @@ int main(int argc, char **argv)
     unsigned workers = (unsigned)check_arg(argc, argv, 1, 2);
     int n = (int)check_arg(argc, argv, 2, 27);
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("test-fib: workers=%u n=%d\n", workers, n);
+    printf("test-fib: workers=%u n=%d, misuse checks %s\n", workers, n,
+           WEFT__CHECKS ? "on" : "off");
 
     run_one("generic", workers, fib_generic, n, 1);
     run_one("typed", workers, tfib_entry, n, 1);
