@@ -311,6 +311,8 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
                                   struct weft__frame *weft__h0              \
                                   WEFT__ID PARAMS)                          \
     {                                                                       \
+        if (__builtin_expect((uintptr_t)weft__h0 & 1, 0))                   \
+            return ((NAME##__frame *)((uintptr_t)weft__h0 - 1))->result;    \
         weft_ctx weft__c = {weft__w, weft__h0, weft__h0};                   \
         uint32_t weft__ov = WEFT__CHECKS ? WEFT__OWNER(weft__w)->overflow   \
                                          : 0;                               \
@@ -351,15 +353,18 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
         weft__f->result = weft__r;                                          \
         return 0;                                                           \
     }                                                                       \
-    static __attribute__((noinline)) R NAME##__join_slow(                   \
+    /* the task was made public: returns its slot when it was taken back \
+     * (run it), else 1 + the frame that holds its result (__enter       \
+     * returns that result: one call at the end of NAME_join, so that     \
+     * compilers can turn it into a loop) */                               \
+    static __attribute__((noinline)) struct weft__frame *NAME##__join_slow( \
         weft_worker *weft__w, struct weft__frame *weft__s)                  \
     {                                                                       \
         struct weft__frame *weft__r;                                        \
-        NAME##__frame *weft__f = (NAME##__frame *)weft__s;                  \
         if (weft__pop_slow(weft__w, weft__s, NULL, NAME##__stolen,          \
                            &weft__r))                                       \
-            return NAME##__enter(weft__w, weft__s WEFT__ID LOAD);           \
-        return ((NAME##__frame *)weft__r)->result;                          \
+            return weft__s;                                                 \
+        return (struct weft__frame *)((uintptr_t)weft__r + 1);              \
     }                                                                       \
     WEFT__INLINE __attribute__((unused)) R NAME##_call(weft_ctx *w          \
                                                        WEFT__ID PARAMS)     \
@@ -401,17 +406,21 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
         WEFT__CHECK(weft__o->top == weft__s + 1,                            \
                     "typed join: a generic task spawned in this body is "   \
                     "still pending");                                       \
+        struct weft__frame *weft__t;                                        \
         if (__builtin_expect(weft__s >= weft__o->split_p, 1)) {             \
             WEFT__CHECK(weft__f->weft__hdr.run == NAME##__stolen,           \
                         "typed join: tasks must be joined in reverse "      \
                         "spawn order (the youngest is not a " #NAME ")");   \
             w->head = weft__s;                                              \
             weft__o->top = weft__s;                                         \
-            return NAME##__enter(w->worker, weft__s WEFT__ID LOAD);         \
+            weft__t = weft__s;                                              \
+        } else {                                                            \
+            int weft__full = weft__o->overflow != 0;                        \
+            weft__t = NAME##__join_slow(w->worker, weft__s);                \
+            if (!weft__full)                                                \
+                w->head = weft__s;                                          \
         }                                                                   \
-        if (!weft__o->overflow)                                             \
-            w->head = weft__s;                                              \
-        return NAME##__join_slow(w->worker, weft__s);                       \
+        return NAME##__enter(w->worker, weft__t WEFT__ID LOAD);             \
     }                                                                       \
     WEFT__INLINE R NAME##__body(weft_ctx *w WEFT__ID PARAMS)
 
