@@ -350,6 +350,7 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
         }                                                                   \
         R weft__r = NAME##__enter(weft__w, weft__s WEFT__ID ARGS);          \
         weft__f = (NAME##__frame *)weft__side_push(weft__w, NAME##__stolen);\
+        WEFT__ID SAVE /* (the join reads them, unused, from this frame) */  \
         weft__f->result = weft__r;                                          \
         return 0;                                                           \
     }                                                                       \
@@ -399,7 +400,6 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
     {                                                                       \
         struct weft__frame *weft__s = w->head - 1;                          \
         struct weft__owner *weft__o = WEFT__OWNER(w->worker);               \
-        NAME##__frame *weft__f = (NAME##__frame *)weft__s;                  \
         WEFT__CHECK(weft__o->overflow || weft__s >= w->base,                \
                     "typed join: no task of this body is pending (join "    \
                     "without spawn, or joined twice)");                     \
@@ -408,7 +408,8 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
                     "still pending");                                       \
         struct weft__frame *weft__t;                                        \
         if (__builtin_expect(weft__s >= weft__o->split_p, 1)) {             \
-            WEFT__CHECK(weft__f->weft__hdr.run == NAME##__stolen,           \
+            WEFT__CHECK(((NAME##__frame *)weft__s)->weft__hdr.run ==        \
+                            NAME##__stolen,                                 \
                         "typed join: tasks must be joined in reverse "      \
                         "spawn order (the youngest is not a " #NAME ")");   \
             w->head = weft__s;                                              \
@@ -420,6 +421,11 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
             if (!weft__full)                                                \
                 w->head = weft__s;                                          \
         }                                                                   \
+        /* the arguments come from the task's own frame (the slot, or the  \
+         * side stack's frame of a spawn that found the deque full); they  \
+         * are unused when __enter returns a tagged frame's result */      \
+        NAME##__frame *weft__f =                                            \
+            (NAME##__frame *)((uintptr_t)weft__t & ~(uintptr_t)1);          \
         return NAME##__enter(w->worker, weft__t WEFT__ID LOAD);             \
     }                                                                       \
     WEFT__INLINE R NAME##__body(weft_ctx *w WEFT__ID PARAMS)
