@@ -122,10 +122,8 @@ static struct worker *make_worker(void)
     w->end = dq + 4096;
     return w;
 }
-#elif defined(LAYOUT_PARALLEL)
-/* Frames in a stable array of the worker, parallel to the pointer slots
- * (frame h belongs to slot h); the head index is passed down the recursion
- * and also stored into the worker at every spawn and join. */
+#else /* LAYOUT_POINTER, LAYOUT_ARRAY or LAYOUT_PARALLEL: the slots hold
+       * frame pointers */
 struct frame {
     void (*fn)(void *);
     void *arg;
@@ -133,13 +131,17 @@ struct frame {
     uint32_t done, flags;
     int n;
     long result;
+#ifdef LAYOUT_PARALLEL
 } __attribute__((aligned(64)));
+#else
+};
+#endif
 
 struct worker {
     struct frame **slots;
     uint32_t head, split, limit, pad;
     uint64_t spawned;
-    struct frame *frames;
+    struct frame *frames;      /* LAYOUT_ARRAY, _PARALLEL: the frame of slot h */
     uint32_t movesplit;
 };
 
@@ -149,11 +151,28 @@ __attribute__((noinline)) static void run_stolen(void *f)
     slow_path();
 }
 
-static long fib_typed(struct worker *w, uint32_t h, int n)
+#ifdef LAYOUT_PARALLEL /* the head index is an argument (and in memory) */
+#define HEAD_PARAM , uint32_t h
+#define HEAD_ARG , h + 1
+#define HEAD_LOAD
+#define HEAD_POP uint32_t h2 = h;
+#else /* the head lives in the worker */
+#define HEAD_PARAM
+#define HEAD_ARG
+#define HEAD_LOAD uint32_t h = w->head;
+#define HEAD_POP uint32_t h2 = w->head - 1;
+#endif
+
+static long fib_typed(struct worker *w HEAD_PARAM, int n)
 {
     if (n < 2)
         return n;
+    HEAD_LOAD
+#if defined(LAYOUT_ARRAY) || defined(LAYOUT_PARALLEL)
     struct frame *f = &w->frames[h];
+#else
+    struct frame local, *f = &local; /* a local of the spawning function */
+#endif
     f->n = n - 1;
     f->fn = run_stolen;
 #ifndef ARG_PRESET
@@ -168,16 +187,21 @@ static long fib_typed(struct worker *w, uint32_t h, int n)
         slow_path();
     w->slots[h] = f;
     w->head = h + 1;
-    long b = fib_typed(w, h + 1, n - 2);
-    if (__builtin_expect(h < w->split, 0))
+    long b = fib_typed(w HEAD_ARG, n - 2);
+    HEAD_POP
+    if (__builtin_expect(h2 < w->split, 0))
         slow_path();
-    w->head = h;
-    return fib_typed(w, h + 1, f->n) + b;
+    w->head = h2;
+    return fib_typed(w HEAD_ARG, f->n) + b;
 }
 
 static long run_typed(struct worker *w, int n)
 {
+#ifdef LAYOUT_PARALLEL
     return fib_typed(w, w->head, n);
+#else
+    return fib_typed(w, n);
+#endif
 }
 
 static struct worker *make_worker(void)
@@ -187,75 +211,7 @@ static struct worker *make_worker(void)
         !(w->frames = aligned_alloc(64, 4096 * sizeof *w->frames)))
         abort();
     for (int i = 0; i < 4096; i++)
-        w->frames[i].arg = &w->frames[i];
-    w->limit = 4096;
-    return w;
-}
-#else /* LAYOUT_POINTER or LAYOUT_ARRAY: the slots hold frame pointers */
-struct frame {
-    void (*fn)(void *);
-    void *arg;
-    uintptr_t thief;
-    uint32_t done, flags;
-    int n;
-    long result;
-};
-
-struct worker {
-    struct frame **slots;
-    uint32_t head, split, limit, pad;
-    uint64_t spawned;
-    struct frame *frames;      /* LAYOUT_ARRAY: the frame of slot h */
-    uint32_t movesplit;
-};
-
-__attribute__((noinline)) static void run_stolen(void *f)
-{
-    (void)f;
-    slow_path();
-}
-
-static long fib_typed(struct worker *w, int n)
-{
-    if (n < 2)
-        return n;
-    uint32_t h = w->head;
-#ifdef LAYOUT_ARRAY
-    struct frame *f = &w->frames[h];
-#else
-    struct frame local, *f = &local; /* a local of the spawning function */
-#endif
-    f->n = n - 1;
-    f->fn = run_stolen;
-    f->arg = f;
-#ifdef COUNT
-    __atomic_store_n(&w->spawned, w->spawned + 1, __ATOMIC_RELAXED);
-#endif
-    if (__builtin_expect(h >= w->limit ||
-                             __atomic_load_n(&w->movesplit, __ATOMIC_RELAXED),
-                         0))
-        slow_path();
-    w->slots[h] = f;
-    w->head = h + 1;
-    long b = fib_typed(w, n - 2);
-    uint32_t h2 = w->head - 1;
-    if (__builtin_expect(h2 < w->split, 0))
-        slow_path();
-    w->head = h2;
-    return fib_typed(w, f->n) + b;
-}
-
-static long run_typed(struct worker *w, int n)
-{
-    return fib_typed(w, n);
-}
-
-static struct worker *make_worker(void)
-{
-    struct worker *w = calloc(1, sizeof *w);
-    if (!w || !(w->slots = calloc(4096, sizeof *w->slots)) ||
-        !(w->frames = calloc(4096, sizeof *w->frames)))
-        abort();
+        w->frames[i].arg = &w->frames[i]; /* (ARG_PRESET) */
     w->limit = 4096;
     return w;
 }
