@@ -354,10 +354,10 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
         weft__f->result = weft__r;                                          \
         return 0;                                                           \
     }                                                                       \
-    /* the task was made public: returns its slot when it was taken back \
-     * (run it), else 1 + the frame that holds its result (__enter       \
-     * returns that result: one call at the end of NAME_join, so that     \
-     * compilers can turn it into a loop) */                               \
+    /* the task was made public, or its spawn found the deque full:      \
+     * returns its slot when it was taken back (run it), else 1 + the     \
+     * frame that holds its result (__enter returns that result: one call \
+     * at the end of NAME_join, so that compilers can make it a loop) */   \
     static __attribute__((noinline)) struct weft__frame *NAME##__join_slow( \
         weft_worker *weft__w, struct weft__frame *weft__s)                  \
     {                                                                       \

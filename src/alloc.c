@@ -2,9 +2,10 @@
  * alloc.c - memory for what cannot live on a stack: pools, workers, copies
  * of configuration strings (the heap), and deques (address space reserved
  * with mmap, since their slots never move and are used from the bottom up;
- * see deque.c).  The only file that calls jemalloc (mallocx/sdallocx, sized deallocation, cache-line
- * alignment).  Sanitizer builds compile it without jemalloc
- * (WEFT_USE_JEMALLOC unset) so that ASan and LSan see every allocation.
+ * see deque.c).  The only file that calls jemalloc (mallocx/sdallocx,
+ * sized deallocation, cache-line alignment).  Sanitizer builds compile it
+ * without jemalloc (WEFT_USE_JEMALLOC unset) so that ASan and LSan see
+ * every allocation.
  *
  * weft__test_fail_alloc() makes the k-th allocation from now fail, so that
  * tests can check that every failure path returns WEFT_ENOMEM and leaks

@@ -119,7 +119,8 @@ void weft__deque_set_allstolen(weft_worker *w)
     set_allstolen(&w->own, 1);
 }
 
-/* Owner: the private slots below split are [split, upto): this many. */
+/* Owner: moves split, and split_p with it unless a spawn that found the
+ * deque full is pending (split_p stays past the end until it is joined). */
 static void set_split(struct weft__owner *o, uint32_t split)
 {
     o->split = split;
@@ -181,7 +182,6 @@ static void overflow_add(weft_worker *w)
     o->overflow++;
     o->split_p = o->end + 1;
 }
-
 
 struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind)
 {

@@ -85,20 +85,19 @@ static void run_taken(weft_worker *w, void *p, int injected)
      * count of spawns that ran at once on a full deque, changed. */
     struct weft__frame *top = w->own.top;
     uint32_t overflow = w->own.overflow;
-    if (!injected) {
-        struct weft__frame_hdr *f = p;
-        f->run(f);
-        if (w->own.top != top || w->own.overflow != overflow)
-            weft__misuse("a task returned without joining every task it "
-                         "spawned");
-        task_complete(&f->done);
-        return;
-    }
+    struct weft__frame_hdr *f = p;
     weft_task *t = p;
-    t->fn(t->arg);
+    if (injected)
+        t->fn(t->arg);
+    else
+        f->run(f);
     if (w->own.top != top || w->own.overflow != overflow)
         weft__misuse("a task returned without joining every task it "
                      "spawned");
+    if (!injected) {
+        task_complete(&f->done);
+        return;
+    }
     weft_worker *waiter = NULL;
     int release = (t->flags & WEFT__JOB_RELEASE) != 0;
     if (t->flags & WEFT__JOB_WAITER) {
