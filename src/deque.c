@@ -310,6 +310,15 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
     return 0;
 }
 
+/* weft__pop's slow path: f when the caller must run it, else NULL. */
+struct weft__frame *weft__pop_slow_generic(weft_worker *w,
+                                           struct weft__frame *f,
+                                           weft_task *key)
+{
+    struct weft__frame *r;
+    return weft__pop_slow(w, f, key, weft__run_generic, &r) ? f : NULL;
+}
+
 struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
 {
     /* Acquire pairs with the owner's publishing release. */
