@@ -30,8 +30,8 @@
  *     before the thief has set done; a thief reads the item id from the
  *     slot just before it completes, so an early reuse shows as an item
  *     taken twice or never).  Each push carries a fresh item id in arg.
- *     Pop returning 1: the owner takes the item from the slot.  Pop
- *     returning 0: it found the task stolen and waited (weft__join_stolen)
+ *     Pop returning the slot: the owner takes the item from it.  Pop
+ *     returning NULL: it found the task stolen and waited (weft__join_stolen)
  *     for the thief's completion, after which the item must be marked.
  *     Every ROUND_OPS operations the owner unwinds to depth 0 and switches
  *     to a fresh worker (fresh deque).
@@ -51,7 +51,7 @@
  * already set means an item was taken twice (failure at once).  At the end
  * every id below the number of items pushed has its bit set and no other
  * bit is set (every item taken exactly once), and owner takes + thief takes
- * == items, thief takes == pops that returned 0 == the workers' stolen_from.
+ * == items, thief takes == pops that returned NULL == the workers' stolen_from.
  *
  * "Indices far from zero."  In a Chase-Lev deque top and bottom only grow,
  * so long runs test index wrap-around.  Here they do not: tail, split and
@@ -198,7 +198,7 @@ struct owner {
     uint64_t *ids;           /* ids[d]: its item id */
     size_t depth, maxdepth;
     uint64_t next_id;
-    uint64_t taken, stolen;  /* pops that returned 1 / 0 */
+    uint64_t taken, stolen;  /* pops that returned the slot / NULL */
     uint64_t reclaimed, lost;/* pops of public slots: won / lost the race */
     uint64_t pushes, rounds;
     unsigned depth_slots;    /* the capacity of the next fresh deque */
