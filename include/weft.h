@@ -289,8 +289,7 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
     struct weft__owner *o = WEFT__OWNER(w->worker);
     if (__builtin_expect(weft__must_publish(o), 0))
         weft__push_publish(w->worker, f);
-    /* relaxed atomic store: weft_pool_stats() reads it from other threads */
-    __atomic_store_n(&o->spawned, o->spawned + 1, __ATOMIC_RELAXED);
+    weft__count_spawn(o);
     w->head = f + 1;
     o->top = f + 1;
 }
@@ -343,9 +342,7 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
             weft__f->weft__hdr.run = NAME##__stolen;                        \
             WEFT__ID SAVE                                                   \
             weft__push_publish(weft__w, weft__s);                           \
-            __atomic_store_n(&WEFT__OWNER(weft__w)->spawned,                \
-                             WEFT__OWNER(weft__w)->spawned + 1,             \
-                             __ATOMIC_RELAXED);                             \
+            weft__count_spawn(WEFT__OWNER(weft__w));                        \
             return 1;                                                       \
         }                                                                   \
         R weft__r = NAME##__enter(weft__w, weft__s WEFT__ID ARGS);          \

@@ -132,14 +132,20 @@ static inline int weft__must_publish(struct weft__owner *o)
     return __atomic_load_n(&o->movesplit, __ATOMIC_RELAXED) != 0;
 }
 
+/* private: counts a spawn of o's worker (a relaxed atomic store:
+ * weft_pool_stats() reads the counter from other threads). */
+static inline void weft__count_spawn(struct weft__owner *o)
+{
+    __atomic_store_n(&o->spawned, o->spawned + 1, __ATOMIC_RELAXED);
+}
+
 /* private: push fn(arg), named by t, on w's deque.  Owner only. */
 static inline void weft__push(weft_worker *w, weft_task *t, weft_fn fn,
                               void *arg)
 {
     struct weft__owner *o = WEFT__OWNER(w);
     struct weft__frame *f = o->top;
-    /* relaxed atomic store: weft_pool_stats() reads it from other threads */
-    __atomic_store_n(&o->spawned, o->spawned + 1, __ATOMIC_RELAXED);
+    weft__count_spawn(o);
     if (WEFT__UNLIKELY(f >= o->limit_p)) {
         /* the deque is full (runs it now), or every public task was
          * stolen (publishes this one at once) */
