@@ -602,6 +602,60 @@ def svg_panel(x0, y0, width, height, title, groups, series, value, ylabel):
     return out
 
 
+def svg_scaling(x0, y0, pw_each, height, s, kernels, series):
+    """One small line chart per kernel: speedup T_s / T against the worker count (both
+    axes linear), one line per runtime, the dashed diagonal = perfect scaling."""
+    out = []
+    left, top, bottom = 40, 38, 34
+    for ki, (kernel, n, ws) in enumerate(kernels):
+        px = x0 + ki * pw_each
+        w = pw_each - left - 12
+        h = height - top - bottom
+        wmax = max(ws)
+        pts = {}
+        for x in series:
+            p = []
+            for wk in ws:
+                t, b = s.median(kernel, n, x, wk), s.median(kernel, n, baseline_of(x), 1)
+                if t and b:
+                    p.append((wk, b / t))
+            if p:
+                pts[x] = p
+        ymax = max([wmax] + [v for p in pts.values() for _, v in p])
+
+        def xp(v):
+            return px + left + w * v / wmax
+
+        def yp(v):
+            return y0 + top + h * (1 - v / ymax)
+        out.append(f'<text x="{px + left + w / 2:.1f}" y="{y0 + 24}" text-anchor="middle" '
+                   f'font-weight="bold">{esc(kernel)}({n})</text>')
+        step = max(1, wmax // 4)
+        for v in range(0, int(ymax) + 1, step):
+            out.append(f'<line x1="{xp(0):.1f}" x2="{xp(wmax):.1f}" y1="{yp(v):.1f}" y2="{yp(v):.1f}" stroke="#eee"/>')
+            out.append(f'<text x="{xp(0) - 4:.1f}" y="{yp(v) + 4:.1f}" text-anchor="end" font-size="10">{v}</text>')
+        for wk in ws:
+            out.append(f'<text x="{xp(wk):.1f}" y="{yp(0) + 14:.1f}" text-anchor="middle" font-size="10">{wk}</text>')
+        out.append(f'<text x="{px + left + w / 2:.1f}" y="{yp(0) + 28:.1f}" text-anchor="middle" '
+                   f'font-size="10">workers</text>')
+        out.append(f'<line x1="{xp(0):.1f}" y1="{yp(0):.1f}" x2="{xp(wmax):.1f}" y2="{yp(wmax):.1f}" '
+                   f'stroke="#999" stroke-dasharray="4,3"/>')
+        out.append(f'<rect x="{xp(0):.1f}" y="{yp(ymax):.1f}" width="{w:.1f}" height="{h:.1f}" '
+                   f'fill="none" stroke="#000"/>')
+        for i, (x, p) in enumerate(pts.items()):
+            col = COLORS.get(x) or EXTRA_COLORS[i % len(EXTRA_COLORS)]
+            d = " ".join(f"{xp(a):.1f},{yp(b):.1f}" for a, b in p)
+            out.append(f'<polyline points="{d}" fill="none" stroke="{col}" stroke-width="2">'
+                       f'<title>{esc(x)}</title></polyline>')
+            for a, b in p:
+                out.append(f'<circle cx="{xp(a):.1f}" cy="{yp(b):.1f}" r="2.5" fill="{col}">'
+                           f'<title>{esc(x)} w={a}: {b:.3g}</title></circle>')
+    if kernels:
+        out.insert(0, f'<text x="{x0 + 10}" y="{y0 + 8}" font-weight="bold">Scaling: speedup over the '
+                      f'serial baseline (T_s / T) against the worker count; dashed: perfect scaling</text>')
+    return out
+
+
 def write_svg(path, s, rows, prows=()):
     groups = []  # (kernel, n, label, workers)
     for r in rows:
@@ -613,10 +667,20 @@ def write_svg(path, s, rows, prows=()):
     peers = [x for x in series if not x.startswith("weft")]
     if not groups:
         return False
-    width = max(700, 110 * len(groups) + 100)
+    # kernels measured at three or more worker counts get a scaling chart on top
+    scal = []
+    for kernel, n in s.kernels():
+        ws = sorted({r["workers"] for r in rows if r["kernel"] == kernel and r["n"] == n
+                     and r["workers"] is not None})
+        if len(ws) >= 3:
+            scal.append((kernel, n, ws))
+    width = max(700, 110 * len(groups) + 100, 280 * len(scal) + 20)
     panel_h = 300
     parts = []
     y = 10
+    if scal:
+        parts += svg_scaling(10, y + 10, 280, 280, s, scal, series)
+        y += 300
     parts += svg_panel(0, y, width, panel_h, "Speedup over the serial baseline (T_s / T, log scale; above 1 = faster than serial)",
                        groups, series, lambda g, x: (lambda t, b: b / t if t and b else None)(
                            s.median(g[0], g[1], x, g[3]), s.median(g[0], g[1], baseline_of(x), 1)),

@@ -434,7 +434,10 @@ int main(int argc, char **argv)
     uint64_t deep = check_arg(argc, argv, 3, 1000000);
     uint64_t seed = check_seed(argc, argv, 4, "test-deque-stress");
     setvbuf(stdout, NULL, _IOLBF, 0);
-    CHECK(nthieves >= 1 && nthieves <= MAX_THIEVES);
+    if (nthieves < 1 || nthieves > MAX_THIEVES) {
+        fprintf(stderr, "test-deque-stress: %u thieves: give 1 to %d\n", nthieves, MAX_THIEVES);
+        return 2;
+    }
     printf("test-deque-stress: thieves=%u ops=%" PRIu64 " deep=%" PRIu64 "\n",
            nthieves, ops, deep);
 
