@@ -156,17 +156,19 @@ class Summary:
         for (k, n, _, _) in self.groups:
             if (k, n) not in seen:
                 seen.append((k, n))
-        order = ["fib", "nqueens", "uts_geo", "uts_bin", "matmul", "mergesort", "wake", "idle"]
+        order = ["fib", "nqueens", "uts_geo", "uts_bin", "matmul", "mergesort", "loop", "reduce",
+                 "wake", "idle"]
         return sorted(seen, key=lambda kn: (order.index(kn[0]) if kn[0] in order else len(order), kn))
 
 
 def order_key(name):
     prefs = ["serial-plain", "serial-elision", "serial-clang-plain", "serial-clang-elision",
              "serial-futex", "serial-clang-futex", "serial-sleep", "serial-clang-sleep",
-             "weft-generic", "weft-typed", "weft-run", "weft-parked", "gomp-task", "gomp-region",
-             "tbb-task_group", "tbb-enqueue", "tbb-execute",
+             "weft-generic", "weft-typed", "weft-run", "weft-parked", "gomp-task", "gomp-for",
+             "gomp-region", "tbb-task_group", "tbb-parallel", "tbb-enqueue", "tbb-execute",
              "weft-clang-generic", "weft-clang-typed", "weft-clang-run", "weft-clang-parked",
-             "omp-task", "omp-region", "tbb-clang-task_group", "tbb-clang-enqueue", "tbb-clang-execute"]
+             "omp-task", "omp-for", "omp-region", "tbb-clang-task_group", "tbb-clang-parallel",
+             "tbb-clang-enqueue", "tbb-clang-execute"]
     return (prefs.index(name) if name in prefs else len(prefs), name)
 
 
@@ -540,6 +542,7 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
 
 COLORS = {"weft-generic": "#1f77b4", "weft-typed": "#17becf", "gomp-task": "#d62728",
           "omp-task": "#ff7f0e", "tbb-task_group": "#2ca02c",
+          "gomp-for": "#ff9896", "omp-for": "#ffbb78", "tbb-parallel": "#bcbd22",
           "weft-clang-generic": "#393b79", "weft-clang-typed": "#6b6ecf", "tbb-clang-task_group": "#98df8a",
           "weft-run": "#1f77b4", "weft-clang-run": "#393b79", "gomp-region": "#d62728", "omp-region": "#ff7f0e",
           "tbb-enqueue": "#2ca02c", "tbb-execute": "#98df8a", "futex": "#7f7f7f",

@@ -1,0 +1,85 @@
+/*
+ * loop.h - what the loop and reduce variants share: issue 3's parallel loop
+ * and reduction over 10^8 doubles.
+ *
+ *   loop(n):   y[i] = 3 x[i] + 1 for every i in [0, n)   (reads x, writes y)
+ *   reduce(n): the sum of x[i] over [0, n)
+ *
+ * x[i] = i mod 1024, so every element, partial sum and total is an integer
+ * below 2^53: exact in a double whatever the order of the additions, and
+ * every variant must give exactly the same answer.
+ *
+ * The iteration space is cut into blocks of LOOP_GRAIN elements (the last
+ * one shorter); a block is the leaf, a plain loop, the same in every variant
+ * (reduce's leaf sums into four accumulators, which the compilers keep in
+ * registers, so that the add latency does not bound it).  The recursive
+ * variants (serial plain and elision, weft, omp task, tbb task_group) split
+ * the block range [lo, hi) at its middle until one block is left, spawning
+ * the upper half and running the lower one, so that one worker walks the
+ * arrays upwards like the plain recursion (lower half, then upper) and a
+ * thief takes the largest untouched range.  The serial elision, which runs
+ * what is spawned first, walks the blocks downwards; the hardware
+ * prefetchers like that less (reduce's elision took 38-40 ms against 25-28
+ * for the plain recursion at 10^8 here).  The loop forms of the peers (omp
+ * for with schedule(static), tbb parallel_for / parallel_reduce with a
+ * simple_partitioner of grain 1 block) run the same blocks.  No variant has
+ * another grain.
+ *
+ * The arrays are allocated and filled once per process and size, before
+ * timing, by the main thread (loop-common.c); the loop's verify hook checks
+ * every y[i] and zeroes y for the next run.
+ */
+#ifndef WEFT_BENCH_LOOP_H
+#define WEFT_BENCH_LOOP_H
+
+#define LOOP_GRAIN 8192
+
+struct loop_data {
+    long n;          /* elements */
+    long blocks;     /* ceil(n / LOOP_GRAIN) */
+    double *x, *y;
+};
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* The arrays of size n (created and filled at first use; y zeroed). */
+struct loop_data *bench_loop_data(int n);
+#ifdef __cplusplus
+}
+#endif
+
+static inline void loop_leaf(const struct loop_data *d, long b)
+{
+    const double *__restrict x = d->x;
+    double *__restrict y = d->y;
+    long lo = b * LOOP_GRAIN, hi = lo + LOOP_GRAIN < d->n ? lo + LOOP_GRAIN : d->n;
+    for (long i = lo; i < hi; i++)
+        y[i] = 3.0 * x[i] + 1.0;
+}
+
+static inline double reduce_leaf(const struct loop_data *d, long b)
+{
+    const double *x = d->x;
+    long lo = b * LOOP_GRAIN, hi = lo + LOOP_GRAIN < d->n ? lo + LOOP_GRAIN : d->n;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    long i = lo;
+    for (; i + 4 <= hi; i += 4) {
+        s0 += x[i];
+        s1 += x[i + 1];
+        s2 += x[i + 2];
+        s3 += x[i + 3];
+    }
+    for (; i < hi; i++)
+        s0 += x[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* The argument of the generic-API tasks: blocks [lo, hi) of d. */
+struct loop_args {
+    const struct loop_data *d;
+    long lo, hi;
+    double sum; /* reduce: the result */
+};
+
+#endif
