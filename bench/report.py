@@ -542,7 +542,7 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
 
 COLORS = {"weft-generic": "#1f77b4", "weft-typed": "#17becf", "gomp-task": "#d62728",
           "omp-task": "#ff7f0e", "tbb-task_group": "#2ca02c",
-          "gomp-for": "#ff9896", "omp-for": "#ffbb78", "tbb-parallel": "#bcbd22",
+          "gomp-for": "#ff9896", "omp-for": "#ffbb78", "tbb-parallel": "#2e8b57",
           "weft-clang-generic": "#393b79", "weft-clang-typed": "#6b6ecf", "tbb-clang-task_group": "#98df8a",
           "weft-run": "#1f77b4", "weft-clang-run": "#393b79", "gomp-region": "#d62728", "omp-region": "#ff7f0e",
           "tbb-enqueue": "#2ca02c", "tbb-execute": "#98df8a", "futex": "#7f7f7f",
@@ -645,8 +645,8 @@ def svg_scaling(x0, y0, pw_each, height, s, kernels, series):
                    f'stroke="#999" stroke-dasharray="4,3"/>')
         out.append(f'<rect x="{xp(0):.1f}" y="{yp(ymax):.1f}" width="{w:.1f}" height="{h:.1f}" '
                    f'fill="none" stroke="#000"/>')
-        for i, (x, p) in enumerate(pts.items()):
-            col = COLORS.get(x) or EXTRA_COLORS[i % len(EXTRA_COLORS)]
+        for x, p in pts.items():
+            col = COLORS.get(x) or EXTRA_COLORS[series.index(x) % len(EXTRA_COLORS)]
             d = " ".join(f"{xp(a):.1f},{yp(b):.1f}" for a, b in p)
             out.append(f'<polyline points="{d}" fill="none" stroke="{col}" stroke-width="2">'
                        f'<title>{esc(x)}</title></polyline>')

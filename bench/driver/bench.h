@@ -15,6 +15,10 @@
 #ifndef WEFT_BENCH_H
 #define WEFT_BENCH_H
 
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -63,6 +67,24 @@ struct bench_runtime {
     int single_threaded;
     const struct bench_variant *variants; /* ends with a NULL kernel */
 };
+
+/*
+ * The kernels' large arrays come from here, anonymous mmap, in every
+ * executable: malloc is glibc's in most of them but jemalloc's in weft's
+ * (the library links it), and the two place large blocks differently
+ * (alignment, huge pages, reuse).  Page-aligned; huge pages as the
+ * system's transparent-huge-page setting gives them to any mapping that
+ * did not ask (no madvise).  Never freed: the data lives as long as the
+ * process.  Aborts when the memory is not there.
+ */
+static inline void *bench_big_alloc(size_t bytes)
+{
+    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        abort();
+    return p;
+}
 
 /* Defined by the one adapter linked into each executable. */
 extern const struct bench_runtime bench_runtime;

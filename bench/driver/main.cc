@@ -5,7 +5,8 @@
 // selected kernel, variant and worker count it registers one benchmark named
 //     <kernel>/<label>-<variant>/workers:<N>
 // that opens the runtime (outside timing; reused while the worker count
-// stays the same), runs one untimed warm-up at a smaller size, then times
+// stays the same), runs one untimed warm-up (a smaller size, or the same
+// size for a kernel whose warm-up delta is 0: registry.def), then times
 // --iters calls (default 1: bench/run repeats whole processes instead) and
 // checks every answer.  A wrong answer prints WRONG ANSWER and exits 3.
 //

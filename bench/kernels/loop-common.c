@@ -10,28 +10,28 @@
 
 static struct loop_data cache[4];
 
-struct loop_data *bench_loop_data(int n)
+struct loop_data *bench_loop_data(int n, int with_y)
 {
-    for (int i = 0; i < 4; i++)
+    struct loop_data *d = NULL;
+    for (int i = 0; i < 4 && !d; i++)
         if (cache[i].n == n)
-            return &cache[i];
-    for (int i = 0; i < 4; i++) {
-        if (cache[i].n != 0)
-            continue;
-        struct loop_data *d = &cache[i];
-        size_t bytes = sizeof(double) * (size_t)n;
-        d->x = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
-        d->y = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
-        if (!d->x || !d->y)
-            abort();
-        for (long k = 0; k < n; k++)
-            d->x[k] = (double)(k & 1023);
-        memset(d->y, 0, bytes);          /* touch the pages before timing */
-        d->n = n;
-        d->blocks = (n + LOOP_GRAIN - 1) / LOOP_GRAIN;
-        return d;
+            d = &cache[i];
+    for (int i = 0; i < 4 && !d; i++)
+        if (cache[i].n == 0) {
+            d = &cache[i];
+            d->x = bench_big_alloc(sizeof(double) * (size_t)n);
+            for (long k = 0; k < n; k++)
+                d->x[k] = (double)(k & 1023);
+            d->n = n;
+            d->blocks = (n + LOOP_GRAIN - 1) / LOOP_GRAIN;
+        }
+    if (!d)
+        abort(); /* more than 4 sizes in one process */
+    if (with_y && !d->y) {
+        d->y = bench_big_alloc(sizeof(double) * (size_t)n);
+        memset(d->y, 0, sizeof(double) * (size_t)n); /* touch the pages */
     }
-    abort(); /* more than 4 sizes in one process */
+    return d;
 }
 
 /* sum of k mod 1024 over [0, n) */
@@ -43,12 +43,12 @@ static long sum_x(long n)
 
 /* The driver asks for the expected answer before it starts the clock: the
  * arrays are made here too, so that no variant times their allocation and
- * first touch (1.6 GB at 10^8). */
+ * first touch (800 MB each at 10^8). */
 long bench_reduce_expected(int n)
 {
     if (n < 1)
         return -1;
-    bench_loop_data(n);
+    bench_loop_data(n, 0);
     return sum_x(n);
 }
 
@@ -57,7 +57,7 @@ long bench_loop_expected(int n)
 {
     if (n < 1)
         return -1;
-    bench_loop_data(n);
+    bench_loop_data(n, 1);
     return 3 * sum_x(n) + n;
 }
 
@@ -65,7 +65,7 @@ long bench_loop_verify(int n, long ret)
 {
     if (ret != 0 || n < 1)
         return -2;
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 1);
     long s = 0;
     for (long i = 0; i < n; i++) {
         if (d->y[i] != 3.0 * d->x[i] + 1.0)

@@ -38,7 +38,7 @@ static double reduce_task(const struct loop_data *d, long lo, long hi)
 long bench_loop_omp_task(void *rt, int n)
 {
     int workers = *(const int *)rt;
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 1);
 #pragma omp parallel num_threads(workers)
 #pragma omp single
     loop_task(d, 0, d->blocks);
@@ -48,7 +48,7 @@ long bench_loop_omp_task(void *rt, int n)
 long bench_loop_omp_for(void *rt, int n)
 {
     int workers = *(const int *)rt;
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 1);
     long nb = d->blocks;
 #pragma omp parallel for num_threads(workers) schedule(static)
     for (long b = 0; b < nb; b++)
@@ -59,7 +59,7 @@ long bench_loop_omp_for(void *rt, int n)
 long bench_reduce_omp_task(void *rt, int n)
 {
     int workers = *(const int *)rt;
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 0);
     double s = 0;
 #pragma omp parallel num_threads(workers)
 #pragma omp single
@@ -70,7 +70,7 @@ long bench_reduce_omp_task(void *rt, int n)
 long bench_reduce_omp_for(void *rt, int n)
 {
     int workers = *(const int *)rt;
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 0);
     long nb = d->blocks;
     double s = 0;
 #pragma omp parallel for num_threads(workers) schedule(static) reduction(+ : s)

@@ -37,7 +37,7 @@ static double reduce_rec(const struct loop_data *d, long lo, long hi)
 long bench_loop_serial_plain(void *rt, int n)
 {
     (void)rt;
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 1);
     loop_rec(d, 0, d->blocks);
     return 0;
 }
@@ -45,7 +45,7 @@ long bench_loop_serial_plain(void *rt, int n)
 long bench_loop_serial_elision(void *rt, int n)
 {
     (void)rt;
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 1);
     struct loop_args a = {d, 0, d->blocks, 0};
     loop_elided(&a);
     return 0;
@@ -54,14 +54,14 @@ long bench_loop_serial_elision(void *rt, int n)
 long bench_reduce_serial_plain(void *rt, int n)
 {
     (void)rt;
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 0);
     return (long)reduce_rec(d, 0, d->blocks);
 }
 
 long bench_reduce_serial_elision(void *rt, int n)
 {
     (void)rt;
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 0);
     struct loop_args a = {d, 0, d->blocks, 0};
     reduce_elided(&a);
     return (long)a.sum;

@@ -46,14 +46,14 @@ static tbb::task_arena *arena(void *rt) { return static_cast<tbb::task_arena *>(
 
 extern "C" long bench_loop_tbb_task_group(void *rt, int n)
 {
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 1);
     arena(rt)->execute([&] { loop_tg(d, 0, d->blocks); });
     return 0;
 }
 
 extern "C" long bench_loop_tbb_parallel(void *rt, int n)
 {
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 1);
     arena(rt)->execute([&] {
         tbb::parallel_for(
             tbb::blocked_range<long>(0, d->blocks, 1),
@@ -68,7 +68,7 @@ extern "C" long bench_loop_tbb_parallel(void *rt, int n)
 
 extern "C" long bench_reduce_tbb_task_group(void *rt, int n)
 {
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 0);
     double s = 0;
     arena(rt)->execute([&] { s = reduce_tg(d, 0, d->blocks); });
     return (long)s;
@@ -76,7 +76,7 @@ extern "C" long bench_reduce_tbb_task_group(void *rt, int n)
 
 extern "C" long bench_reduce_tbb_parallel(void *rt, int n)
 {
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 0);
     double s = 0;
     arena(rt)->execute([&] {
         s = tbb::parallel_reduce(

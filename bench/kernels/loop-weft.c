@@ -56,28 +56,28 @@ static long run(void *rt, weft_fn fn, struct loop_args *a)
 
 long bench_loop_weft_generic(void *rt, int n)
 {
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 1);
     struct loop_args a = {d, 0, d->blocks, 0};
     return run(rt, loop_generic, &a);
 }
 
 long bench_loop_weft_typed(void *rt, int n)
 {
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 1);
     struct loop_args a = {d, 0, d->blocks, 0};
     return run(rt, loop_typed_entry, &a);
 }
 
 long bench_reduce_weft_generic(void *rt, int n)
 {
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 0);
     struct loop_args a = {d, 0, d->blocks, 0};
     return run(rt, reduce_generic, &a) != 0 ? -1 : (long)a.sum;
 }
 
 long bench_reduce_weft_typed(void *rt, int n)
 {
-    struct loop_data *d = bench_loop_data(n);
+    struct loop_data *d = bench_loop_data(n, 0);
     struct loop_args a = {d, 0, d->blocks, 0};
     return run(rt, reduce_typed_entry, &a) != 0 ? -1 : (long)a.sum;
 }

@@ -25,9 +25,10 @@
  * simple_partitioner of grain 1 block) run the same blocks.  No variant has
  * another grain.
  *
- * The arrays are allocated and filled once per process and size, before
- * timing, by the main thread (loop-common.c); the loop's verify hook checks
- * every y[i] and zeroes y for the next run.
+ * The arrays are allocated (bench_big_alloc, the same in every executable)
+ * and filled once per process and size, before timing, by the main thread
+ * (loop-common.c); the loop's verify hook checks every y[i] and zeroes y
+ * for the next run.
  */
 #ifndef WEFT_BENCH_LOOP_H
 #define WEFT_BENCH_LOOP_H
@@ -43,8 +44,9 @@ struct loop_data {
 #ifdef __cplusplus
 extern "C" {
 #endif
-/* The arrays of size n (created and filled at first use; y zeroed). */
-struct loop_data *bench_loop_data(int n);
+/* The arrays of size n: x made and filled at first use, y (zeroed) too
+ * when with_y (the loop; reduce reads x only). */
+struct loop_data *bench_loop_data(int n, int with_y);
 #ifdef __cplusplus
 }
 #endif

@@ -40,11 +40,9 @@ struct mm_data *bench_mm_data(int n)
             continue;
         size_t bytes = (size_t)n * n * sizeof(double);
         struct mm_data *d = &cache[i];
-        d->a = aligned_alloc(64, bytes);
-        d->b = aligned_alloc(64, bytes);
-        d->c = aligned_alloc(64, bytes);
-        if (!d->a || !d->b || !d->c)
-            abort();
+        d->a = bench_big_alloc(bytes);
+        d->b = bench_big_alloc(bytes);
+        d->c = bench_big_alloc(bytes);
         for (long r = 0; r < n; r++)
             for (long s = 0; s < n; s++) {
                 d->a[r * n + s] = entry(r, s, 1);

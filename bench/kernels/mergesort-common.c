@@ -20,11 +20,9 @@ struct ms_data *bench_ms_data(int n)
             continue;
         struct ms_data *d = &cache[i];
         size_t bytes = sizeof(int) * (size_t)n;
-        d->x = malloc(bytes);
-        d->a = malloc(bytes);
-        d->t = malloc(bytes);
-        if (!d->x || !d->a || !d->t)
-            abort();
+        d->x = bench_big_alloc(bytes);
+        d->a = bench_big_alloc(bytes);
+        d->t = bench_big_alloc(bytes);
         uint64_t z = 12345;
         for (long k = 0; k < n; k++) {   /* splitmix64 stream */
             uint64_t v = (z += 0x9e3779b97f4a7c15ULL);
