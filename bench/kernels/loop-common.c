@@ -69,7 +69,7 @@ long bench_loop_verify(int n, long ret)
     long s = 0;
     for (long i = 0; i < n; i++) {
         if (d->y[i] != 3.0 * d->x[i] + 1.0)
-            return -3; /* an element missed or written twice wrongly */
+            return -3; /* an element missed or wrong */
         s += (long)d->y[i];
     }
     memset(d->y, 0, sizeof(double) * (size_t)n);

@@ -51,19 +51,26 @@ struct loop_data *bench_loop_data(int n, int with_y);
 }
 #endif
 
+/* The end of block b: the next block's start, or n for the last one. */
+static inline long loop_block_end(const struct loop_data *d, long b)
+{
+    long hi = (b + 1) * LOOP_GRAIN;
+    return hi < d->n ? hi : d->n;
+}
+
 static inline void loop_leaf(const struct loop_data *d, long b)
 {
     const double *__restrict x = d->x;
     double *__restrict y = d->y;
-    long lo = b * LOOP_GRAIN, hi = lo + LOOP_GRAIN < d->n ? lo + LOOP_GRAIN : d->n;
-    for (long i = lo; i < hi; i++)
+    long hi = loop_block_end(d, b);
+    for (long i = b * LOOP_GRAIN; i < hi; i++)
         y[i] = 3.0 * x[i] + 1.0;
 }
 
 static inline double reduce_leaf(const struct loop_data *d, long b)
 {
     const double *x = d->x;
-    long lo = b * LOOP_GRAIN, hi = lo + LOOP_GRAIN < d->n ? lo + LOOP_GRAIN : d->n;
+    long lo = b * LOOP_GRAIN, hi = loop_block_end(d, b);
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     long i = lo;
     for (; i + 4 <= hi; i += 4) {
