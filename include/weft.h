@@ -158,7 +158,11 @@ weft_pool *weft_current_pool(void);
 /* ---- fork-join ---------------------------------------------------------- */
 
 /** Returns the calling thread's worker, or NULL when it is not a worker. */
-static inline weft_worker *weft_self(void) { return weft__self; }
+static inline weft_worker *weft_self(void)
+{
+    weft_worker *w = weft__self;
+    return WEFT__IS_WORKER(w) ? w : NULL;
+}
 
 /** Returns the index of the calling worker in its pool, -1 outside a pool. */
 int weft_worker_id(void);
@@ -175,14 +179,9 @@ int weft_worker_id(void);
  */
 static inline void weft_spawn(weft_task *t, weft_fn fn, void *arg)
 {
-    weft_worker *w = weft__self;
-    if (__builtin_expect(w == NULL, 0)) {
-        t->fn = fn;
-        t->arg = arg;
-        weft__spawn_external(t);
-        return;
-    }
-    weft__push(w, t, fn, arg);
+    /* (outside a pool, weft__self is a placeholder that sends the push to
+     * its slow path: task.h) */
+    weft__push(weft__self, t, fn, arg);
 }
 
 /**
@@ -193,12 +192,7 @@ static inline void weft_spawn(weft_task *t, weft_fn fn, void *arg)
  */
 static inline void weft_join(weft_task *t)
 {
-    weft_worker *w = weft__self;
-    if (__builtin_expect(w == NULL, 0)) {
-        weft__join_external(t);
-        return;
-    }
-    struct weft__frame *f = weft__pop(w, t);
+    struct weft__frame *f = weft__pop(weft__self, t);
     if (__builtin_expect(f != NULL, 1))
         f->u.g.fn(f->u.g.arg);
 }
@@ -372,7 +366,7 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
     static inline __attribute__((unused)) R NAME##_run(weft_worker *w       \
                                                        WEFT__ID PARAMS)     \
     {                                                                       \
-        WEFT__CHECK(w != NULL && w == weft__self,                           \
+        WEFT__CHECK(w != NULL && w == weft__self && WEFT__IS_WORKER(w),     \
                     "NAME_run: not called on a worker (weft_self())");      \
         return NAME##__enter(w, WEFT__OWNER(w)->top WEFT__ID ARGS);         \
     }                                                                       \

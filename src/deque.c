@@ -202,15 +202,27 @@ struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind)
     f->h.run = kind;
     f->u.g.key = NULL;
     overflow_add(w);
-    if (kind != weft__run_generic) /* (weft__push counted generic ones) */
+    if (kind != weft__run_generic) /* (weft__spawn_slow counts generic ones) */
         counter_add(&o->spawned, 1);
     return f;
 }
 
-void weft__push_slow(weft_worker *w, weft_task *t, weft_fn fn, void *arg)
+/* weft__push's slow path.  checks: the caller was compiled with the
+ * misuse checks (WEFT__CHECKS), so its join compares the handle t. */
+void weft__spawn_slow(weft_worker *w, weft_task *t, int checks, weft_fn fn,
+                      void *arg)
 {
+    if (!WEFT__IS_WORKER(w)) { /* a thread outside any pool */
+        t->fn = fn;
+        t->arg = arg;
+        weft__spawn_external(t);
+        return;
+    }
     struct weft__owner *o = &w->own;
     struct weft__frame *f = o->top;
+    counter_add(&o->spawned, 1);
+    if (!checks)
+        t = NULL;
     if (f < o->end) {
         /* Every public task was stolen: publish this one at once. */
         f->h.run = weft__run_generic;
@@ -310,13 +322,19 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
     return 0;
 }
 
-/* weft__pop's slow path: f when the caller must run it, else NULL. */
-struct weft__frame *weft__pop_slow_generic(weft_worker *w,
-                                           struct weft__frame *f,
-                                           weft_task *key)
+/* weft__pop's slow path: f when the caller must run it, else NULL.
+ * checks as in weft__spawn_slow. */
+struct weft__frame *weft__join_slow(weft_worker *w, struct weft__frame *f,
+                                    weft_task *t, int checks)
 {
+    if (!WEFT__IS_WORKER(w)) { /* a thread outside any pool */
+        weft__wait_external(t);
+        return NULL;
+    }
     struct weft__frame *r;
-    return weft__pop_slow(w, f, key, weft__run_generic, &r) ? f : NULL;
+    return weft__pop_slow(w, f, checks ? t : NULL, weft__run_generic, &r)
+               ? f
+               : NULL;
 }
 
 struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)

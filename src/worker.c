@@ -25,7 +25,16 @@
 #include "atomic.h"
 #include "internal.h"
 
-__thread weft_worker *weft__self __attribute__((tls_model("initial-exec")));
+/* Its top, split_p and limit_p all point to the second slot of an array of
+ * two that nothing reads or writes: a push (top >= limit_p) and a pop
+ * (top - 1 < split_p) both take the slow path. */
+static struct weft__frame outside_slots[2];
+weft_worker weft__outside = {.own = {.top = &outside_slots[1],
+                                     .split_p = &outside_slots[1],
+                                     .limit_p = &outside_slots[1]}};
+
+__thread weft_worker *weft__self __attribute__((tls_model("initial-exec"))) =
+    &weft__outside;
 
 /* Searching this long without finding work, a worker parks. */
 #define SEARCH_NS 50000u
@@ -143,7 +152,7 @@ void weft__inject(struct weft_pool *pool, weft_task *t)
     atomic_store_relaxed(&pool->inject_count, pool->inject_count + 1);
     atomic_store_relaxed(&pool->injected, pool->injected + 1);
     pthread_mutex_unlock(&pool->inject_lock);
-    weft_worker *self = weft__self;
+    weft_worker *self = self_worker();
     weft__sleep_notify(pool, !self || self->pool != pool);
 }
 
@@ -388,11 +397,6 @@ void weft__spawn_external(weft_task *t)
     atomic_store_relaxed(&t->done, 1u);
 }
 
-void weft__join_external(weft_task *t)
-{
-    weft__wait_external(t);
-}
-
 void weft_join2(weft_fn a, void *a_arg, weft_fn b, void *b_arg)
 {
     weft_task t;
@@ -403,13 +407,13 @@ void weft_join2(weft_fn a, void *a_arg, weft_fn b, void *b_arg)
 
 int weft_worker_id(void)
 {
-    weft_worker *w = weft__self;
+    weft_worker *w = self_worker();
     return w ? (int)w->index : -1;
 }
 
 weft_pool *weft_current_pool(void)
 {
-    weft_worker *w = weft__self;
+    weft_worker *w = self_worker();
     return w ? w->pool : NULL;
 }
 
@@ -480,6 +484,6 @@ void *weft__worker_main(void *arg)
     }
     if (idle)
         idle_end(w);
-    weft__self = NULL;
+    weft__self = &weft__outside;
     return NULL;
 }

@@ -95,21 +95,23 @@ struct weft__owner {
     struct weft__frame *base_shared;          /* slot 0 (read-only) */
 };
 
-/* private: defined in src/, called from the inline paths below. */
+/* private: defined in src/, called from the inline paths below.
+ * weft__self is the calling thread's worker; it is never NULL: on a thread
+ * outside any pool it points to a placeholder worker whose deque is both
+ * full and empty (cap 0), so that weft_spawn and weft_join need no test of
+ * their own to send such a thread to their slow paths. */
 extern __thread weft_worker *weft__self
     __attribute__((tls_model("initial-exec")));
 typedef void (*weft__run_fn)(struct weft__frame_hdr *f);
 void weft__run_generic(struct weft__frame_hdr *f);
-void weft__push_slow(weft_worker *w, weft_task *t, weft_fn fn, void *arg);
+void weft__spawn_slow(weft_worker *w, weft_task *t, int checks, weft_fn fn,
+                      void *arg);
 struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind);
 void weft__push_publish(weft_worker *w, struct weft__frame *f);
 int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
                    weft__run_fn kind, struct weft__frame **res);
-struct weft__frame *weft__pop_slow_generic(weft_worker *w,
-                                           struct weft__frame *f,
-                                           weft_task *key);
-void weft__spawn_external(weft_task *t);
-void weft__join_external(weft_task *t);
+struct weft__frame *weft__join_slow(weft_worker *w, struct weft__frame *f,
+                                    weft_task *t, int checks);
 void weft__misuse(const char *rule) __attribute__((noreturn, cold));
 
 #if defined(NDEBUG) && !defined(WEFT_CHECKED)
@@ -122,6 +124,8 @@ void weft__misuse(const char *rule) __attribute__((noreturn, cold));
 #endif
 
 #define WEFT__OWNER(w) ((struct weft__owner *)(w))
+/* private: 0 for the placeholder of threads outside any pool (weft__self) */
+#define WEFT__IS_WORKER(w) (WEFT__OWNER(w)->cap != 0)
 #define WEFT__LIKELY(x) __builtin_expect(!!(x), 1)
 #define WEFT__UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -139,19 +143,21 @@ static inline void weft__count_spawn(struct weft__owner *o)
     __atomic_store_n(&o->spawned, o->spawned + 1, __ATOMIC_RELAXED);
 }
 
-/* private: push fn(arg), named by t, on w's deque.  Owner only. */
+/* private: push fn(arg), named by t, on w's deque.  Owner only (w is
+ * weft__self, which may be the placeholder of a thread outside any pool). */
 static inline void weft__push(weft_worker *w, weft_task *t, weft_fn fn,
                               void *arg)
 {
     struct weft__owner *o = WEFT__OWNER(w);
     struct weft__frame *f = o->top;
-    weft__count_spawn(o);
     if (WEFT__UNLIKELY(f >= o->limit_p)) {
         /* the deque is full (runs it now), or every public task was
-         * stolen (publishes this one at once) */
-        weft__push_slow(w, WEFT__CHECKS ? t : NULL, fn, arg);
+         * stolen (publishes this one at once), or w is the placeholder
+         * (submits t to the default pool) */
+        weft__spawn_slow(w, t, WEFT__CHECKS, fn, arg);
         return;
     }
+    weft__count_spawn(o);
     f->h.run = weft__run_generic;
     f->u.g.fn = fn;
     f->u.g.arg = arg;
@@ -177,7 +183,8 @@ static inline void weft__push(weft_worker *w, weft_task *t, weft_fn fn,
  * private: join the task named t, the youngest pending one of w: returns
  * its slot when it was not stolen and the caller must run it (the slot is
  * free again, but still holds fn and arg), NULL when it has completed
- * (elsewhere, or at its spawn if that found the deque full).  Owner only.
+ * (elsewhere, or at its spawn if that found the deque full).  Owner only
+ * (w as in weft__push: on the placeholder, waits for t in the slow path).
  */
 static inline struct weft__frame *weft__pop(weft_worker *w, weft_task *t)
 {
@@ -192,7 +199,7 @@ static inline struct weft__frame *weft__pop(weft_worker *w, weft_task *t)
     }
     /* (returns the slot itself, so that f is not live across the call:
      * see weft__push) */
-    return weft__pop_slow_generic(w, f, WEFT__CHECKS ? t : NULL);
+    return weft__join_slow(w, f, t, WEFT__CHECKS);
 }
 
 #ifdef __cplusplus
