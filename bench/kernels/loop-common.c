@@ -8,6 +8,32 @@
 #include "../driver/bench.h"
 #include "loop.h"
 
+BENCH_LEAF void loop_leaf(const struct loop_data *d, long b)
+{
+    const double *__restrict x = d->x;
+    double *__restrict y = d->y;
+    long hi = loop_block_end(d, b);
+    for (long i = b * LOOP_GRAIN; i < hi; i++)
+        y[i] = 3.0 * x[i] + 1.0;
+}
+
+BENCH_LEAF double reduce_leaf(const struct loop_data *d, long b)
+{
+    const double *x = d->x;
+    long lo = b * LOOP_GRAIN, hi = loop_block_end(d, b);
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    long i = lo;
+    for (; i + 4 <= hi; i += 4) {
+        s0 += x[i];
+        s1 += x[i + 1];
+        s2 += x[i + 2];
+        s3 += x[i + 3];
+    }
+    for (; i < hi; i++)
+        s0 += x[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
 static struct loop_data cache[4];
 
 struct loop_data *bench_loop_data(int n, int with_y)

@@ -47,6 +47,10 @@ extern "C" {
 /* The arrays of size n: x made and filled at first use, y (zeroed) too
  * when with_y (the loop; reduce reads x only). */
 struct loop_data *bench_loop_data(int n, int with_y);
+/* The leaves (loop-common.c, BENCH_LEAF): block b of the loop, y = 3 x + 1;
+ * the sum of block b of x. */
+void loop_leaf(const struct loop_data *d, long b);
+double reduce_leaf(const struct loop_data *d, long b);
 #ifdef __cplusplus
 }
 #endif
@@ -56,32 +60,6 @@ static inline long loop_block_end(const struct loop_data *d, long b)
 {
     long hi = (b + 1) * LOOP_GRAIN;
     return hi < d->n ? hi : d->n;
-}
-
-static inline void loop_leaf(const struct loop_data *d, long b)
-{
-    const double *__restrict x = d->x;
-    double *__restrict y = d->y;
-    long hi = loop_block_end(d, b);
-    for (long i = b * LOOP_GRAIN; i < hi; i++)
-        y[i] = 3.0 * x[i] + 1.0;
-}
-
-static inline double reduce_leaf(const struct loop_data *d, long b)
-{
-    const double *x = d->x;
-    long lo = b * LOOP_GRAIN, hi = loop_block_end(d, b);
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    long i = lo;
-    for (; i + 4 <= hi; i += 4) {
-        s0 += x[i];
-        s1 += x[i + 1];
-        s2 += x[i + 2];
-        s3 += x[i + 3];
-    }
-    for (; i < hi; i++)
-        s0 += x[i];
-    return (s0 + s1) + (s2 + s3);
 }
 
 /* The argument of the generic-API tasks: blocks [lo, hi) of d. */

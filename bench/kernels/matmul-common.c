@@ -9,6 +9,17 @@
 #include "../driver/bench.h"
 #include "matmul.h"
 
+BENCH_LEAF void mm_base(double *__restrict c, const double *__restrict a,
+                        const double *__restrict b, int ld)
+{
+    for (int i = 0; i < MM_BASE; i++)
+        for (int k = 0; k < MM_BASE; k++) {
+            double aik = a[(long)i * ld + k];
+            for (int j = 0; j < MM_BASE; j++)
+                c[(long)i * ld + j] += aik * b[(long)k * ld + j];
+        }
+}
+
 static int entry(uint64_t i, uint64_t j, uint64_t salt)
 {
     uint64_t z = (i * 0x9e3779b97f4a7c15ULL) ^ (j * 0xc2b2ae3d27d4eb4fULL) ^ salt;

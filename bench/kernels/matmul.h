@@ -35,20 +35,13 @@ extern "C" {
 #endif
 /* The matrices of size n (created, filled and C zeroed at first use). */
 struct mm_data *bench_mm_data(int n);
+/* One MM_BASE x MM_BASE block: c += a b, leading dimension ld (a plain
+ * i-k-j triple loop; matmul-common.c, BENCH_LEAF). */
+void mm_base(double *__restrict c, const double *__restrict a,
+             const double *__restrict b, int ld);
 #ifdef __cplusplus
 }
 #endif
-
-static inline void mm_base(double *__restrict c, const double *__restrict a,
-                           const double *__restrict b, int ld)
-{
-    for (int i = 0; i < MM_BASE; i++)
-        for (int k = 0; k < MM_BASE; k++) {
-            double aik = a[(long)i * ld + k];
-            for (int j = 0; j < MM_BASE; j++)
-                c[(long)i * ld + j] += aik * b[(long)k * ld + j];
-        }
-}
 
 /* Quadrant q (0: 00, 1: 01, 2: 10, 3: 11) of the s x s block at x. */
 #define MM_Q(x, q, h, ld) ((x) + ((q) >> 1) * (long)(h) * (ld) + ((q) & 1) * (h))

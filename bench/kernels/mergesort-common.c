@@ -8,6 +8,69 @@
 #include "../driver/bench.h"
 #include "mergesort.h"
 
+static void ms_insertion(int *a, long n)
+{
+    for (long i = 1; i < n; i++) {
+        int v = a[i];
+        long j = i;
+        while (j > 0 && a[j - 1] > v) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+    }
+}
+
+static void ms_quick(int *a, long n)
+{
+    while (n > 16) {
+        long m = n / 2;
+        /* median of three into a[m] */
+        if (a[0] > a[m]) { int x = a[0]; a[0] = a[m]; a[m] = x; }
+        if (a[m] > a[n - 1]) { int x = a[m]; a[m] = a[n - 1]; a[n - 1] = x; }
+        if (a[0] > a[m]) { int x = a[0]; a[0] = a[m]; a[m] = x; }
+        int p = a[m];
+        long i = 0, j = n - 1;
+        for (;;) {                    /* Hoare partition */
+            while (a[i] < p) i++;
+            while (a[j] > p) j--;
+            if (i >= j)
+                break;
+            int x = a[i]; a[i] = a[j]; a[j] = x;
+            i++;
+            j--;
+        }
+        /* [0, j] <= p <= [j + 1, n): recurse on the smaller part */
+        long left = j + 1;
+        if (left < n - left) {
+            ms_quick(a, left);
+            a += left;
+            n -= left;
+        } else {
+            ms_quick(a + left, n - left);
+            n = left;
+        }
+    }
+    ms_insertion(a, n);
+}
+
+BENCH_LEAF void ms_seqsort(const int *x, int *a, long n)
+{
+    memcpy(a, x, sizeof *a * (size_t)n);
+    ms_quick(a, n);
+}
+
+BENCH_LEAF void ms_seqmerge(const int *a, long na, const int *b, long nb, int *d)
+{
+    const int *ae = a + na, *be = b + nb;
+    while (a < ae && b < be)
+        *d++ = *b < *a ? *b++ : *a++;
+    while (a < ae)
+        *d++ = *a++;
+    while (b < be)
+        *d++ = *b++;
+}
+
 static struct ms_data cache[4];
 
 struct ms_data *bench_ms_data(int n)

@@ -35,72 +35,14 @@ extern "C" {
 #endif
 /* The arrays of size n (created, X filled at first use). */
 struct ms_data *bench_ms_data(int n);
+/* The leaves (mergesort-common.c, BENCH_LEAF): copy x[0..n) into a and sort
+ * it (quicksort, insertion sort below 16); merge the sorted runs a[0..na)
+ * and b[0..nb) into d. */
+void ms_seqsort(const int *x, int *a, long n);
+void ms_seqmerge(const int *a, long na, const int *b, long nb, int *d);
 #ifdef __cplusplus
 }
 #endif
-
-static inline void ms_insertion(int *a, long n)
-{
-    for (long i = 1; i < n; i++) {
-        int v = a[i];
-        long j = i;
-        while (j > 0 && a[j - 1] > v) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = v;
-    }
-}
-
-static inline void ms_quick(int *a, long n)
-{
-    while (n > 16) {
-        long m = n / 2;
-        /* median of three into a[m] */
-        if (a[0] > a[m]) { int x = a[0]; a[0] = a[m]; a[m] = x; }
-        if (a[m] > a[n - 1]) { int x = a[m]; a[m] = a[n - 1]; a[n - 1] = x; }
-        if (a[0] > a[m]) { int x = a[0]; a[0] = a[m]; a[m] = x; }
-        int p = a[m];
-        long i = 0, j = n - 1;
-        for (;;) {                    /* Hoare partition */
-            while (a[i] < p) i++;
-            while (a[j] > p) j--;
-            if (i >= j)
-                break;
-            int x = a[i]; a[i] = a[j]; a[j] = x;
-            i++;
-            j--;
-        }
-        /* [0, j] <= p <= [j + 1, n): recurse on the smaller part */
-        long left = j + 1;
-        if (left < n - left) {
-            ms_quick(a, left);
-            a += left;
-            n -= left;
-        } else {
-            ms_quick(a + left, n - left);
-            n = left;
-        }
-    }
-    ms_insertion(a, n);
-}
-
-static inline void ms_seqsort(const int *x, int *a, long n)
-{
-    memcpy(a, x, sizeof *a * (size_t)n);
-    ms_quick(a, n);
-}
-
-static inline void ms_seqmerge(const int *a, long na, const int *b, long nb, int *d)
-{
-    const int *ae = a + na, *be = b + nb;
-    while (a < ae && b < be)
-        *d++ = *b < *a ? *b++ : *a++;
-    while (a < ae)
-        *d++ = *a++;
-    while (b < be)
-        *d++ = *b++;
-}
 
 /* The first index of b[0..n) whose element is >= key. */
 static inline long ms_lower_bound(const int *b, long n, int key)
