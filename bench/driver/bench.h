@@ -24,13 +24,15 @@ extern "C" {
 #endif
 
 /*
- * The leaves of the block kernels (matmul's block product, mergesort's base
- * sort and serial merge, the loop's and the reduction's blocks) are defined
+ * The leaves of the kernels (matmul's block product, mergesort's base sort
+ * and serial merge, the loop's and the reduction's blocks, UTS's node
+ * expansion: a child's SHA-1 state, a node's number of children) are defined
  * once, in the kernel's *-common.c, out of line and aligned to 64 bytes, and
  * every runtime calls that one function: the same machine code at the same
  * alignment, so that the runtimes differ only in their scheduling.  (Inlined
  * into each runtime's file, the copies' placement alone moved matmul by up to
- * 10% with the same instruction count.)
+ * 10% with the same instruction count.)  fib and nqueens have no leaf worth
+ * a call: their per-node work is a few instructions.
  */
 #define BENCH_LEAF __attribute__((noinline, aligned(64)))
 

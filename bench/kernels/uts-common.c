@@ -15,6 +15,29 @@
 #include "../driver/bench.h"
 #include "uts.h"
 
+/* Child i's state (UTS's rng_spawn). */
+BENCH_LEAF void uts_child(const struct uts_state *parent,
+                          struct uts_state *child, int i)
+{
+    uts_rng_spawn(parent, child, i);
+}
+
+/* The number of children of node (s, depth) (UTS's uts_numChildren). */
+BENCH_LEAF int uts_nchildren(const struct uts_tree *t,
+                             const struct uts_state *s, int depth)
+{
+    if (t->binomial) {
+        if (depth == 0)
+            return t->n;
+        return uts_rng_toprob(uts_rng_rand(s)) < UTS_BIN_Q ? UTS_BIN_M : 0;
+    }
+    if (depth > 0 && depth >= t->n)
+        return 0;   /* UTS: b_i = 0, p = 1, floor(log(1 - u) / -inf) = 0 */
+    double u = uts_rng_toprob(uts_rng_rand(s));
+    double k = floor(log(1.0 - u) / t->log_1mp);
+    return k > UTS_MAX_CHILDREN ? UTS_MAX_CHILDREN : (int)k;
+}
+
 /* SHA-1 against the FIPS 180-4 examples (uts-sha1.h), once per process,
  * before the first answer is given (so before any timed run). */
 static void uts_check_sha1(void)

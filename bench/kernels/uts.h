@@ -58,28 +58,19 @@ static inline void uts_init(struct uts_tree *t, int binomial, int n)
     uts_rng_init(&t->root, binomial ? UTS_BIN_SEED : UTS_GEO_SEED);
 }
 
-/* Child i's state (UTS's rng_spawn). */
-static inline void uts_child(const struct uts_state *parent,
-                             struct uts_state *child, int i)
-{
-    uts_rng_spawn(parent, child, i);
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* The leaves, the same code for every runtime (uts-common.c, BENCH_LEAF in
+ * driver/bench.h): child i's state (UTS's rng_spawn), and the number of
+ * children of node (s, depth) (UTS's uts_numChildren). */
+void uts_child(const struct uts_state *parent, struct uts_state *child,
+               int i);
+int uts_nchildren(const struct uts_tree *t, const struct uts_state *s,
+                  int depth);
+#ifdef __cplusplus
 }
-
-/* The number of children of node (s, depth) (UTS's uts_numChildren). */
-static inline int uts_nchildren(const struct uts_tree *t,
-                                const struct uts_state *s, int depth)
-{
-    if (t->binomial) {
-        if (depth == 0)
-            return t->n;
-        return uts_rng_toprob(uts_rng_rand(s)) < UTS_BIN_Q ? UTS_BIN_M : 0;
-    }
-    if (depth > 0 && depth >= t->n)
-        return 0;   /* UTS: b_i = 0, p = 1, floor(log(1 - u) / -inf) = 0 */
-    double u = uts_rng_toprob(uts_rng_rand(s));
-    double k = floor(log(1.0 - u) / t->log_1mp);
-    return k > UTS_MAX_CHILDREN ? UTS_MAX_CHILDREN : (int)k;
-}
+#endif
 
 /* The size of the subtree of node (s, depth), by plain serial recursion:
  * the serial baseline (uts-serial.c) and the expected answers of sizes
