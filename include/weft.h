@@ -361,7 +361,12 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
     WEFT__INLINE __attribute__((unused)) R NAME##_call(weft_ctx *w          \
                                                        WEFT__ID PARAMS)     \
     {                                                                       \
-        return NAME##__enter(w->worker, w->head WEFT__ID ARGS);             \
+        /* (the head is a slot, never tagged: telling the compiler so      \
+         * drops __enter's tag test where it is inlined, 1.3 instructions  \
+         * per fib node with gcc) */                                        \
+        return NAME##__enter(w->worker,                                     \
+                             (struct weft__frame *)__builtin_assume_aligned( \
+                                 w->head, WEFT__SLOT_SIZE) WEFT__ID ARGS);  \
     }                                                                       \
     static inline __attribute__((unused)) R NAME##_run(weft_worker *w       \
                                                        WEFT__ID PARAMS)     \
