@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define WEFT_VERSION_MAJOR 0
-#define WEFT_VERSION_MINOR 3
+#define WEFT_VERSION_MINOR 4
 #define WEFT_VERSION_PATCH 0
 
 /* ---- errors ------------------------------------------------------------ */

@@ -76,9 +76,12 @@ struct weft__owner {
     struct weft__frame *top;     /* next free slot (the head) */
     struct weft__frame *split_p; /* a pop below this takes the slow path:
                                     base + split, or end + 1 while a spawn
-                                    that found the deque full is pending */
+                                    that found the deque full is pending
+                                    (== top in the placeholder worker of
+                                    threads outside any pool: always) */
     struct weft__frame *limit_p; /* a push at or above this takes the slow
-                                    path: end, or base while allstolen */
+                                    path: end, or base while allstolen
+                                    (== top in the placeholder: always) */
     struct weft__frame *end;     /* base + cap: the deque is full at top == end */
     struct weft__frame *base;    /* slot 0 */
     uint32_t split;     /* slots [split, top) are private */
