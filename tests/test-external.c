@@ -175,6 +175,10 @@ int main(int argc, char **argv)
            " injected=%" PRIu64 "\n", THREADS, rounds, batch, s.run, s.injected);
     CHECK_EQ(s.run, s.spawned + s.injected);
     CHECK_EQ(s.injected, ext);
+    /* inc_slot spawns nothing, and a spawn from outside is an injection,
+     * not a worker's spawn (it goes through the placeholder worker of
+     * threads outside any pool, which counts nothing) */
+    CHECK_EQ(s.spawned, 0);
 
     /* 3. weft_join2 from external threads. */
     struct fib_arg x = {24, 0}, y = {22, 0};
