@@ -20,8 +20,6 @@
 #ifndef WEFT_BENCH_MERGESORT_H
 #define WEFT_BENCH_MERGESORT_H
 
-#include <string.h>
-
 #define MS_SORT_BASE 2048
 #define MS_MERGE_BASE 2048
 
