@@ -247,14 +247,9 @@ void weft__wait_external(weft_task *t);
 void weft__spawn_external(weft_task *t);
 /* The worker of threads outside any pool (weft__self there; task.h): its
  * deque has no slot (cap 0), so that every push and pop takes the slow
- * path, which sends the thread to the two functions above. */
+ * path, which sends the thread to the two functions above; weft_self()
+ * maps it to NULL. */
 extern weft_worker weft__outside;
-/* The calling thread's worker, NULL outside any pool. */
-static inline weft_worker *self_worker(void)
-{
-    weft_worker *w = weft__self;
-    return WEFT__IS_WORKER(w) ? w : NULL;
-}
 /* Test hook: yield between a task's completion and its waiter's wake. */
 void weft__test_completion_yield(int on);
 /* Test hook: writes to out the indices of the workers that worker index

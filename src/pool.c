@@ -233,7 +233,7 @@ int weft_pool_destroy(weft_pool *pool)
 {
     if (!pool)
         return WEFT_EINVAL;
-    weft_worker *self = self_worker();
+    weft_worker *self = weft_self();
     if (self && self->pool == pool)
         return WEFT_EDEADLK;
     if (atomic_exchange_seqcst(&pool->stopping, 1u) != 0)
@@ -264,7 +264,7 @@ int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg)
 {
     if (!pool || !fn)
         return WEFT_EINVAL;
-    weft_worker *self = self_worker();
+    weft_worker *self = weft_self();
     if (self && self->pool == pool) {
         fn(arg); /* inline: this worker is the pool helping itself */
         return 0;

@@ -152,7 +152,7 @@ void weft__inject(struct weft_pool *pool, weft_task *t)
     atomic_store_relaxed(&pool->inject_count, pool->inject_count + 1);
     atomic_store_relaxed(&pool->injected, pool->injected + 1);
     pthread_mutex_unlock(&pool->inject_lock);
-    weft_worker *self = self_worker();
+    weft_worker *self = weft_self();
     weft__sleep_notify(pool, !self || self->pool != pool);
 }
 
@@ -407,13 +407,13 @@ void weft_join2(weft_fn a, void *a_arg, weft_fn b, void *b_arg)
 
 int weft_worker_id(void)
 {
-    weft_worker *w = self_worker();
+    weft_worker *w = weft_self();
     return w ? (int)w->index : -1;
 }
 
 weft_pool *weft_current_pool(void)
 {
-    weft_worker *w = self_worker();
+    weft_worker *w = weft_self();
     return w ? w->pool : NULL;
 }
 
