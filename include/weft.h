@@ -42,7 +42,7 @@ extern "C" {
     X(WEFT_EINVAL, -EINVAL, "invalid argument")                              \
     X(WEFT_ENOMEM, -ENOMEM, "out of memory")                                 \
     X(WEFT_EAGAIN, -EAGAIN, "could not create a worker thread")              \
-    X(WEFT_ERANGE, -ERANGE, "worker count above WEFT_MAX_WORKERS")           \
+    X(WEFT_ERANGE, -ERANGE, "worker count or deque_slots above its limit")   \
     X(WEFT_ENOCPU, -ENXIO, "cpuset names no CPU this process may use")       \
     X(WEFT_EDEADLK, -EDEADLK, "a pool cannot be destroyed by its own worker")\
     X(WEFT_ESHUTDOWN, -ESHUTDOWN, "the pool is being destroyed")             \
@@ -81,15 +81,17 @@ typedef struct weft_config {
      *  use; an empty result is WEFT_ENOCPU, a string that does not parse is
      *  WEFT_EINVAL. */
     const char *cpuset;
-    /** Pool name, used in thread names "weft-<name>-<i>" (cut to the 15
-     *  characters Linux allows); NULL = "pool". */
+    /** Pool name (its first 15 characters are kept), used by
+     *  weft_pool_print() and in thread names "weft-<name>-<i>" (cut to the
+     *  15 characters Linux allows); NULL = "pool". */
     const char *name;
     /** 1 (default): bind worker i to the i-th core of the cpuset, in
      *  topology order (wrapping around when there are more workers than
      *  cores).  0: do not bind.  A failed binding is not an error: the pool
      *  runs unbound and weft_pool_stats() counts it in bind_failures. */
     int bind;
-    /** Stack size of each worker thread in bytes; 0 = 8 MiB. */
+    /** Stack size of each worker thread in bytes; 0 = 8 MiB.  A size below
+     *  the system's minimum (PTHREAD_STACK_MIN) is raised to it. */
     size_t stack_size;
     /** Slots in each worker's deque: the most tasks that can be pending
      *  (spawned, not joined) on one worker; 0 = 2^20.  Rounded up to a
@@ -170,12 +172,13 @@ int weft_worker_id(void);
 /**
  * Spawns fn(arg) as a task named by t, a handle the caller owns (usually a
  * local variable); t must stay valid until weft_join(t) returns.  The task
- * may run on another worker at any time before the join.  No heap
- * allocation.  From a worker: writes the task into the next slot of the
- * worker's deque, or, when all weft_config.deque_slots slots are taken,
- * runs fn(arg) at once (the join then does nothing).  From any other
- * thread: submits t to the default pool (fn runs inline if it cannot be
- * created).
+ * may run on another worker at any time before the join.  From a worker:
+ * writes the task into the next slot of the worker's deque (no heap
+ * allocation), or, when all weft_config.deque_slots slots are taken, runs
+ * fn(arg) at once (the join then does nothing but, in checked builds,
+ * check the order, for which such a spawn keeps t in a side stack on the
+ * heap).  From any other thread: submits t to the default pool (fn runs
+ * inline if that pool cannot be created or is being destroyed).
  */
 static inline void weft_spawn(weft_task *t, weft_fn fn, void *arg)
 {

@@ -79,8 +79,10 @@ void *weft__vm_reserve(size_t size)
     if (injected_failure())
         return NULL;
     /* MAP_NORESERVE: the deque's slots take memory only once used, and
-     * count against the commit limit only where the system overcommits
-     * (the default heuristic mode); fresh anonymous pages read as zero. */
+     * the reservation is not counted against the commit limit under the
+     * default heuristic overcommit; under strict overcommit
+     * (vm.overcommit_memory=2) it is counted in full all the same.  Fresh
+     * anonymous pages read as zero. */
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)

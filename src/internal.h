@@ -167,6 +167,9 @@ void weft__vm_release(void *p, size_t size);
 void weft__test_fail_alloc(long k);
 
 /* ---- os-linux.c: threads, futexes, time ---------------------------------- */
+/* The stack size a worker thread gets when want is asked for: want, raised
+ * to the system's minimum (PTHREAD_STACK_MIN). */
+size_t weft__thread_stack_size(size_t want);
 int weft__thread_start(pthread_t *th, size_t stack_size,
                        void *(*fn)(void *), void *arg);
 void weft__thread_join(pthread_t th);

@@ -24,6 +24,11 @@ void weft__test_fail_thread(long k)
     __atomic_store_n(&thread_fail_countdown, k, __ATOMIC_SEQ_CST);
 }
 
+size_t weft__thread_stack_size(size_t want)
+{
+    return want < (size_t)PTHREAD_STACK_MIN ? (size_t)PTHREAD_STACK_MIN : want;
+}
+
 int weft__thread_start(pthread_t *th, size_t stack_size,
                        void *(*fn)(void *), void *arg)
 {
@@ -33,8 +38,6 @@ int weft__thread_start(pthread_t *th, size_t stack_size,
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) != 0)
         return WEFT_EAGAIN;
-    if (stack_size < (size_t)PTHREAD_STACK_MIN)
-        stack_size = PTHREAD_STACK_MIN;
     int rc = pthread_attr_setstacksize(&attr, stack_size);
     if (rc == 0)
         rc = pthread_create(th, &attr, fn, arg);

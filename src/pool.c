@@ -29,24 +29,25 @@ void weft_config_init(weft_config *cfg)
     cfg->bind = 1;
 }
 
-/* Parses $WEFT_WORKERS (decimal digits only) into *out; leaves it alone
- * when unset.  WEFT_EINVAL when it is not a positive number, WEFT_ERANGE
- * when it is above WEFT_MAX_WORKERS. */
+/* Parses $WEFT_WORKERS into *out; leaves it alone when unset or empty.
+ * WEFT_EINVAL unless it is decimal digits only (leading zeros allowed) and
+ * not 0; WEFT_ERANGE when it is above WEFT_MAX_WORKERS.  Every character
+ * is checked before the range, so "2000x" is WEFT_EINVAL. */
 static int env_workers(unsigned *out)
 {
     const char *s = getenv("WEFT_WORKERS");
     if (!s || !*s)
         return 0;
-    unsigned long v = 0;
-    for (const char *p = s; *p; p++) {
+    for (const char *p = s; *p; p++)
         if (*p < '0' || *p > '9')
             return WEFT_EINVAL;
+    unsigned long v = 0;
+    for (const char *p = s; *p && v <= WEFT_MAX_WORKERS; p++)
         v = v * 10 + (unsigned long)(*p - '0');
-        if (v > WEFT_MAX_WORKERS)
-            return WEFT_ERANGE;
-    }
     if (v == 0)
         return WEFT_EINVAL;
+    if (v > WEFT_MAX_WORKERS)
+        return WEFT_ERANGE;
     *out = (unsigned)v;
     return 0;
 }
@@ -131,8 +132,8 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
     pool->cfg.cpuset = pool->cpuset_str;
     pool->cfg.topology = pool->topology_str;
     pool->cfg.name = pool->name;
-    if (!pool->cfg.stack_size)
-        pool->cfg.stack_size = DEFAULT_STACK;
+    pool->cfg.stack_size = weft__thread_stack_size(
+        pool->cfg.stack_size ? pool->cfg.stack_size : DEFAULT_STACK);
     if (!pool->cfg.deque_slots)
         pool->cfg.deque_slots = DEFAULT_DEQUE_SLOTS;
 

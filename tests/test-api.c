@@ -9,13 +9,16 @@
  *  - weft_strerror(): a distinct non-empty string per code, and a string
  *    for 0 and for unknown values.
  *  - weft_worker_id(), weft_self(), weft_current_pool(), weft_pool_workers().
- *  - $WEFT_WORKERS sets the default worker count.
+ *  - $WEFT_WORKERS sets the default worker count; bad values give their
+ *    exact codes, an empty one counts as unset.
  *  - Worker thread names "weft-<name>-<i>" (cut to 15 characters).
  *  - cpuset of one allowed CPU, bind = 0, a small stack, a synthetic
- *    hwloc topology: the pool runs tasks with exact results.
+ *    hwloc topology: the pool runs tasks with exact results.  A stack
+ *    below the system's minimum is raised to it (weft_pool_print shows it).
  *  - weft_pool_stats()/weft_pool_print() arguments.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 
@@ -251,11 +254,44 @@ static void test_env_workers(void)
         CHECK_EQ(weft_pool_workers(pool), 2);
         CHECK_EQ(weft_pool_destroy(pool), 0);
     }
-    unsetenv("WEFT_WORKERS");
-    /* ...and without the variable, workers = 0 gives at least one. */
+    /* Bad values: every character is checked before the range, and
+     * *out is untouched. */
+    static const struct {
+        const char *v;
+        int want;
+    } bad[] = {{"banana", WEFT_EINVAL}, {"0", WEFT_EINVAL},
+               {"000", WEFT_EINVAL},    {"-3", WEFT_EINVAL},
+               {"+3", WEFT_EINVAL},     {" 3", WEFT_EINVAL},
+               {"3 ", WEFT_EINVAL},     {"2x", WEFT_EINVAL},
+               {"2000x", WEFT_EINVAL},  {"99999999999999999999x", WEFT_EINVAL},
+               {"1025", WEFT_ERANGE},   {"99999999999999999999", WEFT_ERANGE}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_EQ(setenv("WEFT_WORKERS", bad[i].v, 1), 0);
+        weft_pool *pool = SENTINEL;
+        int rc = weft_pool_create(&pool, NULL);
+        if (rc != bad[i].want)
+            fprintf(stderr, "WEFT_WORKERS=\"%s\": %d, want %d\n", bad[i].v, rc,
+                    bad[i].want);
+        CHECK_EQ(rc, bad[i].want);
+        CHECK(pool == SENTINEL);
+    }
+    /* Leading zeros are allowed; the largest count is accepted. */
+    CHECK_EQ(setenv("WEFT_WORKERS", "002", 1), 0);
     weft_pool *pool = NULL;
     CHECK_EQ(weft_pool_create(&pool, NULL), 0);
+    CHECK_EQ(weft_pool_workers(pool), 2);
+    check_works(pool);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+    /* An empty value counts as unset. */
+    CHECK_EQ(setenv("WEFT_WORKERS", "", 1), 0);
+    CHECK_EQ(weft_pool_create(&pool, NULL), 0);
+    unsigned from_empty = weft_pool_workers(pool);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+    unsetenv("WEFT_WORKERS");
+    /* ...and without the variable, workers = 0 gives at least one. */
+    CHECK_EQ(weft_pool_create(&pool, NULL), 0);
     CHECK(weft_pool_workers(pool) >= 1);
+    CHECK_EQ(weft_pool_workers(pool), from_empty);
     check_works(pool);
     CHECK_EQ(weft_pool_destroy(pool), 0);
     if (saved) {
@@ -406,6 +442,31 @@ static void test_configs(void)
     check_works(pool);
     CHECK_EQ(weft_pool_destroy(pool), 0);
 
+    /* A stack below the system's minimum is raised to it, and the dump
+     * shows the size the workers got. */
+    weft_config_init(&cfg);
+    cfg.workers = 1;
+    cfg.stack_size = 1;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    {
+        char text[4096], want[64];
+        FILE *f = tmpfile();
+        CHECK(f != NULL);
+        CHECK_EQ(weft_pool_print(pool, f), 0);
+        long len = ftell(f);
+        CHECK(len > 0 && len < (long)sizeof text);
+        rewind(f);
+        CHECK_EQ(fread(text, 1, (size_t)len, f), (size_t)len);
+        text[len] = '\0';
+        fclose(f);
+        snprintf(want, sizeof want, "  stack size     %zu\n",
+                 (size_t)PTHREAD_STACK_MIN);
+        if (!strstr(text, want))
+            fprintf(stderr, "want \"%s\" in:\n%s", want, text);
+        CHECK(strstr(text, want) != NULL);
+    }
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+
     /* A synthetic topology: no binding to simulated cores, tasks still run. */
     const char *topos[] = {"pack:2 core:4 pu:1", "pack:1 core:2 pu:2",
                            "numa:2 core:3 pu:1"};
@@ -469,6 +530,7 @@ static void test_configs(void)
     CHECK(strstr(text, "weft pool 'print'\n") != NULL);
     CHECK(strstr(text, "  workers        2 (") != NULL);
     CHECK(strstr(text, "  deque slots    1048576 per worker\n") != NULL); /* 2^20 */
+    CHECK(strstr(text, "  stack size     8388608\n") != NULL);     /* 8 MiB */
     snprintf(want, sizeof want, "  spawned        %" PRIu64 "\n", st.spawned);
     CHECK(strstr(text, want) != NULL);
     snprintf(want, sizeof want, "  steals         %" PRIu64 " (leapfrogs %" PRIu64

@@ -959,8 +959,9 @@ static void bad_env(struct reader *r)
         int want;
     } cases[] = {{"banana", WEFT_EINVAL}, {"0", WEFT_EINVAL},
                  {"-3", WEFT_EINVAL},     {"2x", WEFT_EINVAL},
-                 {"1025", WEFT_ERANGE},   {"99999999999", WEFT_ERANGE},
-                 {"1", 0},                {"3", 0}};
+                 {"2000x", WEFT_EINVAL},  {"1025", WEFT_ERANGE},
+                 {"99999999999", WEFT_ERANGE}, {"1", 0},
+                 {"3", 0},                {"003", 0}};
     unsigned k = rd8(r) % COUNT(cases);
     const char *old = getenv("WEFT_WORKERS");
     char saved[64] = "";
