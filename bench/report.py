@@ -505,7 +505,7 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
             print(f"  {g['kernel']}({g['n']})".ljust(22) + f"{g['variant']:<18} T_1/T_s {t1:<18} "
                   f"T_s/T_{g['workers']} {sw:<6} {g['status']}")
     if peer:
-        print("\nGoal: weft ahead of every peer on every kernel with 1 and 2 workers (weft's faster variant")
+        print("\nGoal: weft ahead of every peer on every kernel at every worker count run (weft's faster variant")
         print("against each peer of the same compiler, medians; wake and idle are in their own tables):")
         for g in peer:
             print(f"  {g['compiler']:<6} {g['comparisons']} comparisons, {len(g['misses'])} behind   {g['status']}")

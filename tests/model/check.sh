@@ -13,7 +13,7 @@
 # failure.
 #
 # Usage: tests/model/check.sh [--fast] [-j N] [--keep] [--list]
-#   --fast   the subset that runs in about a minute on 2 cores (tests/run)
+#   --fast   the subset that runs in about 15 s on 2 cores (tests/run)
 #   -j N     checks run in parallel (default 2)
 #   --keep   keep the temporary directory (pan sources, outputs, trails)
 #   --list   list the checks and exit
