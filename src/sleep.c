@@ -28,23 +28,30 @@
  * the parker's re-check sees the new work.  A waker pops a parked worker
  * and clears its word under sleep_lock, then calls futex-wake; the parked
  * worker waits while its word is 1, so a wake that comes before the wait
- * is not lost.  Shutdown sets stop, then wakes every parked worker; a
- * worker that parks after that sees stop in its re-check.
+ * is not lost.
+ *
+ * The stop flag and a foreign task's done word do not use the fences but
+ * sleep_lock: the parker pushes itself on the parked stack under the lock
+ * before its re-check, and shutdown (weft__sleep_wake_all) or the foreign
+ * task's completer (weft__sleep_wake_worker) sets its flag before it takes
+ * the lock to wake parked workers.  Either its locked section comes after
+ * the push, and it finds and wakes the parker, or the parker's lock
+ * acquisition follows its unlock, and the re-check sees the flag.
  *
  * A worker waiting for a task it submitted to another pool searches and
  * parks in its own pool like an idle worker, so that its pool's new work
  * wakes it; the completion of the foreign task wakes it too
  * (weft__sleep_wake_worker), and its re-check before sleeping includes
- * that task's done word (the same Dekker pair, the completer's exchange on
- * done standing for the publish).
+ * that task's done word (by the lock argument above).
  */
 #include "atomic.h"
 #include "internal.h"
 
 /* Wakes one parked worker.  local: prefer one bound to the caller's CPU
  * (the caller is about to block, and waking a thread on another, idle CPU
- * costs an interprocessor wake-up: 60-70 us against 12 us on our virtual
- * machines); else prefer one on another CPU (the caller keeps running). */
+ * costs an interprocessor wake-up: 66-70 us against 7-9 us from call to
+ * task start on our virtual machines, docs/design.md); else prefer one on
+ * another CPU (the caller keeps running). */
 static void wake_one(struct weft_pool *pool, int local)
 {
     int here = weft__current_cpu();
