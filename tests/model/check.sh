@@ -13,7 +13,7 @@
 # failure.
 #
 # Usage: tests/model/check.sh [--fast] [-j N] [--keep] [--list]
-#   --fast   the subset that runs in about 15 s on 2 cores (tests/run)
+#   --fast   the subset that runs in about 22 s on 2 cores (tests/run)
 #   -j N     checks run in parallel (default 2)
 #   --keep   keep the temporary directory (pan sources, outputs, trails)
 #   --list   list the checks and exit
@@ -97,6 +97,15 @@ checks=(
 "sleep-bug-recheck|sleep|-DBUG_RECHECK|bug|1|safety|20"
 "sleep-bug-recheck-ltl|sleep|-DLTL -DBUG_RECHECK|bug|1|ltl|20"
 "sleep-bug-no-wakeall|sleep|-DBUG_NO_WAKEALL|bug|1|safety|20"
+# A worker waiting on another pool's job (weft__wait_foreign) and the job's
+# completer (weft__sleep_wake_worker): the lock-based half of the protocol.
+"sleep-foreign-sc|sleep|-DFOREIGN -DW=2 -DK=1|ok|1|safety|21"
+"sleep-foreign-tso|sleep|-DFOREIGN -DTSO -DW=2 -DK=1|ok|1|safety|22"
+"sleep-foreign-sc-2tasks|sleep|-DFOREIGN -DW=2 -DK=2|ok|0|safety|23"
+"sleep-foreign-tso-2tasks|sleep|-DFOREIGN -DTSO -DW=2 -DK=2|ok|0|safety|24"
+"sleep-foreign-ltl-sc|sleep|-DFOREIGN -DLTL -DW=2 -DK=1|ok|0|ltl|21"
+"sleep-bug-no-wake-waiter|sleep|-DFOREIGN -DK=1 -DBUG_NO_WAKE_WAITER|bug|1|safety|20"
+"sleep-bug-no-done-recheck|sleep|-DFOREIGN -DK=1 -DBUG_NO_DONE_RECHECK|bug|1|safety|20"
 # Not bugs on x86 (documented in README.md): expected to pass.
 "sleep-nofence-sc|sleep|-DBUG_NOFENCE|ok|1|safety|20"
 "sleep-nofence-tso-locked-unlock|sleep|-DTSO -DBUG_NOFENCE -DLOCKED_UNLOCK|ok|1|safety|20"

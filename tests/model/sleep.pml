@@ -21,6 +21,17 @@
  *   LOCKED_UNLOCK     pthread_mutex_unlock as a locked xchg (glibc on x86)
  *                     instead of a plain release store (the POSIX/C11
  *                     contract, the default)
+ *   FOREIGN           worker 0 starts inside a task that waits, with
+ *                     weft__wait_foreign, for a job it submitted to another
+ *                     pool; one more thread, the completer (a worker of
+ *                     that pool), runs the job at any moment: xchg on its
+ *                     done word, then weft__sleep_wake_worker(worker 0).
+ *                     Worker 0's park re-checks done too.  The waiting
+ *                     task holds a run of the pool until the wait is over.
+ *   BUG_NO_WAKE_WAITER   (FOREIGN) the completer sets done but does not
+ *                     wake the waiter
+ *   BUG_NO_DONE_RECHECK  (FOREIGN) the waiter's park does not re-check
+ *                     done
  *
  * What is checked (safety run, pan without -E): no invalid end state.
  * Every wait (futex wait on the sleep word, a held mutex, the destroyer's
@@ -39,8 +50,13 @@
 #ifndef K
 #define K 2
 #endif
+#ifdef FOREIGN
+#define NP (W + 2)             /* store buffers: workers, external, completer */
+#else
 #define NP (W + 1)             /* store buffers: workers, external thread */
+#endif
 #define EXT W
+#define CMPL (W + 1)           /* the completer (FOREIGN) */
 
 /* shared memory words */
 #define ICOUNT   0              /* inject_count (and the queue itself) */
@@ -50,7 +66,8 @@
 #define STOP     4              /* pool->stop */
 #define SL(i)    (5 + (i))      /* sleepers[i] */
 #define WORD(w)  (5 + W + (w))  /* worker w's sleep_word */
-#define NMEM     (5 + 2 * W)
+#define DONE     (5 + 2 * W)    /* the foreign job's done word (FOREIGN) */
+#define NMEM     (6 + 2 * W)
 
 #define B 3
 #define MEMWRITE_CHECK(a, v) skip
@@ -58,10 +75,16 @@
 
 /* pool->idle, packed in one word in C: searching (low 16 bits) and
  * sleeping (high 16 bits).  Written only by locked RMWs (lock xadd), read
- * by plain loads; a load reads both halves at once. */
+ * by plain loads; a load reads both halves at once.  With FOREIGN, worker
+ * 0 starts running a task (not searching), which holds a run. */
+#ifdef FOREIGN
+byte srch = W - 1, slp = 0;
+byte runs = 1;
+#else
 byte srch = W, slp = 0;
 /* pool->runs: RMW only */
 byte runs = 0;
+#endif
 /* futex: fw[w] = 1 while worker w is queued in the kernel on its word */
 bit fw[W];
 
@@ -142,21 +165,24 @@ inline NOTIFY(p)
     fi
 }
 
-/* unpark_self, sleep_lock held.  Locals: n, i, v, k. */
-inline UNPARK_SELF(w)
+/* unpark_self(uw) run by thread up, sleep_lock held: sets found when uw
+ * was on the parked stack.  Locals: n, i, v, k, found. */
+inline UNPARK(up, uw)
 {
-    LOAD(w, NSL, n);
+    found = 0;
+    LOAD(up, NSL, n);
     i = 0;
     do
     :: i < n ->
-        LOAD(w, SL(i), v);
+        LOAD(up, SL(i), v);
         if
-        :: v == w ->
-            LOAD(w, SL(n - 1), v);
-            STORE(w, SL(i), v);
-            STORE(w, NSL, n - 1);
-            atomic { DRAINED(w) -> assert(slp > 0); slp--; srch++ };
-            STORE(w, WORD(w), 0);
+        :: v == uw ->
+            LOAD(up, SL(n - 1), v);
+            STORE(up, SL(i), v);
+            STORE(up, NSL, n - 1);
+            atomic { DRAINED(up) -> assert(slp > 0); slp--; srch++ };
+            STORE(up, WORD(uw), 0);
+            found = 1;
             break
         :: else -> i++
         fi
@@ -165,24 +191,30 @@ inline UNPARK_SELF(w)
     n = 0; i = 0; v = 0
 }
 
-/* the park re-check: work_visible() || stop.  Locals: v, st. */
-inline RECHECK(w)
+inline UNPARK_SELF(w)
 {
-    LOAD(w, ICOUNT, v);
-    LOAD(w, STOP, st)
+    UNPARK(w, w);
+    found = 0
 }
 
-/* weft__sleep_park(w, NULL) */
-inline PARK(w)
+/* the park re-check: work_visible() || stop || (withdone && done == 1),
+ * folded into st.  Locals: v, st. */
+inline RECHECK(w, withdone)
 {
-#ifdef BUG_RECHECK
-    FENCE(w);
-    RECHECK(w);
+    LOAD(w, ICOUNT, v);
+    LOAD(w, STOP, st);
+#if defined(FOREIGN) && !defined(BUG_NO_DONE_RECHECK)
     if
-    :: v != 0 || st -> goto parked
+    :: withdone && !st -> LOAD(w, DONE, st)
     :: else -> skip
-    fi;
+    fi
 #endif
+}
+
+/* the first half of weft__sleep_park: lock, push on the parked stack,
+ * word = 1, idle: searching - 1, sleeping + 1, unlock.  Locals: n. */
+inline REGISTER(w)
+{
     LOCK(w, SLOCK);
     LOAD(w, NSL, n);
     STORE(w, SL(n), w);
@@ -191,12 +223,43 @@ inline PARK(w)
     /* searching - 1, sleeping + 1 (seq_cst RMW) */
     atomic { DRAINED(w) -> assert(srch > 0); srch--; slp++ };
     n = 0;
-    UNLOCK(w, SLOCK);
+    UNLOCK(w, SLOCK)
+}
+
+/* the futex wait of weft__sleep_park.  Locals: v. */
+inline SLEEP(w)
+{
+    do
+    :: LOAD(w, WORD(w), v);             /* acquire */
+       if
+       :: v == 1 -> FUTEX_WAIT(w, WORD(w), 1, w)
+       :: else -> break
+       fi
+    od;
+    v = 0
+}
+
+/* weft__sleep_park(w, withdone ? &job->done : NULL).  Locals: v, st, n,
+ * i, k, found. */
+inline PARK(w, withdone)
+{
+#ifdef BUG_RECHECK
+    /* the re-check before registering */
+    FENCE(w);
+    RECHECK(w, withdone);
+    if
+    :: v != 0 || st -> skip
+    :: else ->
+        v = 0; st = 0;
+        REGISTER(w);
+        SLEEP(w)
+    fi;
+#else
+    REGISTER(w);
 #ifndef BUG_NOFENCE_PARK
     FENCE(w);
 #endif
-#ifndef BUG_RECHECK
-    RECHECK(w);
+    RECHECK(w, withdone);
     if
     :: v != 0 || st ->
         v = 0; st = 0;
@@ -204,72 +267,119 @@ inline PARK(w)
         UNPARK_SELF(w);
         UNLOCK(w, SLOCK)
     :: else ->
-#endif
         v = 0; st = 0;
-        do
-        :: LOAD(w, WORD(w), v);         /* acquire */
-           if
-           :: v == 1 -> FUTEX_WAIT(w, WORD(w), 1, w)
-           :: else -> break
-           fi
-        od;
-        v = 0
-#ifndef BUG_RECHECK
+        SLEEP(w)
     fi;
 #endif
-parked:
     v = 0; st = 0
+}
+
+/* find_work: inject_pop (no deque work in this model); sets got.
+ * Locals: v, k, got. */
+inline INJECT_POP(w)
+{
+    LOAD(w, ICOUNT, v);                 /* relaxed hint */
+    if
+    :: v != 0 ->
+        LOCK(w, ILOCK);
+        d_step {
+            LOADB(w, ICOUNT, v);
+            if
+            :: v > 0 -> got = 1; queued--
+            :: else -> skip
+            fi
+        };
+        if
+        :: got -> STORE(w, ICOUNT, v - 1)
+        :: else -> skip
+        fi;
+        UNLOCK(w, ILOCK)
+    :: else -> skip
+    fi;
+    v = 0
+}
+
+/* weft__sleep_found_work(w, deque_empty).  Locals: s, q, v, n, k. */
+inline FOUND_WORK(w, deque_empty)
+{
+    /* searching - 1 (fetch_sub) */
+    atomic { DRAINED(w) -> assert(srch > 0); s = srch; q = slp; srch-- };
+    /* last searcher with workers parked: fence; then, with an empty deque,
+     * wake one only if more work is visible (else the C code arms the
+     * first spawn to publish and wake; this model has no spawns); with
+     * tasks of its own (a worker back from a foreign wait) wake one */
+    if
+    :: s == 1 && q > 0 ->
+        s = 0; q = 0;
+        FENCE(w);
+        if
+        :: deque_empty ->
+            LOAD(w, ICOUNT, v);
+            if
+            :: v != 0 -> v = 0; WAKE_ONE(w)
+            :: else -> skip
+            fi
+        :: else -> WAKE_ONE(w)
+        fi
+    :: else -> s = 0; q = 0
+    fi
+}
+
+/* run_taken of an injected task: it runs; task_complete (xchg done, the
+ * external thread is not waiting on it here); run_release. */
+inline RUN_TASK(w)
+{
+    d_step { ran++ };
+    atomic { DRAINED(w) -> runs-- }
 }
 
 proctype worker(byte w)
 {
     byte v, n, i, s, q, st, k;
-    bit got;
+    bit got, found;
 
+#ifdef FOREIGN
+    /* Worker 0 runs a task that waits for a job of another pool
+     * (weft__wait_foreign). */
+    if
+    :: w == 0 ->
+        /* weft__sleep_resume_search */
+        atomic { DRAINED(w) -> srch++ };
+        do
+        :: LOAD(w, DONE, v);            /* acquire */
+           if
+           :: v == 1 -> v = 0; break
+           :: else -> skip
+           fi;
+           INJECT_POP(w);
+           if
+           :: got ->
+               got = 0;
+               FOUND_WORK(w, 0);
+               RUN_TASK(w);
+               atomic { DRAINED(w) -> srch++ }
+           :: else ->
+               /* search again, or park with the job's done word */
+               if
+               :: skip
+               :: PARK(w, 1)
+               fi
+           fi
+        od;
+        /* back to the waiting task, which then completes: its run ends */
+        FOUND_WORK(w, 0);
+        atomic { DRAINED(w) -> runs-- };
+        atomic { DRAINED(w) -> srch++ }
+    :: else -> skip
+    fi;
+#endif
     do
-    :: /* find_work: inject_pop (no deque work in this model) */
-        LOAD(w, ICOUNT, v);             /* relaxed hint */
-        if
-        :: v != 0 ->
-            LOCK(w, ILOCK);
-            d_step {
-                LOADB(w, ICOUNT, v);
-                if
-                :: v > 0 -> got = 1; queued--
-                :: else -> skip
-                fi
-            };
-            if
-            :: got -> STORE(w, ICOUNT, v - 1)
-            :: else -> skip
-            fi;
-            UNLOCK(w, ILOCK)
-        :: else -> skip
-        fi;
-        v = 0;
+    :: INJECT_POP(w);
         if
         :: got ->
             got = 0;
-            /* weft__sleep_found_work: searching - 1 (fetch_sub) */
-            atomic { DRAINED(w) -> assert(srch > 0); s = srch; q = slp; srch-- };
-            /* last searcher with workers parked: fence; wake one only if
-             * more work is visible (else the C code arms the first spawn
-             * to publish and wake; this model has no spawns) */
-            if
-            :: s == 1 && q > 0 ->
-                s = 0; q = 0;
-                FENCE(w);
-                LOAD(w, ICOUNT, v);
-                if
-                :: v != 0 -> v = 0; WAKE_ONE(w)
-                :: else -> skip
-                fi
-            :: else -> s = 0; q = 0
-            fi;
-            /* run_taken: the task runs; task_complete (xchg done, the
-             * external thread is not waiting on it here); run_release */
-            d_step { ran++ };
-            atomic { DRAINED(w) -> runs-- };
+            FOUND_WORK(w, 1);
+            RUN_TASK(w);
             /* weft__sleep_resume_search */
             atomic { DRAINED(w) -> srch++ }
         :: else ->
@@ -281,11 +391,34 @@ proctype worker(byte w)
             /* searched long enough?  Either search again, or park. */
             if
             :: skip
-            :: PARK(w)
+            :: PARK(w, 0)
             fi
         fi
     od
 }
+
+#ifdef FOREIGN
+/* A worker of the other pool completes the job (run_taken with
+ * WEFT__JOB_WAITER): runs + 1 on the waiter's pool, task_complete (xchg
+ * done), weft__sleep_wake_worker(worker 0), run_release. */
+proctype completer()
+{
+    byte n, i, v, k;
+    bit found;
+    atomic { DRAINED(CMPL) -> runs++ };
+    atomic { DRAINED(CMPL) -> mem[DONE] = 1 };
+#ifndef BUG_NO_WAKE_WAITER
+    LOCK(CMPL, SLOCK);
+    UNPARK(CMPL, 0);
+    UNLOCK(CMPL, SLOCK);
+    if
+    :: found -> found = 0; FUTEX_WAKE(CMPL, 0)
+    :: else -> skip
+    fi;
+#endif
+    atomic { DRAINED(CMPL) -> runs-- }
+}
+#endif
 
 proctype external()
 {
@@ -336,5 +469,8 @@ init {
         :: else -> break
         od;
         run external()
+#ifdef FOREIGN
+        ; run completer()
+#endif
     }
 }
