@@ -13,7 +13,7 @@
 # failure.
 #
 # Usage: tests/model/check.sh [--fast] [-j N] [--keep] [--list]
-#   --fast   the subset that runs in about 22 s on 2 cores (tests/run)
+#   --fast   the subset that runs in about 25 s on 2 cores (tests/run)
 #   -j N     checks run in parallel (default 2)
 #   --keep   keep the temporary directory (pan sources, outputs, trails)
 #   --list   list the checks and exit
@@ -106,6 +106,10 @@ checks=(
 "sleep-foreign-ltl-sc|sleep|-DFOREIGN -DLTL -DW=2 -DK=1|ok|0|ltl|21"
 "sleep-bug-no-wake-waiter|sleep|-DFOREIGN -DK=1 -DBUG_NO_WAKE_WAITER|bug|1|safety|20"
 "sleep-bug-no-done-recheck|sleep|-DFOREIGN -DK=1 -DBUG_NO_DONE_RECHECK|bug|1|safety|20"
+# A submission from outside racing with weft_pool_destroy (stopping/runs).
+"sleep-runrace-sc|sleep|-DRUNRACE -DW=2 -DK=1|ok|1|safety|22"
+"sleep-runrace-tso|sleep|-DRUNRACE -DTSO -DW=2 -DK=1|ok|0|safety|23"
+"sleep-bug-no-stopping-check|sleep|-DRUNRACE -DK=1 -DBUG_NO_STOPPING_CHECK|bug|1|safety|21"
 # Not bugs on x86 (documented in README.md): expected to pass.
 "sleep-nofence-sc|sleep|-DBUG_NOFENCE|ok|1|safety|20"
 "sleep-nofence-tso-locked-unlock|sleep|-DTSO -DBUG_NOFENCE -DLOCKED_UNLOCK|ok|1|safety|20"

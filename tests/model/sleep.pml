@@ -32,6 +32,14 @@
  *                     wake the waiter
  *   BUG_NO_DONE_RECHECK  (FOREIGN) the waiter's park does not re-check
  *                     done
+ *   RUNRACE           one more external thread, the racer, submits one task
+ *                     (weft__spawn_external: runs + 2, load stopping; inject
+ *                     and release one run, or release both and run the task
+ *                     itself) while the destroyer (the thread above) sets
+ *                     stopping (xchg) and waits for runs == 0.  Checked: no
+ *                     task is injected after the destroyer's wait ended,
+ *                     and every task runs exactly once.
+ *   BUG_NO_STOPPING_CHECK  (RUNRACE) the racer does not look at stopping
  *
  * What is checked (safety run, pan without -E): no invalid end state.
  * Every wait (futex wait on the sleep word, a held mutex, the destroyer's
@@ -50,13 +58,22 @@
 #ifndef K
 #define K 2
 #endif
+/* store buffers: workers, the external thread, the completer (FOREIGN),
+ * the racer (RUNRACE) */
 #ifdef FOREIGN
-#define NP (W + 2)             /* store buffers: workers, external, completer */
+#define NFOREIGN 1
 #else
-#define NP (W + 1)             /* store buffers: workers, external thread */
+#define NFOREIGN 0
 #endif
+#ifdef RUNRACE
+#define NRACE 1
+#else
+#define NRACE 0
+#endif
+#define NP (W + 1 + NFOREIGN + NRACE)
 #define EXT W
 #define CMPL (W + 1)           /* the completer (FOREIGN) */
+#define RACER (W + 1 + NFOREIGN) /* the racer (RUNRACE) */
 
 /* shared memory words */
 #define ICOUNT   0              /* inject_count (and the queue itself) */
@@ -67,7 +84,8 @@
 #define SL(i)    (5 + (i))      /* sleepers[i] */
 #define WORD(w)  (5 + W + (w))  /* worker w's sleep_word */
 #define DONE     (5 + 2 * W)    /* the foreign job's done word (FOREIGN) */
-#define NMEM     (6 + 2 * W)
+#define STOPPING (6 + 2 * W)    /* pool->stopping (RUNRACE) */
+#define NMEM     (7 + 2 * W)
 
 #define B 3
 #define MEMWRITE_CHECK(a, v) skip
@@ -90,7 +108,10 @@ bit fw[W];
 
 /* ghost */
 byte queued = 0;         /* tasks injected and not yet taken */
-byte ran = 0;            /* tasks run */
+byte ran = 0;            /* tasks run by workers */
+bit drained = 0;         /* the destroyer's wait for runs == 0 has ended */
+byte rin = 0;            /* the racer's tasks injected (RUNRACE) */
+byte rinline = 0;        /* the racer's tasks run by the racer (RUNRACE) */
 
 #ifdef LTL
 ltl live { [] ((queued > 0) -> <> (queued == 0)) }
@@ -439,8 +460,12 @@ proctype external()
         j++
     :: else -> break
     od;
-    /* weft_pool_destroy: wait for the runs in flight */
-    runs == 0;
+    /* weft_pool_destroy: stopping = 1 (xchg), then wait for the runs in
+     * flight */
+#ifdef RUNRACE
+    atomic { DRAINED(EXT) -> mem[STOPPING] = 1 };
+#endif
+    atomic { runs == 0 -> drained = 1 };
     /* stop_workers: seq_cst store of stop (xchg) */
     atomic { DRAINED(EXT) -> mem[STOP] = 1 };
 #ifndef BUG_NO_WAKEALL
@@ -456,8 +481,36 @@ proctype external()
     od;
 #endif
     /* (then joins the threads: every worker must return) */
-    assert(ran == K)
+    assert(ran == K + rin)
 }
+
+#ifdef RUNRACE
+/* weft__spawn_external from a thread racing with the destroy. */
+proctype racer()
+{
+    byte v, n, s, q, k;
+    atomic { DRAINED(RACER) -> runs = runs + 2 };
+#ifndef BUG_NO_STOPPING_CHECK
+    LOAD(RACER, STOPPING, v);           /* seq_cst load */
+#endif
+    if
+    :: v == 0 ->
+        /* weft__inject */
+        LOCK(RACER, ILOCK);
+        LOAD(RACER, ICOUNT, v);
+        d_step { assert(!drained); queued++; rin++ };
+        STORE(RACER, ICOUNT, v + 1);
+        v = 0;
+        UNLOCK(RACER, ILOCK);
+        NOTIFY(RACER);
+        atomic { DRAINED(RACER) -> runs-- }     /* run_release */
+    :: else ->
+        v = 0;
+        atomic { DRAINED(RACER) -> runs = runs - 2 };
+        d_step { rinline++ }                    /* runs the task itself */
+    fi
+}
+#endif
 
 init {
     byte i, k;
@@ -471,6 +524,9 @@ init {
         run external()
 #ifdef FOREIGN
         ; run completer()
+#endif
+#ifdef RUNRACE
+        ; run racer()
 #endif
     }
 }
