@@ -24,6 +24,14 @@
  * owner's victim choice and counters, which only stats read; and the sleep
  * word on a line of its own.
  */
+/* A run a worker holds on another pool while it waits in weft_pool_run
+ * (on the worker's C stack, innermost first): weft_pool_destroy of such a
+ * pool from that worker would wait for itself. */
+struct weft__hold {
+    struct weft_pool *pool;
+    struct weft__hold *up;
+};
+
 struct weft_worker {
     struct weft__owner own;
 
@@ -54,6 +62,7 @@ struct weft_worker {
     struct weft__frame *side; /* side stack of a full deque (deque.c) */
     uint32_t nside;        /* frames on it */
     uint32_t side_cap;     /* frames allocated there */
+    struct weft__hold *holds; /* runs held on other pools (pool.c) */
 
     /* Sleep: 1 while parked (futex word), written by wakers. */
     alignas(WEFT_CACHE_LINE) uint32_t sleep_word;
@@ -239,11 +248,17 @@ void weft__sleep_wake_all(struct weft_pool *pool);
 
 /* ---- worker.c: the worker loop, stealing, joining ------------------------- */
 void *weft__worker_main(void *arg);
-void weft__inject(struct weft_pool *pool, weft_task *t);
+/* Queues t, submitted from outside pool, and wakes a parked worker if no
+ * worker is searching: one bound to the caller's CPU when local (the
+ * caller is about to block), else one on another CPU. */
+void weft__inject(struct weft_pool *pool, weft_task *t, int local);
 /* Joins f, the youngest task of w, which a thief took: helps the thief
  * until f is done.  w's head is f on entry and on return. */
 void weft__join_stolen(weft_worker *w, struct weft__frame *f);
 void weft__wait_foreign(weft_worker *w, weft_task *job);
+/* w (a worker) waits until *runs is 0, the drain of another pool it
+ * destroys, running its own pool's tasks meanwhile. */
+void weft__wait_drain(weft_worker *w, uint32_t *runs);
 void weft__wait_external(weft_task *t);
 /* weft_spawn and weft_join on a thread outside any pool: submit t to the
  * default pool (or run it at once if there is none), wait for it. */
@@ -269,5 +284,10 @@ void weft__test_preset_counters(weft_pool *pool, uint64_t value);
 
 /* ---- pool.c ----------------------------------------------------------------- */
 void weft__run_release(struct weft_pool *pool);
+/* The default pool (created if there is none) with n runs held for the
+ * caller, who gives them back with weft__run_release; NULL, holding
+ * nothing, when it cannot be created or is being destroyed.  Safe against
+ * a concurrent weft_pool_destroy of the default pool. */
+struct weft_pool *weft__default_pool_hold(uint32_t n);
 
 #endif /* WEFT_INTERNAL_H */

@@ -216,16 +216,68 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg)
 static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
 static weft_pool *default_pool;
 
+/* fork(): the child has none of the parent's threads, so it forgets the
+ * default pool (leaving its memory alone: its locks may be held by threads
+ * that do not exist there) and creates a new one on first use.  The lock is
+ * taken around the fork so that the child does not inherit it held. */
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&default_lock);
+}
+
+static void fork_parent(void)
+{
+    pthread_mutex_unlock(&default_lock);
+}
+
+static void fork_child(void)
+{
+    atomic_store_relaxed(&default_pool, NULL);
+    pthread_mutex_unlock(&default_lock);
+}
+
+/* The default pool, created if there is none; default_lock held. */
+static weft_pool *default_pool_locked(void)
+{
+    static int atfork_done;
+    weft_pool *p = default_pool;
+    if (p)
+        return p;
+    if (!atfork_done && pthread_atfork(fork_prepare, fork_parent, fork_child) == 0)
+        atfork_done = 1;
+    if (weft_pool_create(&p, NULL) == 0)
+        atomic_store_release(&default_pool, p);
+    return p;
+}
+
 weft_pool *weft_default_pool(void)
 {
-    /* Acquire pairs with the release below. */
+    /* Acquire pairs with the release above. */
     weft_pool *p = atomic_load_acquire(&default_pool);
     if (p)
         return p;
     pthread_mutex_lock(&default_lock);
-    p = default_pool;
-    if (!p && weft_pool_create(&p, NULL) == 0)
-        atomic_store_release(&default_pool, p);
+    p = default_pool_locked();
+    pthread_mutex_unlock(&default_lock);
+    return p;
+}
+
+weft_pool *weft__default_pool_hold(uint32_t n)
+{
+    /* Under default_lock: weft_pool_destroy takes its pool out of
+     * default_pool under the same lock before it waits for the runs, so
+     * the pool found here is not freed before the runs are added. */
+    pthread_mutex_lock(&default_lock);
+    weft_pool *p = default_pool_locked();
+    if (p) {
+        /* Pairs with the exchange of stopping in weft_pool_destroy. */
+        atomic_fetch_add_seqcst(&p->runs, n);
+        if (atomic_load_seqcst(&p->stopping)) {
+            for (uint32_t i = 0; i < n; i++)
+                weft__run_release(p);
+            p = NULL;
+        }
+    }
     pthread_mutex_unlock(&default_lock);
     return p;
 }
@@ -237,17 +289,31 @@ int weft_pool_destroy(weft_pool *pool)
     weft_worker *self = weft_self();
     if (self && self->pool == pool)
         return WEFT_EDEADLK;
+    /* A worker inside weft_pool_run(pool, ...) (running its own pool's
+     * tasks while it waits) holds a run that the drain would wait for. */
+    for (struct weft__hold *h = self ? self->holds : NULL; h; h = h->up)
+        if (h->pool == pool)
+            return WEFT_EDEADLK;
     if (atomic_exchange_seqcst(&pool->stopping, 1u) != 0)
         return WEFT_ESHUTDOWN; /* another thread is destroying it */
-    /* Wait for the runs in flight (pairs with the seq_cst increment in
-     * weft_pool_run: either it sees stopping, or we see its run). */
-    while (atomic_load_seqcst(&pool->runs) != 0)
-        weft__futex_wait(&pool->runs, atomic_load_relaxed(&pool->runs),
-                         1000000L);
+    /* No longer the default pool: the next weft_default_pool() creates a
+     * new one, and weft__default_pool_hold can no longer find this one
+     * once we hold the lock (it adds its runs under the lock). */
     pthread_mutex_lock(&default_lock);
     if (default_pool == pool)
         atomic_store_release(&default_pool, NULL);
     pthread_mutex_unlock(&default_lock);
+    /* Wait for the runs in flight (pairs with the seq_cst increment in
+     * weft_pool_run: either it sees stopping, or we see its run).  A worker
+     * of another pool keeps running its own pool's tasks meanwhile: they
+     * may be what the runs wait for. */
+    if (self) {
+        weft__wait_drain(self, &pool->runs);
+    } else {
+        while (atomic_load_seqcst(&pool->runs) != 0)
+            weft__futex_wait(&pool->runs, atomic_load_relaxed(&pool->runs),
+                             1000000L);
+    }
     stop_workers(pool, pool->nworkers);
     pool_free(pool);
     return 0;
@@ -278,11 +344,18 @@ int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg)
     struct weft__job job = {.task = {.fn = fn, .arg = arg}, .waiter = self};
     if (self)
         job.task.flags = WEFT__JOB_WAITER;
-    weft__inject(pool, &job.task);
-    if (self)
+    /* A thread outside any pool now blocks until the job is done: wake the
+     * worker on its own CPU if one is parked there.  A worker of another
+     * pool goes on running its own pool's tasks: wake one elsewhere. */
+    weft__inject(pool, &job.task, self == NULL);
+    if (self) {
+        struct weft__hold hold = {pool, self->holds};
+        self->holds = &hold;
         weft__wait_foreign(self, &job.task);
-    else
+        self->holds = hold.up;
+    } else {
         weft__wait_external(&job.task);
+    }
     /* The caller holds the run until here: weft__inject still reads the
      * pool after a worker may have completed the job. */
     weft__run_release(pool);

@@ -46,6 +46,9 @@ __thread weft_worker *weft__self __attribute__((tls_model("initial-exec"))) =
 #define WAIT_SPINS 32
 #define WAIT_YIELDS 16
 #define WAIT_SLEEP_NS 200000L
+/* A worker that destroys another pool checks its own pool for work at
+ * least this often while that pool drains (weft__wait_drain). */
+#define DRAIN_POLL_NS 100000L
 
 static uint64_t rng_next(weft_worker *w)
 {
@@ -140,7 +143,7 @@ static weft_task *inject_pop(struct weft_pool *pool)
     return t;
 }
 
-void weft__inject(struct weft_pool *pool, weft_task *t)
+void weft__inject(struct weft_pool *pool, weft_task *t, int local)
 {
     t->thief = 0; /* the queue's link while queued */
     pthread_mutex_lock(&pool->inject_lock);
@@ -152,8 +155,7 @@ void weft__inject(struct weft_pool *pool, weft_task *t)
     atomic_store_relaxed(&pool->inject_count, pool->inject_count + 1);
     atomic_store_relaxed(&pool->injected, pool->injected + 1);
     pthread_mutex_unlock(&pool->inject_lock);
-    weft_worker *self = weft_self();
-    weft__sleep_notify(pool, !self || self->pool != pool);
+    weft__sleep_notify(pool, local);
 }
 
 /* Counts a task that w stole; remote: from a worker of another node. */
@@ -367,6 +369,37 @@ void weft__wait_foreign(weft_worker *w, weft_task *job)
     weft__sleep_found_work(w, 0);
 }
 
+void weft__wait_drain(weft_worker *w, uint32_t *runs)
+{
+    struct weft_pool *pool = w->pool;
+    /* As weft__wait_foreign, but nothing wakes a parked worker when the
+     * runs drain: instead of parking, sleep on the runs word (the last
+     * release wakes it) at most DRAIN_POLL_NS at a time, so that this
+     * pool's work, which a searching worker would take, waits no longer
+     * than that.  Destroy is rare; this is not a hot path. */
+    weft__deque_publish_all(w);
+    weft__sleep_resume_search(pool);
+    uint32_t cur;
+    while ((cur = atomic_load_seqcst(runs)) != 0) {
+        if (atomic_load_relaxed(&w->own.movesplit))
+            weft__deque_publish_all(w);
+        int injected;
+        void *t = find_work(w, &injected);
+        if (!t) {
+            injected = 0;
+            t = weft__deque_steal(w, w);
+        }
+        if (t) {
+            weft__sleep_found_work(w, 0);
+            run_taken(w, t, injected);
+            weft__sleep_resume_search(pool);
+            continue;
+        }
+        weft__futex_wait(runs, cur, DRAIN_POLL_NS);
+    }
+    weft__sleep_found_work(w, 0);
+}
+
 void weft__wait_external(weft_task *t)
 {
     unsigned round = 0;
@@ -376,23 +409,21 @@ void weft__wait_external(weft_task *t)
 
 void weft__spawn_external(weft_task *t)
 {
-    weft_pool *pool = weft_default_pool();
     atomic_store_relaxed(&t->done, 0u);
     t->flags = WEFT__JOB_RELEASE;
+    /* Two runs: one the task holds until a worker completes it, one this
+     * thread holds while it still touches the pool (the task may complete
+     * before weft__inject returns). */
+    weft_pool *pool = weft__default_pool_hold(2);
     if (pool) {
-        /* Two runs: one the task holds until a worker completes it, one
-         * this thread holds while it still touches the pool (the task may
-         * complete before weft__inject returns). */
-        atomic_fetch_add_seqcst(&pool->runs, 2u);
-        if (atomic_load_seqcst(&pool->stopping) == 0) {
-            weft__inject(pool, t);
-            weft__run_release(pool);
-            return;
-        }
+        /* The caller keeps running (weft_join2 runs a, a spawner goes on
+         * to its next statement): wake a worker on another CPU. */
+        weft__inject(pool, t, 0);
         weft__run_release(pool);
-        weft__run_release(pool);
+        return;
     }
-    /* No pool to run it: run it here, so that the join still works. */
+    /* No pool to run it (none could be created, or it is being
+     * destroyed): run it here, so that the join still works. */
     t->fn(t->arg);
     atomic_store_relaxed(&t->done, 1u);
 }

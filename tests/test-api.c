@@ -275,7 +275,7 @@ static void test_env_workers(void)
         CHECK_EQ(rc, bad[i].want);
         CHECK(pool == SENTINEL);
     }
-    /* Leading zeros are allowed; the largest count is accepted. */
+    /* Leading zeros are allowed. */
     CHECK_EQ(setenv("WEFT_WORKERS", "002", 1), 0);
     weft_pool *pool = NULL;
     CHECK_EQ(weft_pool_create(&pool, NULL), 0);

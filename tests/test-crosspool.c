@@ -11,6 +11,12 @@
  *     one on B (ROUNDS times).
  *  3. As 2, and every level also spawns a small fork-join task before
  *     crossing over and joins it afterwards.
+ *  4. Destroying a pool from another pool's worker.  (a) A worker of Q
+ *     waiting in weft_pool_run(P) runs a Q task that destroys P: that
+ *     worker holds a run on P, so destroy returns WEFT_EDEADLK and P keeps
+ *     working.  (b) A task on Q destroys P while a task on P waits for a
+ *     task on Q: Q's worker keeps running Q's tasks while P drains, so the
+ *     destroy returns 0 (with one worker per pool it deadlocked before).
  * Each level checks that it runs on the pool it was sent to and counts
  * itself; the depth of every chain is exact.  After 3, each pool's counters
  * are exact: the spawns of both add up to rounds x 2 chains x depth x 233
@@ -92,6 +98,100 @@ static void two_chains(weft_pool *a, weft_pool *b, long depth, int spawn)
     }
 }
 
+/* ---- 4. destroying a pool from another pool's worker ---------------------- */
+
+static weft_pool *dq, *dp;       /* Q and P */
+static int destroy_rc;           /* atomic */
+static int p_started, destroying; /* atomic */
+static unsigned long q_ran;      /* atomic */
+
+static void q_count(void *arg)
+{
+    (void)arg;
+    __atomic_fetch_add(&q_ran, 1, __ATOMIC_RELAXED);
+}
+
+/* (a) on Q, reached from a Q worker waiting on P */
+static void q_destroys_p(void *arg)
+{
+    (void)arg;
+    CHECK(weft_current_pool() == dq);
+    __atomic_store_n(&destroy_rc, weft_pool_destroy(dp), __ATOMIC_RELAXED);
+}
+
+/* (a) on P: calls back into Q */
+static void p_calls_q(void *arg)
+{
+    (void)arg;
+    CHECK(weft_current_pool() == dp);
+    CHECK_EQ(weft_pool_run(dq, q_destroys_p, NULL), 0);
+}
+
+/* (a) on Q: waits on P */
+static void q_runs_on_p(void *arg)
+{
+    (void)arg;
+    CHECK_EQ(weft_pool_run(dp, p_calls_q, NULL), 0);
+}
+
+/* (b) on P: once the destroy has begun, waits for a task on Q */
+static void p_waits_for_q(void *arg)
+{
+    (void)arg;
+    __atomic_store_n(&p_started, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&destroying, __ATOMIC_ACQUIRE))
+        check_sleep_ms(1);
+    check_sleep_ms(20); /* let the destroy reach its wait for P's runs */
+    CHECK_EQ(weft_pool_run(dq, q_count, NULL), 0);
+}
+
+static void *run_p_job(void *arg)
+{
+    (void)arg;
+    CHECK_EQ(weft_pool_run(dp, p_waits_for_q, NULL), 0);
+    return NULL;
+}
+
+/* (b) on Q */
+static void q_destroys_busy_p(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&p_started, __ATOMIC_ACQUIRE))
+        check_sleep_ms(1);
+    __atomic_store_n(&destroying, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&destroy_rc, weft_pool_destroy(dp), __ATOMIC_RELAXED);
+}
+
+static void destroy_from_other_pool(void)
+{
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = workers;
+    cfg.name = "Q";
+    CHECK_EQ(weft_pool_create(&dq, &cfg), 0);
+    cfg.name = "P";
+    CHECK_EQ(weft_pool_create(&dp, &cfg), 0);
+
+    /* (a) */
+    destroy_rc = 1;
+    CHECK_EQ(weft_pool_run(dq, q_runs_on_p, NULL), 0);
+    CHECK_EQ(destroy_rc, WEFT_EDEADLK);
+    CHECK_EQ(weft_pool_run(dp, q_count, NULL), 0); /* P still works */
+    CHECK_EQ(q_ran, 1);
+    printf("  destroy of P from a Q worker waiting on P: WEFT_EDEADLK, P intact\n");
+
+    /* (b) */
+    destroy_rc = 1;
+    pthread_t th;
+    CHECK_EQ(pthread_create(&th, NULL, run_p_job, NULL), 0);
+    CHECK_EQ(weft_pool_run(dq, q_destroys_busy_p, NULL), 0);
+    CHECK_EQ(pthread_join(th, NULL), 0);
+    CHECK_EQ(destroy_rc, 0);
+    CHECK_EQ(q_ran, 2);
+    printf("  destroy of P from Q while P waits on Q: 0, no deadlock\n");
+    CHECK_EQ(weft_pool_destroy(dq), 0);
+}
+
 int main(int argc, char **argv)
 {
     workers = (unsigned)check_arg(argc, argv, 1, 1);
@@ -142,5 +242,8 @@ int main(int argc, char **argv)
 
     CHECK_EQ(weft_pool_destroy(a), 0);
     CHECK_EQ(weft_pool_destroy(b), 0);
+
+    /* 4. Destroying a pool from another pool's worker. */
+    destroy_from_other_pool();
     return check_done("test-crosspool");
 }

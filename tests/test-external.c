@@ -11,11 +11,32 @@
  *     task increments its own slot once.
  *  3. weft_join2() from external threads: fib through join2 at the top
  *     level, and THREADS threads doing many small join2 calls at once.
+ *  4. The default pool destroyed again and again (DESTROYS, 200) while
+ *     SPAWNERS (3) threads spawn and join from outside: every task runs
+ *     exactly once (on the pool being destroyed, on its successor, or
+ *     inline when the pool was going away), and nothing touches a freed
+ *     pool (the ASan build checks that).
+ *  5. fork() after the default pool has run tasks: the child spawns and
+ *     joins from outside on a new default pool of its own (before, it
+ *     waited for ever on the parent's pool, whose workers it does not
+ *     have).  Not under TSan, which stops a child that starts threads after
+ *     a multi-threaded fork.
  *
  * The default pool's size comes from $WEFT_WORKERS (set by CTest).
  * Usage: test-external WORKERS [RUNS [ROUNDS [BATCH]]]
  */
 #include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
 
 #define CHECK_WANT_FIB
 #include "check.h"
@@ -121,6 +142,104 @@ static void *external_join2(void *p)
     return NULL;
 }
 
+#define SPAWNERS 3
+#define DESTROYS 200
+
+static unsigned long race_runs, race_spawns; /* atomic */
+static int race_stop;                       /* atomic */
+
+static void inc_race(void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&race_runs, 1, __ATOMIC_RELAXED);
+}
+
+static void *race_spawner(void *p)
+{
+    (void)p;
+    while (!__atomic_load_n(&race_stop, __ATOMIC_ACQUIRE)) {
+        weft_task t[4];
+        for (int i = 0; i < 4; i++)
+            weft_spawn(&t[i], inc_race, NULL);
+        for (int i = 4; i-- > 0;)
+            weft_join(&t[i]);
+        __atomic_fetch_add(&race_spawns, 4, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+/* 4: weft_pool_destroy(weft_default_pool()) racing with spawns from
+ * outside, which hold the default pool only while they submit. */
+static void destroy_default_while_spawning(void)
+{
+    pthread_t th[SPAWNERS];
+    for (int i = 0; i < SPAWNERS; i++)
+        CHECK_EQ(pthread_create(&th[i], NULL, race_spawner, NULL), 0);
+    unsigned long destroyed = 0;
+    for (int i = 0; i < DESTROYS; i++) {
+        weft_pool *d = weft_default_pool();
+        CHECK(d != NULL);
+        CHECK_EQ(weft_pool_destroy(d), 0);
+        destroyed++;
+        CHECK(weft_default_pool() != NULL); /* a new one */
+    }
+    __atomic_store_n(&race_stop, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < SPAWNERS; i++)
+        CHECK_EQ(pthread_join(th[i], NULL), 0);
+    CHECK_EQ(race_runs, race_spawns);
+    printf("  default pool destroyed %lu times under %d spawning threads: "
+           "%lu tasks, each run once\n", destroyed, SPAWNERS, race_spawns);
+}
+
+/* 5: the child of a fork uses weft from outside; exit status 0 if every
+ * task ran exactly once there. */
+static void fork_and_spawn(void)
+{
+#ifdef UNDER_TSAN
+    printf("  fork: skipped under TSan\n");
+#else
+    race_runs = 0;
+    weft_task t;
+    weft_spawn(&t, inc_race, NULL); /* the parent's default pool is busy */
+    weft_join(&t);
+    CHECK_EQ(race_runs, 1);
+    weft_pool *parent_pool = weft_default_pool();
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        race_runs = 0;
+        weft_task c[64];
+        for (int round = 0; round < 100; round++) {
+            for (int i = 0; i < 64; i++)
+                weft_spawn(&c[i], inc_race, NULL);
+            for (int i = 64; i-- > 0;)
+                weft_join(&c[i]);
+        }
+        weft_pool *mine = weft_default_pool();
+        int ok = race_runs == 6400 && mine != NULL && mine != parent_pool &&
+                 weft_pool_destroy(mine) == 0;
+        _exit(ok ? 0 : 1); /* no atexit: the parent's pool stays unfreed */
+    }
+    int status = 0;
+    pid_t got = 0;
+    for (int i = 0; i < 3000 && got == 0; i++) { /* 30 s */
+        got = waitpid(pid, &status, WNOHANG);
+        if (got == 0)
+            check_sleep_ms(10);
+    }
+    if (got == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        fprintf(stderr, "fork: the child hung\n");
+    }
+    CHECK_EQ(got, pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(weft_default_pool() == parent_pool); /* the parent's is untouched */
+    printf("  fork: the child ran 6,400 tasks from outside on its own default pool\n");
+#endif
+}
+
 static void start_threads(void *(*fn)(void *))
 {
     pthread_t th[THREADS];
@@ -195,5 +314,12 @@ int main(int argc, char **argv)
     CHECK_EQ(join2_a, THREADS * rounds * 100);
     CHECK_EQ(join2_b, THREADS * rounds * 100);
     printf("  external weft_join2: ok\n");
+
+    /* 4. Destroying the default pool while threads spawn from outside. */
+    destroy_default_while_spawning();
+
+    /* 5. fork(). */
+    fork_and_spawn();
+    CHECK_EQ(weft_pool_destroy(weft_default_pool()), 0);
     return check_done("test-external");
 }

@@ -25,8 +25,11 @@
  *  RACE      destroy a pool (or the default pool) while another thread keeps
  *            entering it: every run returns 0 with an exact result until it
  *            returns WEFT_ESHUTDOWN, and from then on always that; a second
- *            destroy returns WEFT_ESHUTDOWN; weft_spawn from outside into the
- *            default pool being destroyed runs the task inline.
+ *            destroy returns WEFT_ESHUTDOWN; weft_spawn from outside while
+ *            the default pool is being destroyed runs the task on it, or
+ *            inline, or on the new default pool (the destroyed one stops
+ *            being the default as destroy starts), and once not on it,
+ *            never on it again.
  *  STATS     weft_pool_stats: workers, binding counts, leapfrogs <= steals,
  *            and spawned equal to the exact number of spawns this driver
  *            made on the pool's workers since it was created.
@@ -138,6 +141,40 @@ static unsigned default_workers;
 static int strict;
 static cpu_set_t allowed_cpus;
 
+/* While a RACE destroys the default pool: weft_spawn from outside may
+ * create and use a new default pool, the successor, before the driver
+ * records it in the default slot; spawns made on it are counted here. */
+static int race_on_default;          /* atomic */
+static weft_pool *race_old_default;  /* the default pool being destroyed */
+static weft_pool *race_successor;    /* atomic */
+static uint64_t race_successor_spawned; /* atomic */
+
+static int slot_of(const weft_pool *p);
+
+/* During such a RACE, whether p, a pool the driver does not know, is the
+ * successor (the first one seen becomes it; a second one is a failure). */
+static int is_successor(weft_pool *p)
+{
+    if (!p || !__atomic_load_n(&race_on_default, __ATOMIC_ACQUIRE) ||
+        slot_of(p) >= 0)
+        return 0;
+    weft_pool *none = NULL;
+    if (__atomic_compare_exchange_n(&race_successor, &none, p, 0,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return 1;
+    if (none != p)
+        FAIL("two successors of the default pool: %p and %p", (void *)none,
+             (void *)p);
+    return 1;
+}
+
+/* The default pool as it was or its successor, during such a RACE. */
+static int default_like(weft_pool *p)
+{
+    return __atomic_load_n(&race_on_default, __ATOMIC_ACQUIRE) &&
+           (p == race_old_default || is_successor(p));
+}
+
 /* The slot of pool p, or -1. */
 static int slot_of(const weft_pool *p)
 {
@@ -150,10 +187,14 @@ static int slot_of(const weft_pool *p)
 /* Counts a spawn made on the calling worker (for the exact stats check). */
 static void count_spawn(void)
 {
-    int s = slot_of(weft_current_pool());
+    weft_pool *cur = weft_current_pool();
+    int s = slot_of(cur);
+    if (s < 0 && is_successor(cur)) {
+        __atomic_fetch_add(&race_successor_spawned, 1, __ATOMIC_RELAXED);
+        return;
+    }
     if (s < 0)
-        FAIL("spawn on a worker of an unknown pool %p",
-             (void *)weft_current_pool());
+        FAIL("spawn on a worker of an unknown pool %p", (void *)cur);
     __atomic_fetch_add(&slots[s].spawned, 1, __ATOMIC_RELAXED);
 }
 
@@ -164,7 +205,8 @@ static weft_pool *default_pool(void)
     weft_pool *p = weft_default_pool();
     if (!p)
         FAIL("weft_default_pool() returned NULL");
-    if (__atomic_load_n(&slots[DEFAULT_SLOT].pool, __ATOMIC_ACQUIRE) != p)
+    if (__atomic_load_n(&slots[DEFAULT_SLOT].pool, __ATOMIC_ACQUIRE) != p &&
+        !default_like(p))
         FAIL("default pool changed behind the fuzzer's back");
     return p;
 }
@@ -176,7 +218,11 @@ static void init_default_slot(void)
         FAIL("weft_default_pool() returned NULL");
     slots[DEFAULT_SLOT].pool = p;
     slots[DEFAULT_SLOT].workers = weft_pool_workers(p);
-    slots[DEFAULT_SLOT].spawned = 0;
+    /* a successor that a RACE's spawns created has counted spawns already */
+    slots[DEFAULT_SLOT].spawned =
+        p == __atomic_load_n(&race_successor, __ATOMIC_ACQUIRE)
+            ? __atomic_load_n(&race_successor_spawned, __ATOMIC_ACQUIRE)
+            : 0;
     slots[DEFAULT_SLOT].cfg.bind = 1;
     if (default_workers && slots[DEFAULT_SLOT].workers != default_workers)
         FAIL("default pool has %u workers, want %u",
@@ -305,7 +351,11 @@ static __thread int inline_ok;
 
 static int on_expected_pool(weft_pool *cur, weft_pool *expect)
 {
-    return cur == expect || (cur == NULL && inline_ok);
+    if (cur == expect || (cur == NULL && inline_ok))
+        return 1;
+    /* A task sent to the default pool while a RACE destroys it runs there,
+     * at once on the spawning thread, or on the new default pool. */
+    return default_like(expect) && (cur == NULL || default_like(cur));
 }
 
 static void exec_fn(void *p)
@@ -1204,12 +1254,12 @@ static int race_enter(struct race *rc)
         weft_task t;
         weft_spawn(&t, spawned_probe, &in);
         weft_join(&t);
-        if (in.ran_on != rc->p && in.ran_on != NULL)
-            FAIL("race: externally spawned task ran on pool %p, want %p or "
-                 "inline", (void *)in.ran_on, (void *)rc->p);
-        ret = in.ran_on ? 0 : WEFT_ESHUTDOWN;
-        if (!in.ran_on) { /* ran inline: the spawns of its tree did not go
-                             to a pool, but its result still counts */
+        if (in.ran_on != rc->p && in.ran_on != NULL && !is_successor(in.ran_on))
+            FAIL("race: externally spawned task ran on pool %p, want %p, "
+                 "its successor or inline", (void *)in.ran_on, (void *)rc->p);
+        /* "refused" here: no longer on p (inline, or on the successor) */
+        ret = in.ran_on == rc->p ? 0 : WEFT_ESHUTDOWN;
+        if (ret != 0) { /* not on p: its result still counts */
             uint64_t want = job_reference(&rc->job);
             if (in.c.result != want)
                 FAIL("race: inline external task: result mismatch");
@@ -1294,6 +1344,10 @@ static void op_race(struct reader *r)
     if (verbose)
         fprintf(stderr, "  race: destroy slot %u, variant %u, %u nodes\n", si,
                 rc->variant, prog.n);
+    if (si == DEFAULT_SLOT) {
+        race_old_default = rc->p;
+        __atomic_store_n(&race_on_default, 1, __ATOMIC_RELEASE);
+    }
     pthread_t t1, t2;
     if (pthread_create(&t1, NULL, race_t1, rc) != 0 ||
         pthread_create(&t2, NULL, race_t2, rc) != 0)
@@ -1310,6 +1364,10 @@ static void op_race(struct reader *r)
     if (si == DEFAULT_SLOT) {
         slots[si].pool = NULL;
         init_default_slot();
+        __atomic_store_n(&race_on_default, 0, __ATOMIC_RELEASE);
+        race_old_default = NULL;
+        __atomic_store_n(&race_successor, NULL, __ATOMIC_RELEASE);
+        __atomic_store_n(&race_successor_spawned, 0, __ATOMIC_RELEASE);
     } else {
         create_slot(si);
     }
