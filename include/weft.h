@@ -259,7 +259,8 @@ static inline int weft_worker_join_inline(weft_worker *w, weft_task *t)
  * Argument names must not be `w` or `result`, nor start with `weft__`.
  * A body must join everything it spawned before it returns, in reverse
  * order, and may also use weft_spawn()/weft_join() (joined before its next
- * NAME_join).  A spawn that finds the worker's deque full
+ * typed spawn, call or join: those take the deque's head from the body's
+ * context, which a generic spawn does not move).  A spawn that finds the worker's deque full
  * (weft_config.deque_slots) runs the task at once instead.
  */
 typedef struct weft_ctx {
@@ -364,6 +365,9 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
     WEFT__INLINE __attribute__((unused)) R NAME##_call(weft_ctx *w          \
                                                        WEFT__ID PARAMS)     \
     {                                                                       \
+        WEFT__CHECK(WEFT__OWNER(w->worker)->top == w->head,                 \
+                    "typed call: a generic task spawned in this body is "   \
+                    "still pending");                                       \
         /* (the head is a slot, never tagged: telling the compiler so      \
          * drops __enter's tag test where it is inlined, 1.3 instructions  \
          * per fib node with gcc) */                                        \

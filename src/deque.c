@@ -347,6 +347,12 @@ struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
                                ts_make(tail + 1, ts_split(cur))))
             return NULL; /* lost a race; the caller moves on */
         struct weft__frame *f = victim->own.base_shared + tail;
+        /* Counted at the steal, on the line the CAS just took: stats.c's
+         * run = spawned - stolen_from + steals never counts a task twice
+         * while it runs (a worker running its own published tasks while
+         * it waits on another pool is no thief). */
+        if (thief != victim)
+            atomic_fetch_add_relaxed(&victim->own.stolen_from, 1u);
         /* The owner reads done only after it sees thief set. */
         atomic_store_relaxed(&f->h.done, 0u);
         /* Release pairs with the acquire in weft__join_stolen. */

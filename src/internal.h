@@ -50,7 +50,6 @@ struct weft_worker {
     /* Owner-written: victim selection, and counters (relaxed stores) that
      * only stats read. */
     alignas(WEFT_CACHE_LINE) uint64_t rng; /* xorshift64 */
-    uint64_t stolen_from;  /* own tasks found stolen at join */
     uint64_t steals_local; /* tasks stolen from a worker of its node */
     uint64_t steals_remote; /* ... of another node */
     uint64_t leapfrogs;    /* steals made while joining */

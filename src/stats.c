@@ -8,7 +8,12 @@
  * spawned - stolen_from + steals + injected_run, which is exact because
  * every spawned task runs either on its owner (spawned and not stolen) or
  * on the thief that stole it, and every external task on the worker that
- * took it from the injection queue.  Likewise steals is the sum of the
+ * took it from the injection queue.  A steal adds to the thief's steals
+ * and to the victim's stolen_from at once (deque.c), so a stolen task is
+ * not counted twice while it runs (before, stolen_from was counted when
+ * the owner joined, and a long stolen task counted twice until then); a
+ * reading taken while workers steal can still be off by the steals made
+ * during the reading itself.  run counts a spawned task from its spawn on.  Likewise steals is the sum of the
  * local and remote steal counters (a steal adds to exactly one), so
  * local + remote == steals holds in every reading.  A worker's idle time
  * is one word only it writes (internal.h, idle_read), and readers keep the
@@ -41,7 +46,7 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
         s.bound += bound == 1;
         s.bind_failures += bound == -1;
         s.spawned += atomic_load_relaxed(&w->own.spawned);
-        stolen_from += atomic_load_relaxed(&w->stolen_from);
+        stolen_from += atomic_load_relaxed(&w->own.stolen_from);
         s.steals_local += atomic_load_relaxed(&w->steals_local);
         s.steals_remote += atomic_load_relaxed(&w->steals_remote);
         s.leapfrogs += atomic_load_relaxed(&w->leapfrogs);
@@ -112,7 +117,7 @@ void weft__test_preset_counters(weft_pool *pool, uint64_t value)
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         atomic_store_relaxed(&w->own.spawned, value);
-        atomic_store_relaxed(&w->stolen_from, value);
+        atomic_store_relaxed(&w->own.stolen_from, value);
         atomic_store_relaxed(&w->steals_local, value);
         atomic_store_relaxed(&w->steals_remote, value);
         atomic_store_relaxed(&w->leapfrogs, value);

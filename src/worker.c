@@ -295,12 +295,6 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
             weft__cpu_relax();
     }
     weft_worker *victim = w->pool->workers[thief - 1];
-    /* Counted here, not at the steal: the thief may be w itself, running
-     * its own published tasks while it waits on another pool (a task it
-     * ran, not one taken from it: stats.c's run = spawned - stolen_from +
-     * steals counts it once, as spawned). */
-    if (victim != w)
-        counter_add(&w->stolen_from, 1);
     /* The thief runs f in its slot: keep the head above it while helping,
      * so that the tasks run meanwhile spawn into the slots above. */
     w->own.top = f + 1;

@@ -15,7 +15,8 @@
  *  - cpuset of one allowed CPU, bind = 0, a small stack, a synthetic
  *    hwloc topology: the pool runs tasks with exact results.  A stack
  *    below the system's minimum is raised to it (weft_pool_print shows it).
- *  - weft_pool_stats()/weft_pool_print() arguments.
+ *  - weft_pool_stats()/weft_pool_print() arguments; run == spawned +
+ *    injected while a stolen task is still running (each task once).
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -558,6 +559,69 @@ static void test_configs(void)
     CHECK_EQ(weft_pool_destroy(pool), 0);
 }
 
+/* weft_stats.run while a stolen task is still running: every task counted
+ * once (run == spawned + injected), not the stolen one twice. */
+static int x_started, x_release; /* atomic */
+static int x_worker;
+
+static void long_task(void *p)
+{
+    (void)p;
+    x_worker = weft_worker_id();
+    __atomic_store_n(&x_started, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&x_release, __ATOMIC_ACQUIRE))
+        check_sleep_ms(1);
+}
+
+static void noop_task(void *p) { (void)p; }
+
+struct stolen_ctx {
+    weft_pool *pool;
+    weft_stats during;
+    int root_worker;
+    unsigned dummies;
+};
+
+static void stolen_root(void *p)
+{
+    struct stolen_ctx *c = p;
+    c->root_worker = weft_worker_id();
+    weft_task x;
+    weft_spawn(&x, long_task, NULL);
+    /* Spawns make X public when the other worker asks for work; it steals
+     * the oldest public task, X. */
+    while (!__atomic_load_n(&x_started, __ATOMIC_ACQUIRE)) {
+        weft_task d;
+        weft_spawn(&d, noop_task, NULL);
+        weft_join(&d);
+        c->dummies++;
+        CHECK(c->dummies < 100000000u);
+    }
+    CHECK_EQ(weft_pool_stats(c->pool, &c->during), 0);
+    __atomic_store_n(&x_release, 1, __ATOMIC_RELEASE);
+    weft_join(&x);
+}
+
+static void test_stats_while_stolen(void)
+{
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = 2;
+    cfg.bind = 0;
+    weft_pool *pool;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    struct stolen_ctx c = {pool, {0}, -1, 0};
+    CHECK_EQ(weft_pool_run(pool, stolen_root, &c), 0);
+    CHECK(x_worker >= 0 && x_worker != c.root_worker); /* X was stolen */
+    CHECK_EQ(c.during.steals, 1);
+    CHECK_EQ(c.during.spawned, 1 + (uint64_t)c.dummies);
+    CHECK_EQ(c.during.injected, 1);
+    CHECK_EQ(c.during.run, c.during.spawned + c.during.injected);
+    weft_stats after = check_stats_settle(pool, 2 + (uint64_t)c.dummies);
+    CHECK_EQ(after.run, after.spawned + after.injected);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -578,6 +642,8 @@ int main(void)
     printf("  thread names: ok\n");
     test_configs();
     printf("  cpuset, bind, stack, topology, print: ok\n");
+    test_stats_while_stolen();
+    printf("  stats while a stolen task runs: ok\n");
     CHECK_EQ(check_thread_count_settle(threads0), threads0);
     return check_done("test-api");
 }

@@ -353,7 +353,7 @@ static void edge_cases(void)
     CHECK_EQ(pop_at(w, &a, 0), 1);
     CHECK_EQ(w->own.ts, ts_make(0, 0));
     CHECK(w->own.split_p == w->own.base);
-    CHECK_EQ(w->stolen_from, 0);
+    CHECK_EQ(w->own.stolen_from, 0);
 
     /* Publish again, let the thief take it: the pop finds it stolen and
      * waits for the thief (which completes it at once here). */
@@ -369,7 +369,7 @@ static void edge_cases(void)
     complete(t);
     CHECK_EQ(pop_at(w, &a, 0), 0);
     CHECK_EQ(w->own.allstolen, 1);
-    CHECK_EQ(w->stolen_from, 1);
+    CHECK_EQ(w->own.stolen_from, 1);
 
     /* allstolen: the next push publishes at once, ts = {h, h + 1}. */
     weft__push(w, &b, item_fn, NULL);
@@ -418,7 +418,7 @@ static void edge_cases(void)
             count_fn(w->own.base[i].u.g.arg); /* what weft_join does */
     }
     CHECK_EQ(ran_at_once, 6 * 2 + 64 - nstolen);
-    CHECK_EQ(w->stolen_from, 1 + nstolen);
+    CHECK_EQ(w->own.stolen_from, 1 + nstolen);
     CHECK_EQ(w->own.spawned, 4 + 70);
     printf("  edge cases: ok (%u of 64 public stolen; 6 spawns on a full "
            "deque ran at once)\n", nstolen);
@@ -528,7 +528,7 @@ int main(int argc, char **argv)
     CHECK_EQ(o.stolen, thief_total);
     uint64_t stolen_from = 0, spawned = 0;
     for (unsigned i = 0; i < nall; i++) {
-        stolen_from += all[i]->stolen_from;
+        stolen_from += all[i]->own.stolen_from;
         spawned += all[i]->own.spawned;
     }
     CHECK_EQ(stolen_from, thief_total);

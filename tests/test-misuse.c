@@ -3,7 +3,8 @@
  * header's checks are compiled in (NDEBUG not defined, or WEFT_CHECKED):
  * generic joins in spawn order, twice, or without a spawn; typed joins in
  * spawn order or without a spawn in their context, a typed body returning
- * with a spawn pending, and a typed spawn over a pending generic task; and,
+ * with a spawn pending, and a typed spawn or call over a pending generic
+ * task; and,
  * on a full 64-slot deque, where spawns run at once and leave the head
  * alone, a typed body returning with such a spawn pending and generic
  * joins in spawn order.  A correct generic and a correct typed program (a
@@ -149,6 +150,23 @@ static void typed_mixed(void *p)
     tmix_run(weft_self(), 1);
 }
 
+/* A typed call while a generic task of the same body is pending: the
+ * callee would spawn into the generic task's slot. */
+WEFT_TASK_1(int, tcallmix, int, x)
+{
+    weft_task t;
+    weft_spawn(&t, noop, NULL);
+    int r = ta_call(w, x);
+    weft_join(&t);
+    return r;
+}
+
+static void typed_call_mixed(void *p)
+{
+    (void)p;
+    tcallmix_run(weft_self(), 1);
+}
+
 /* The correct order, with a generic task joined in between: exit 0. */
 WEFT_TASK_1(int, tgood, int, x)
 {
@@ -272,7 +290,9 @@ int main(void)
         expect_abort("typed body returns with a spawn pending", typed_no_join, w,
                      "returned without joining");
         expect_abort("typed spawn over a pending generic task", typed_mixed, w,
-                     "a generic task spawned in this body is still pending");
+                     "typed spawn: a generic task spawned in this body is still pending");
+        expect_abort("typed call over a pending generic task", typed_call_mixed, w,
+                     "typed call: a generic task spawned in this body is still pending");
         child_slots = 64;
         expect_abort("typed body returns with a spawn pending (full deque)",
                      typed_no_join_full, w, "returned without joining");

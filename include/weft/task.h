@@ -96,6 +96,8 @@ struct weft__owner {
     uint32_t movesplit;                       /* a thief asks for work */
     uint32_t pad1_;
     struct weft__frame *base_shared;          /* slot 0 (read-only) */
+    uint64_t stolen_from; /* counter: tasks other workers took from this
+                             deque (each thief adds, atomically) */
 };
 
 /* private: defined in src/, called from the inline paths below.
