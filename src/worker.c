@@ -321,6 +321,30 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
     weft__deque_set_allstolen(w);
 }
 
+/* One step of a worker that waits outside its pool's main loop (on another
+ * pool's job, or for another pool to drain), counted as searching: runs
+ * one task of its own pool if it finds one and returns 1, else 0. */
+static int help_own_pool(weft_worker *w)
+{
+    if (atomic_load_relaxed(&w->own.movesplit))
+        weft__deque_publish_all(w);
+    int injected;
+    void *t = find_work(w, &injected);
+    if (!t) {
+        /* Nobody took the tasks this worker published: run them itself,
+         * oldest first, through the thieves' end (its joins will find them
+         * done).  Without this a 1-worker pool would spin while it waits. */
+        injected = 0;
+        t = weft__deque_steal(w, w);
+    }
+    if (!t)
+        return 0;
+    weft__sleep_found_work(w, 0);
+    run_taken(w, t, injected);
+    weft__sleep_resume_search(w->pool);
+    return 1;
+}
+
 void weft__wait_foreign(weft_worker *w, weft_task *job)
 {
     struct weft_pool *pool = w->pool;
@@ -331,21 +355,7 @@ void weft__wait_foreign(weft_worker *w, weft_task *job)
     uint64_t idle_since = 0;
     /* Acquire pairs with the release exchange in task_complete. */
     while (atomic_load_acquire(&job->done) != 1u) {
-        if (atomic_load_relaxed(&w->own.movesplit))
-            weft__deque_publish_all(w);
-        int injected;
-        void *t = find_work(w, &injected);
-        if (!t) {
-            /* Nobody took the tasks this worker published: run them itself,
-             * oldest first, through the thieves' end (its joins will find
-             * them done).  Without this a 1-worker pool would spin here. */
-            injected = 0;
-            t = weft__deque_steal(w, w);
-        }
-        if (t) {
-            weft__sleep_found_work(w, 0);
-            run_taken(w, t, injected);
-            weft__sleep_resume_search(pool);
+        if (help_own_pool(w)) {
             idle_since = 0;
             continue;
         }
@@ -365,32 +375,17 @@ void weft__wait_foreign(weft_worker *w, weft_task *job)
 
 void weft__wait_drain(weft_worker *w, uint32_t *runs)
 {
-    struct weft_pool *pool = w->pool;
     /* As weft__wait_foreign, but nothing wakes a parked worker when the
      * runs drain: instead of parking, sleep on the runs word (the last
      * release wakes it) at most DRAIN_POLL_NS at a time, so that this
      * pool's work, which a searching worker would take, waits no longer
      * than that.  Destroy is rare; this is not a hot path. */
     weft__deque_publish_all(w);
-    weft__sleep_resume_search(pool);
+    weft__sleep_resume_search(w->pool);
     uint32_t cur;
-    while ((cur = atomic_load_seqcst(runs)) != 0) {
-        if (atomic_load_relaxed(&w->own.movesplit))
-            weft__deque_publish_all(w);
-        int injected;
-        void *t = find_work(w, &injected);
-        if (!t) {
-            injected = 0;
-            t = weft__deque_steal(w, w);
-        }
-        if (t) {
-            weft__sleep_found_work(w, 0);
-            run_taken(w, t, injected);
-            weft__sleep_resume_search(pool);
-            continue;
-        }
-        weft__futex_wait(runs, cur, DRAIN_POLL_NS);
-    }
+    while ((cur = atomic_load_seqcst(runs)) != 0)
+        if (!help_own_pool(w))
+            weft__futex_wait(runs, cur, DRAIN_POLL_NS);
     weft__sleep_found_work(w, 0);
 }
 
