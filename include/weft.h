@@ -71,8 +71,9 @@ const char *weft_strerror(int err);
  * added at the end and get their defaults from it.
  */
 typedef struct weft_config {
-    /** Number of workers; 0 = one per core of the cpuset (or $WEFT_WORKERS
-     *  when set).  More workers than cores is allowed.  Max WEFT_MAX_WORKERS. */
+    /** Number of workers; 0 = one per core of the cpuset, at most
+     *  WEFT_MAX_WORKERS (or $WEFT_WORKERS when set).  More workers than
+     *  cores is allowed.  Max WEFT_MAX_WORKERS. */
     unsigned workers;
     /** CPUs the pool may use, as a list such as "0-3,8" (decimal numbers
      *  without leading zeros, at most 65535, ranges N-M with N <= M, single
@@ -87,8 +88,10 @@ typedef struct weft_config {
     const char *name;
     /** 1 (default): bind worker i to the i-th core of the cpuset, in
      *  topology order (wrapping around when there are more workers than
-     *  cores).  0: do not bind.  A failed binding is not an error: the pool
-     *  runs unbound and weft_pool_stats() counts it in bind_failures. */
+     *  cores).  0: do not bind to cores; the workers still run only on the
+     *  cpuset's CPUs.  A failed binding is not an error: the worker runs on
+     *  the cpuset unbound and weft_pool_stats() counts it in
+     *  bind_failures. */
     int bind;
     /** Stack size of each worker thread in bytes; 0 = 8 MiB.  A size below
      *  the system's minimum (PTHREAD_STACK_MIN) is raised to it. */

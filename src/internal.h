@@ -208,6 +208,12 @@ void weft__topo_close(struct weft__topo *t);
 unsigned weft__topo_cores(const struct weft__topo *t);
 /* Binds the calling thread to core (index mod cores).  0 or -1. */
 int weft__topo_bind_self(struct weft__topo *t, unsigned index);
+/* Lets the calling thread run on any CPU of the pool's set (an unbound
+ * worker: it would otherwise keep its creator's binding).  0 or -1. */
+int weft__topo_confine_self(struct weft__topo *t);
+/* Around fork(): the lock of the shared topology (pool.c's handlers). */
+void weft__topo_fork_lock(void);
+void weft__topo_fork_unlock(void);
 /* The first CPU of core (index mod cores). */
 int weft__topo_core_cpu(const struct weft__topo *t, unsigned index);
 /* The OS index of the NUMA node of core index (mod cores): of the nodes

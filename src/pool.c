@@ -143,8 +143,10 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
     unsigned n = cfg->workers;
     if (n == 0 && (rc = env_workers(&n)) != 0)
         return rc;
-    if (n == 0)
+    if (n == 0) /* one per core, at most the largest count accepted */
         n = weft__topo_cores(pool->topo);
+    if (n > WEFT_MAX_WORKERS)
+        n = WEFT_MAX_WORKERS;
     pool->cfg.workers = n;
 
     pool->workers = weft__alloc(n * sizeof *pool->workers);
@@ -171,11 +173,48 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
     return 0;
 }
 
+/* The default pool, created on first use. */
+static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
+static weft_pool *default_pool;
+
+/* fork(): the child has none of the parent's threads, so it forgets the
+ * default pool (leaving its memory alone: its locks may be held by threads
+ * that do not exist there) and creates a new one on first use.  The default
+ * pool's lock and the shared topology's (topo.c) are taken around the fork,
+ * in the order a pool creation takes them, so that the child inherits
+ * neither held.  Registered by the first weft_pool_create. */
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&default_lock);
+    weft__topo_fork_lock();
+}
+
+static void fork_parent(void)
+{
+    weft__topo_fork_unlock();
+    pthread_mutex_unlock(&default_lock);
+}
+
+static void fork_child(void)
+{
+    atomic_store_relaxed(&default_pool, NULL);
+    weft__topo_fork_unlock();
+    pthread_mutex_unlock(&default_lock);
+}
+
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void fork_register(void)
+{
+    (void)pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
 int weft_pool_create(weft_pool **out, const weft_config *cfg)
 {
     weft_config defaults;
     if (!out)
         return WEFT_EINVAL;
+    pthread_once(&fork_once, fork_register);
     if (!cfg) {
         weft_config_init(&defaults);
         cfg = &defaults;
@@ -212,40 +251,11 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg)
     return 0;
 }
 
-/* The default pool, created on first use. */
-static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
-static weft_pool *default_pool;
-
-/* fork(): the child has none of the parent's threads, so it forgets the
- * default pool (leaving its memory alone: its locks may be held by threads
- * that do not exist there) and creates a new one on first use.  The lock is
- * taken around the fork so that the child does not inherit it held. */
-static void fork_prepare(void)
-{
-    pthread_mutex_lock(&default_lock);
-}
-
-static void fork_parent(void)
-{
-    pthread_mutex_unlock(&default_lock);
-}
-
-static void fork_child(void)
-{
-    atomic_store_relaxed(&default_pool, NULL);
-    pthread_mutex_unlock(&default_lock);
-}
-
 /* The default pool, created if there is none; default_lock held. */
 static weft_pool *default_pool_locked(void)
 {
-    static int atfork_done;
     weft_pool *p = default_pool;
-    if (p)
-        return p;
-    if (!atfork_done && pthread_atfork(fork_prepare, fork_parent, fork_child) == 0)
-        atfork_done = 1;
-    if (weft_pool_create(&p, NULL) == 0)
+    if (!p && weft_pool_create(&p, NULL) == 0)
         atomic_store_release(&default_pool, p);
     return p;
 }

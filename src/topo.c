@@ -68,15 +68,31 @@ static int get_shared(hwloc_topology_t *out)
     return rc;
 }
 
-/* The CPUs this process may use: its binding within the allowed set. */
+void weft__topo_fork_lock(void)
+{
+    pthread_mutex_lock(&shared_lock);
+}
+
+void weft__topo_fork_unlock(void)
+{
+    pthread_mutex_unlock(&shared_lock);
+}
+
+/* The CPUs this process may use: its binding within the allowed set.  The
+ * process's binding is the union of its threads' (hwloc reads each from
+ * /proc); where that cannot be read (no /proc, or threads coming and going
+ * while it reads), the calling thread's binding, which taskset, cgroups and
+ * MPI launchers set too, rather than every allowed CPU. */
 static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic)
 {
     hwloc_bitmap_t set = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(t));
     if (!set || synthetic)
         return set;
     hwloc_bitmap_t bound = hwloc_bitmap_alloc();
-    if (bound && hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_PROCESS) == 0 &&
-        !hwloc_bitmap_iszero(bound))
+    if (bound && ((hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_PROCESS) == 0 &&
+                   !hwloc_bitmap_iszero(bound)) ||
+                  (hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_THREAD) == 0 &&
+                   !hwloc_bitmap_iszero(bound))))
         hwloc_bitmap_and(set, set, bound);
     hwloc_bitmap_free(bound);
     return set;
@@ -219,6 +235,15 @@ int weft__topo_bind_self(struct weft__topo *tp, unsigned index)
     hwloc_bitmap_t set = tp->cores[index % tp->ncores];
     return hwloc_set_cpubind(tp->topo, set, HWLOC_CPUBIND_THREAD) == 0 ? 0
                                                                        : -1;
+}
+
+int weft__topo_confine_self(struct weft__topo *tp)
+{
+    if (tp->owned)
+        return -1;
+    return hwloc_set_cpubind(tp->topo, tp->cpuset, HWLOC_CPUBIND_THREAD) == 0
+               ? 0
+               : -1;
 }
 
 int weft__topo_core_cpu(const struct weft__topo *tp, unsigned index)

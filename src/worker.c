@@ -459,12 +459,18 @@ void *weft__worker_main(void *arg)
     snprintf(name, sizeof name, "weft-%s-%u", pool->name, w->index);
     weft__thread_setname(name);
     w->cpu = -1;
+    int ok = 0;
     if (pool->cfg.bind) {
-        int ok = weft__topo_bind_self(pool->topo, w->index) == 0;
+        ok = weft__topo_bind_self(pool->topo, w->index) == 0;
         if (ok)
             w->cpu = weft__topo_core_cpu(pool->topo, w->index);
         atomic_store_relaxed(&w->bound, ok ? 1 : -1);
     }
+    /* Unbound (bind = 0, or the binding failed): still only the pool's
+     * CPUs, not those of the thread that created the pool (a worker of
+     * another pool is bound to one core). */
+    if (!ok)
+        (void)weft__topo_confine_self(pool->topo);
     weft__self = w;
     /* Tell weft_pool_create that this worker is up (and bound). */
     atomic_fetch_add_seqcst(&pool->started, 1u);

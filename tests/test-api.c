@@ -397,6 +397,77 @@ static int first_allowed_cpu(void)
     return -1;
 }
 
+/* The affinity of the worker that runs affinity_task. */
+static cpu_set_t task_affinity;
+
+static void affinity_task(void *p)
+{
+    (void)p;
+    CHECK(weft_worker_id() >= 0);
+    CHECK_EQ(sched_getaffinity(0, sizeof task_affinity, &task_affinity), 0);
+}
+
+/* On a bound worker of one pool: create a bind = 0 pool, look at its
+ * worker's affinity, destroy it. */
+static int creator_cpus; /* CPUs the creating worker may run on */
+
+static void create_unbound_inside(void *p)
+{
+    (void)p;
+    cpu_set_t mine;
+    CHECK_EQ(sched_getaffinity(0, sizeof mine, &mine), 0);
+    creator_cpus = CPU_COUNT(&mine);
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = 1;
+    cfg.bind = 0;
+    weft_pool *b;
+    CHECK_EQ(weft_pool_create(&b, &cfg), 0);
+    CHECK_EQ(weft_pool_run(b, affinity_task, NULL), 0);
+    CHECK_EQ(weft_pool_destroy(b), 0);
+}
+
+/* An unbound worker (bind = 0) may run on the pool's CPUs, no more and no
+ * fewer: not on CPUs outside its cpuset, and not only on the CPUs of the
+ * thread that created the pool. */
+static void check_unbound_affinity(void)
+{
+    cpu_set_t all;
+    CHECK_EQ(sched_getaffinity(0, sizeof all, &all), 0);
+    int first = first_allowed_cpu();
+    weft_config cfg;
+    weft_pool *pool;
+    /* cpuset of one CPU, bind = 0: the workers run there only. */
+    char cpus[32];
+    snprintf(cpus, sizeof cpus, "%d", first);
+    weft_config_init(&cfg);
+    cfg.cpuset = cpus;
+    cfg.workers = 2;
+    cfg.bind = 0;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    CHECK_EQ(weft_pool_run(pool, affinity_task, NULL), 0);
+    CHECK_EQ(CPU_COUNT(&task_affinity), 1);
+    CHECK(CPU_ISSET(first, &task_affinity));
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+    /* Created by a bound worker of another pool (pinned to one core), a
+     * bind = 0 pool still gets every CPU of its set. */
+    if (CPU_COUNT(&all) > 1) {
+        weft_config_init(&cfg);
+        cfg.workers = 2;
+        CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+        CHECK_EQ(weft_pool_run(pool, create_unbound_inside, NULL), 0);
+        weft_stats s;
+        CHECK_EQ(weft_pool_stats(pool, &s), 0);
+        if (s.bound == s.workers) /* the creator was pinned to its core */
+            CHECK(creator_cpus < CPU_COUNT(&all));
+        if (!CPU_EQUAL(&task_affinity, &all))
+            fprintf(stderr, "unbound worker: %d CPUs, the process %d\n",
+                    CPU_COUNT(&task_affinity), CPU_COUNT(&all));
+        CHECK(CPU_EQUAL(&task_affinity, &all));
+        CHECK_EQ(weft_pool_destroy(pool), 0);
+    }
+}
+
 /* weft_pool_print's output for pool, as a string in text[size]. */
 static void print_to(weft_pool *pool, char *text, size_t size)
 {
@@ -448,6 +519,7 @@ static void test_configs(void)
     CHECK_EQ(s.bound, 0);
     CHECK_EQ(s.bind_failures, 0);
     CHECK_EQ(weft_pool_destroy(pool), 0);
+    check_unbound_affinity();
 
     /* A small stack. */
     weft_config_init(&cfg);
