@@ -76,14 +76,24 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     uint64_t now = weft__now_ns(); /* one time for the total and the lines */
     weft_stats s;
     stats_at(pool, &s, now);
-    char cpus[256];
-    weft__topo_describe(pool->topo, cpus, sizeof cpus);
+    /* The CPU list in full (a sparse set can be long); a short buffer if
+     * that cannot be allocated. */
+    char small[256];
+    int need = weft__topo_describe(pool->topo, small, sizeof small);
+    char *cpus = small;
+    size_t big = need >= (int)sizeof small ? (size_t)need + 1 : 0;
+    if (big && (cpus = weft__alloc(big)) != NULL)
+        weft__topo_describe(pool->topo, cpus, big);
+    else
+        cpus = small;
     fprintf(f, "weft pool '%s'\n", pool->name);
     fprintf(f, "  workers        %u (bound %u, bind failures %u)\n",
             s.workers, s.bound, s.bind_failures);
     fprintf(f, "  cpuset         %s (%u cores)%s\n", cpus,
             weft__topo_cores(pool->topo),
             pool->cfg.topology ? " [synthetic topology]" : "");
+    if (cpus != small)
+        weft__free(cpus, big);
     fprintf(f, "  stack size     %zu\n", pool->cfg.stack_size);
     fprintf(f, "  deque slots    %u per worker\n", pool->workers[0]->own.cap);
     fprintf(f, "  spawned        %" PRIu64 "\n", s.spawned);

@@ -571,6 +571,26 @@ static void test_configs(void)
             CHECK_EQ(weft_pool_destroy(pool), 0);
         }
     }
+    /* A long CPU list (every other CPU of a synthetic 1000-core machine,
+     * about 2,000 characters) is printed in full. */
+    {
+        static char list[8192];
+        size_t at = 0;
+        for (int c = 0; c < 1000; c += 2)
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%d",
+                                   c ? "," : "", c);
+        weft_config_init(&cfg);
+        cfg.topology = "core:1000 pu:1";
+        cfg.cpuset = list;
+        cfg.workers = 1;
+        CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+        static char text[16384];
+        print_to(pool, text, sizeof text);
+        CHECK(strstr(text, "  cpuset         0,2,4,") != NULL);
+        CHECK(strstr(text, ",996,998 (500 cores) [synthetic topology]\n") != NULL);
+        CHECK_EQ(weft_pool_destroy(pool), 0);
+    }
+
     /* A topology string hwloc cannot parse. */
     weft_config_init(&cfg);
     cfg.topology = "this is not a topology";
