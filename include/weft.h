@@ -44,7 +44,7 @@ extern "C" {
     X(WEFT_EAGAIN, -EAGAIN, "could not create a worker thread")              \
     X(WEFT_ERANGE, -ERANGE, "worker count or deque_slots above its limit")   \
     X(WEFT_ENOCPU, -ENXIO, "cpuset names no CPU this process may use")       \
-    X(WEFT_EDEADLK, -EDEADLK, "a pool cannot be destroyed by its own worker")\
+    X(WEFT_EDEADLK, -EDEADLK, "destroy would wait for the calling worker")  \
     X(WEFT_ESHUTDOWN, -ESHUTDOWN, "the pool is being destroyed")             \
     X(WEFT_ETOPOLOGY, -ENODEV, "the hardware topology could not be loaded")
 
@@ -89,9 +89,9 @@ typedef struct weft_config {
     /** 1 (default): bind worker i to the i-th core of the cpuset, in
      *  topology order (wrapping around when there are more workers than
      *  cores).  0: do not bind to cores; the workers still run only on the
-     *  cpuset's CPUs.  A failed binding is not an error: the worker runs on
-     *  the cpuset unbound and weft_pool_stats() counts it in
-     *  bind_failures. */
+     *  cpuset's CPUs (on a synthetic topology they keep their creator's).
+     *  A failed binding is not an error: the worker runs on the cpuset
+     *  unbound and weft_pool_stats() counts it in bind_failures. */
     int bind;
     /** Stack size of each worker thread in bytes; 0 = 8 MiB.  A size below
      *  the system's minimum (PTHREAD_STACK_MIN) is raised to it. */
@@ -130,9 +130,11 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg);
 /**
  * Stops the workers and frees the pool.  Waits for weft_pool_run() calls
  * already running on it to finish; calls that start during destruction
- * return WEFT_ESHUTDOWN.  Returns WEFT_EINVAL for NULL and WEFT_EDEADLK when
- * called from one of the pool's own workers (the pool is left intact).
- * Any thread other than the pool's workers.
+ * return WEFT_ESHUTDOWN.  A worker of another pool runs its own pool's
+ * tasks while it waits.  Returns WEFT_EINVAL for NULL and WEFT_EDEADLK when
+ * called from one of the pool's own workers, or from a worker that is
+ * inside weft_pool_run() on this pool further up its stack (the pool is
+ * left intact).  Any thread other than the pool's workers.
  */
 int weft_pool_destroy(weft_pool *pool);
 

@@ -209,12 +209,20 @@ static void fork_register(void)
     (void)pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
+/* Registers the fork handlers once; called before either lock is first
+ * taken (a fork between taking one and registering would leave the child
+ * with it held). */
+static void fork_setup(void)
+{
+    pthread_once(&fork_once, fork_register);
+}
+
 int weft_pool_create(weft_pool **out, const weft_config *cfg)
 {
     weft_config defaults;
     if (!out)
         return WEFT_EINVAL;
-    pthread_once(&fork_once, fork_register);
+    fork_setup();
     if (!cfg) {
         weft_config_init(&defaults);
         cfg = &defaults;
@@ -266,6 +274,7 @@ weft_pool *weft_default_pool(void)
     weft_pool *p = atomic_load_acquire(&default_pool);
     if (p)
         return p;
+    fork_setup();
     pthread_mutex_lock(&default_lock);
     p = default_pool_locked();
     pthread_mutex_unlock(&default_lock);
@@ -276,7 +285,10 @@ weft_pool *weft__default_pool_hold(uint32_t n)
 {
     /* Under default_lock: weft_pool_destroy takes its pool out of
      * default_pool under the same lock before it waits for the runs, so
-     * the pool found here is not freed before the runs are added. */
+     * the pool found here is not freed before the runs are added.  (So
+     * every spawn from outside takes this lock, as it takes the pool's
+     * injection lock.) */
+    fork_setup();
     pthread_mutex_lock(&default_lock);
     weft_pool *p = default_pool_locked();
     if (p) {

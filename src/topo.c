@@ -25,6 +25,7 @@
 #include <hwloc.h>
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -81,8 +82,10 @@ void weft__topo_fork_unlock(void)
 /* The CPUs this process may use: its binding within the allowed set.  The
  * process's binding is the union of its threads' (hwloc reads each from
  * /proc); where that cannot be read (no /proc, or threads coming and going
- * while it reads), the calling thread's binding, which taskset, cgroups and
- * MPI launchers set too, rather than every allowed CPU. */
+ * while it reads), the main thread's binding, which taskset and MPI
+ * launchers set at start, rather than every allowed CPU (nor the calling
+ * thread's: a bound worker of another pool would shrink the pool to its
+ * core). */
 static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic)
 {
     hwloc_bitmap_t set = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(t));
@@ -91,7 +94,8 @@ static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic)
     hwloc_bitmap_t bound = hwloc_bitmap_alloc();
     if (bound && ((hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_PROCESS) == 0 &&
                    !hwloc_bitmap_iszero(bound)) ||
-                  (hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_THREAD) == 0 &&
+                  (hwloc_get_proc_cpubind(t, getpid(), bound,
+                                          HWLOC_CPUBIND_THREAD) == 0 &&
                    !hwloc_bitmap_iszero(bound))))
         hwloc_bitmap_and(set, set, bound);
     hwloc_bitmap_free(bound);
