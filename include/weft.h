@@ -91,7 +91,8 @@ typedef struct weft_config {
      *  cores).  0: do not bind to cores; the workers still run only on the
      *  cpuset's CPUs (on a synthetic topology they keep their creator's).
      *  A failed binding is not an error: the worker runs on the cpuset
-     *  unbound and weft_pool_stats() counts it in bind_failures. */
+     *  unbound (on a synthetic topology, with its creator's affinity) and
+     *  weft_pool_stats() counts it in bind_failures. */
     int bind;
     /** Stack size of each worker thread in bytes; 0 = 8 MiB.  A size below
      *  the system's minimum (PTHREAD_STACK_MIN) is raised to it. */
