@@ -212,6 +212,24 @@ static void destroy_default_while_spawning(void)
            "%lu tasks, each run once\n", destroyed, SPAWNERS, race_spawns);
 }
 
+#ifndef UNDER_TSAN
+/* Waits up to seconds for child pid; 1 when it ended (*status set), 0 when
+ * it had to be killed (it hung). */
+static int wait_child(pid_t pid, int *status, unsigned seconds)
+{
+    for (unsigned i = 0; i < seconds * 100; i++) {
+        pid_t got = waitpid(pid, status, WNOHANG);
+        if (got == pid)
+            return 1;
+        CHECK_EQ(got, 0);
+        check_sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, status, 0);
+    return 0;
+}
+#endif
+
 /* 5: the child of a fork uses weft from outside; exit status 0 if every
  * task ran exactly once there. */
 static void fork_and_spawn(void)
@@ -243,18 +261,10 @@ static void fork_and_spawn(void)
         _exit(ok ? 0 : 1); /* no atexit: the parent's pool stays unfreed */
     }
     int status = 0;
-    pid_t got = 0;
-    for (int i = 0; i < 3000 && got == 0; i++) { /* 30 s */
-        got = waitpid(pid, &status, WNOHANG);
-        if (got == 0)
-            check_sleep_ms(10);
-    }
-    if (got == 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
+    int exited = wait_child(pid, &status, 30);
+    if (!exited)
         fprintf(stderr, "fork: the child hung\n");
-    }
-    CHECK_EQ(got, pid);
+    CHECK(exited);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     CHECK(weft_default_pool() == parent_pool); /* the parent's is untouched */
     printf("  fork: the child ran 6,400 tasks from outside on its own default pool\n");
@@ -307,18 +317,9 @@ static int fork_while_first_pool_loads(void)
                 _exit(race_runs == 1 ? 0 : 1);
             }
             int st = 0;
-            pid_t got = 0;
-            for (int k = 0; k < 1000 && got == 0; k++) { /* 10 s */
-                got = waitpid(pid, &st, WNOHANG);
-                if (got == 0)
-                    check_sleep_ms(10);
-            }
-            if (got == 0) {
-                kill(pid, SIGKILL);
-                waitpid(pid, &st, 0);
-            }
+            int exited = wait_child(pid, &st, 10);
             pthread_join(th, NULL);
-            _exit(got == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 3);
+            _exit(exited && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 3);
         }
         int st = 0;
         CHECK_EQ(waitpid(round, &st, 0), round);
