@@ -95,7 +95,9 @@ typedef struct weft_config {
      *  weft_pool_stats() counts it in bind_failures. */
     int bind;
     /** Stack size of each worker thread in bytes; 0 = 8 MiB.  A size below
-     *  the system's minimum (PTHREAD_STACK_MIN) is raised to it. */
+     *  the system's minimum (PTHREAD_STACK_MIN) is raised to it; glibc may
+     *  round it down to a multiple of 64 bytes (weft_pool_print shows the
+     *  smallest stack a worker got). */
     size_t stack_size;
     /** Slots in each worker's deque: the most tasks that can be pending
      *  (spawned, not joined) on one worker; 0 = 2^20.  Rounded up to a

@@ -180,6 +180,10 @@ void weft__test_fail_alloc(long k);
 size_t weft__thread_stack_size(size_t want);
 int weft__thread_start(pthread_t *th, size_t stack_size,
                        void *(*fn)(void *), void *arg);
+/* The stack size thread th got (glibc rounds the size asked for down to a
+ * multiple of 64 bytes, and may reuse a larger stack of an ended thread);
+ * asked when it cannot be read. */
+size_t weft__thread_stack_got(pthread_t th, size_t asked);
 void weft__thread_join(pthread_t th);
 /* Test hook: the k-th thread creation from now fails (k <= 0: none). */
 void weft__test_fail_thread(long k);

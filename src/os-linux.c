@@ -45,6 +45,18 @@ int weft__thread_start(pthread_t *th, size_t stack_size,
     return rc == 0 ? 0 : WEFT_EAGAIN;
 }
 
+size_t weft__thread_stack_got(pthread_t th, size_t asked)
+{
+    pthread_attr_t attr;
+    size_t got = 0;
+    if (pthread_getattr_np(th, &attr) != 0)
+        return asked;
+    if (pthread_attr_getstacksize(&attr, &got) != 0 || got == 0)
+        got = asked;
+    pthread_attr_destroy(&attr);
+    return got;
+}
+
 void weft__thread_join(pthread_t th)
 {
     pthread_join(th, NULL);

@@ -137,11 +137,14 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
     if (!pool->cfg.deque_slots)
         pool->cfg.deque_slots = DEFAULT_DEQUE_SLOTS;
 
-    int rc = weft__topo_open(&pool->cfg, &pool->topo);
-    if (rc)
-        return rc;
+    /* $WEFT_WORKERS first: a bad value is then refused without reading
+     * the topology, which a default pool that cannot be created does again
+     * at every spawn from outside */
     unsigned n = cfg->workers;
+    int rc;
     if (n == 0 && (rc = env_workers(&n)) != 0)
+        return rc;
+    if ((rc = weft__topo_open(&pool->cfg, &pool->topo)) != 0)
         return rc;
     if (n == 0) /* one per core, at most the largest count accepted */
         n = weft__topo_cores(pool->topo);
@@ -255,6 +258,15 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg)
     uint32_t started;
     while ((started = atomic_load_acquire(&pool->started)) != pool->nworkers)
         weft__futex_wait(&pool->started, started, 1000000L);
+    /* what weft_pool_print shows: the smallest stack a worker got (no
+     * worker reads it) */
+    size_t least = SIZE_MAX;
+    for (unsigned i = 0; i < pool->nworkers; i++) {
+        size_t got = weft__thread_stack_got(pool->workers[i]->thread,
+                                            pool->cfg.stack_size);
+        least = got < least ? got : least;
+    }
+    pool->cfg.stack_size = least;
     *out = pool;
     return 0;
 }
