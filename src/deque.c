@@ -360,10 +360,19 @@ struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
         return f;
     }
     /* Nothing public: ask the owner to share (read first so that idle
-     * thieves do not keep writing the owner's line). */
-    if (!atomic_load_relaxed(&victim->own.movesplit))
+     * thieves do not keep writing the owner's line).  Not an owner running
+     * its own tasks while it waits: it would only make its own next spawn
+     * take the publishing slow path. */
+    if (thief != victim && !atomic_load_relaxed(&victim->own.movesplit))
         atomic_store_relaxed(&victim->own.movesplit, 1);
     return NULL;
+}
+
+int weft__deque_all_taken(weft_worker *w)
+{
+    uint64_t cur = atomic_load_relaxed(&w->own.ts);
+    uint32_t tail = ts_tail(cur);
+    return tail == ts_split(cur) && tail >= (uint32_t)(w->own.top - w->own.base);
 }
 
 int weft__deque_has_public(weft_worker *victim)

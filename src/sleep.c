@@ -89,7 +89,7 @@ void weft__sleep_notify(struct weft_pool *pool, int local)
 
 static int work_visible(weft_worker *w);
 
-void weft__sleep_found_work(weft_worker *w, int deque_empty)
+void weft__sleep_found_work(weft_worker *w, int all_taken)
 {
     struct weft_pool *pool = w->pool;
     uint32_t s = atomic_fetch_sub_seqcst(&pool->idle, 1u);
@@ -99,13 +99,14 @@ void weft__sleep_found_work(weft_worker *w, int deque_empty)
      * visible, wake one now.  If not, the task we took is the only work,
      * and waking someone would only cost a futex call on its way to
      * starting: instead make our first spawn take the publishing slow
-     * path (as after "all stolen": tail == split holds for an empty
-     * deque), which publishes that child and, no one searching, wakes a
-     * parked worker to steal it.  (Pairs, as a Dekker pair, with the fence
-     * in weft__sleep_notify: work made visible after our check is seen by
-     * its notifier as "no one searching".) */
+     * path (as after "all stolen": tail == split, every task below the
+     * head taken), which publishes that child and, no one searching, wakes
+     * a parked worker to steal it.  (Pairs, as a Dekker pair, with the
+     * fence in weft__sleep_notify: work made visible after our check is
+     * seen by its notifier as "no one searching".)  With tasks of our own
+     * pending in the deque we wake one: they are work for it. */
     atomic_fence_seqcst();
-    if (deque_empty && !work_visible(w)) {
+    if (all_taken && !work_visible(w)) {
         weft__deque_set_allstolen(w);
         return;
     }
@@ -167,10 +168,14 @@ void weft__sleep_park(weft_worker *w, const uint32_t *done)
         pthread_mutex_unlock(&pool->sleep_lock);
         return;
     }
+    /* Acquire pairs with the release in wake_one.  Counted only when it
+     * sleeps: a waker may have taken it off the stack already. */
+    if (atomic_load_acquire(&w->sleep_word) != 1)
+        return;
     counter_add(&w->parks, 1);
-    /* Acquire pairs with the release in wake_one. */
-    while (atomic_load_acquire(&w->sleep_word) == 1)
+    do
         weft__futex_wait(&w->sleep_word, 1, -1);
+    while (atomic_load_acquire(&w->sleep_word) == 1);
 }
 
 void weft__sleep_wake_worker(weft_worker *w)

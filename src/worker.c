@@ -234,8 +234,9 @@ static void *find_work(weft_worker *w, int *injected)
         return t;
     }
     *injected = 0;
-    if (pool->nworkers > 1 &&
-        (t = for_victims(w, rng_next(w), visit_steal, NULL)) != NULL)
+    if (pool->nworkers == 1) /* no victim: no sweep to count */
+        return NULL;
+    if ((t = for_victims(w, rng_next(w), visit_steal, NULL)) != NULL)
         return t;
     counter_add(&w->steal_failures, 1);
     return NULL;
@@ -328,18 +329,19 @@ static int help_own_pool(weft_worker *w)
 {
     if (atomic_load_relaxed(&w->own.movesplit))
         weft__deque_publish_all(w);
-    int injected;
-    void *t = find_work(w, &injected);
-    if (!t) {
-        /* Nobody took the tasks this worker published: run them itself,
-         * oldest first, through the thieves' end (its joins will find them
-         * done).  Without this a 1-worker pool would spin while it waits. */
-        injected = 0;
-        t = weft__deque_steal(w, w);
-    }
+    /* The tasks this worker published and nobody took first: it runs them
+     * itself, oldest first, through the thieves' end (its joins will find
+     * them done; without this a 1-worker pool would spin while it waits).
+     * Only then other work: a task stolen while its own are public would
+     * spawn above them, and a joiner leapfrogging from this worker would
+     * take them, unrelated to the task it joins (design.md). */
+    int injected = 0;
+    void *t = weft__deque_steal(w, w);
+    if (!t)
+        t = find_work(w, &injected);
     if (!t)
         return 0;
-    weft__sleep_found_work(w, 0);
+    weft__sleep_found_work(w, weft__deque_all_taken(w));
     run_taken(w, t, injected);
     weft__sleep_resume_search(w->pool);
     return 1;
@@ -369,8 +371,9 @@ void weft__wait_foreign(weft_worker *w, weft_task *job)
         }
         weft__yield();
     }
-    /* Back to running the task that waited. */
-    weft__sleep_found_work(w, 0);
+    /* Back to running the task that waited: wakes a parked worker only
+     * if there is work for it (sleep.c). */
+    weft__sleep_found_work(w, weft__deque_all_taken(w));
 }
 
 void weft__wait_drain(weft_worker *w, uint32_t *runs)
@@ -386,7 +389,7 @@ void weft__wait_drain(weft_worker *w, uint32_t *runs)
     while ((cur = atomic_load_seqcst(runs)) != 0)
         if (!help_own_pool(w))
             weft__futex_wait(runs, cur, DRAIN_POLL_NS);
-    weft__sleep_found_work(w, 0);
+    weft__sleep_found_work(w, weft__deque_all_taken(w));
 }
 
 void weft__wait_external(weft_task *t)

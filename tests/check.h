@@ -162,12 +162,18 @@ static inline int check_thread_baseline(void)
     return n;
 }
 
+/* Sleeps for us microseconds. */
+static inline void check_sleep_us(unsigned long us)
+{
+    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
 /* Sleeps for ms milliseconds. */
 static inline void check_sleep_ms(unsigned ms)
 {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    check_sleep_us((unsigned long)ms * 1000);
 }
 
 /*

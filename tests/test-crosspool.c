@@ -17,6 +17,16 @@
  *     working.  (b) A task on Q destroys P while a task on P waits for a
  *     task on Q: Q's worker keeps running Q's tasks while P drains, so the
  *     destroy returns 0 (with one worker per pool it deadlocked before).
+ *  5. (2 workers and more) A worker waiting in weft_pool_run(P2) with
+ *     tasks of its own published: a joiner on the other worker that
+ *     leapfrogs from it must run only work of the task it joins.  A task A
+ *     spawns 50 tasks C and waits 100 ms on P2; R, on the other worker,
+ *     spawns T and joins it: no C may run inside that join (before, the
+ *     waiter stole T while its Cs were public, and R's leapfrogging ran
+ *     14 of them).
+ *  6. (2 workers and more) A task that calls weft_pool_run(P2) 300 times
+ *     does not wake its parked sibling each time its wait ends: the
+ *     sibling parks at most a few times (it parked after every call).
  * Each level checks that it runs on the pool it was sent to and counts
  * itself; the depth of every chain is exact.  After 3, each pool's counters
  * are exact: the spawns of both add up to rounds x 2 chains x depth x 233
@@ -197,6 +207,143 @@ static void destroy_from_other_pool(void)
     CHECK_EQ(weft_pool_destroy(dq), 0);
 }
 
+/* 5. */
+static weft_pool *lp1, *lp2;
+static int a_started;                 /* atomic */
+static int c_ran, c_in_join;          /* atomic */
+static __thread int in_join;          /* R is inside weft_join(&T) here */
+
+static void sleep_100ms(void *arg)
+{
+    (void)arg;
+    check_sleep_ms(100);
+}
+
+static void task_c(void *arg)
+{
+    (void)arg;
+    __atomic_fetch_add(&c_ran, 1, __ATOMIC_RELAXED);
+    if (in_join)
+        __atomic_fetch_add(&c_in_join, 1, __ATOMIC_RELAXED);
+    check_sleep_ms(1);
+}
+
+#define NC 50
+static void task_a(void *arg)
+{
+    (void)arg;
+    weft_task c[NC];
+    for (int i = 0; i < NC; i++)
+        weft_spawn(&c[i], task_c, NULL);
+    __atomic_store_n(&a_started, 1, __ATOMIC_RELEASE);
+    CHECK_EQ(weft_pool_run(lp2, sleep_100ms, NULL), 0);
+    for (int i = NC; i-- > 0;)
+        weft_join(&c[i]);
+}
+
+static void task_t(void *arg)
+{
+    (void)arg;
+    check_sleep_ms(20);
+}
+
+static void task_r(void *arg)
+{
+    (void)arg;
+    weft_task ta, tt;
+    weft_spawn(&ta, task_a, NULL);
+    /* until the other worker has stolen A and published its Cs */
+    while (!__atomic_load_n(&a_started, __ATOMIC_ACQUIRE))
+        check_sleep_ms(1);
+    check_sleep_ms(2);
+    weft_spawn(&tt, task_t, NULL);
+    check_sleep_ms(5);
+    in_join = 1;
+    weft_join(&tt);
+    in_join = 0;
+    weft_join(&ta);
+}
+
+static void leapfrog_from_waiter(void)
+{
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = workers;
+    CHECK_EQ(weft_pool_create(&lp1, &cfg), 0);
+    cfg.workers = 1;
+    CHECK_EQ(weft_pool_create(&lp2, &cfg), 0);
+    CHECK_EQ(weft_pool_run(lp1, task_r, NULL), 0);
+    CHECK_EQ(c_ran, NC);
+    CHECK_EQ(c_in_join, 0);
+    printf("  leapfrogging from a worker waiting on another pool: %d Cs, none in the join\n",
+           c_ran);
+    CHECK_EQ(weft_pool_destroy(lp1), 0);
+    CHECK_EQ(weft_pool_destroy(lp2), 0);
+}
+
+/* 6. */
+#define NCALLS 300
+static int caller_id = -1;
+
+static void nothing(void *arg)
+{
+    (void)arg;
+}
+
+static void call_p2_often(void *arg)
+{
+    (void)arg;
+    caller_id = weft_worker_id();
+    for (int i = 0; i < NCALLS; i++) {
+        check_sleep_us(200);
+        CHECK_EQ(weft_pool_run(lp2, nothing, NULL), 0);
+    }
+}
+
+/* The parks of worker index of pool, read from weft_pool_print. */
+static unsigned long worker_parks(weft_pool *pool, int index)
+{
+    char line[512];
+    unsigned long parks = 0;
+    int found = 0;
+    FILE *f = tmpfile();
+    CHECK(f != NULL);
+    CHECK_EQ(weft_pool_print(pool, f), 0);
+    rewind(f);
+    while (fgets(line, sizeof line, f)) {
+        int i;
+        const char *p = strstr(line, "parks ");
+        if (sscanf(line, "  worker %d:", &i) == 1 && i == index && p) {
+            CHECK_EQ(sscanf(p, "parks %lu", &parks), 1);
+            found = 1;
+        }
+    }
+    fclose(f);
+    CHECK(found);
+    return parks;
+}
+
+static void no_wake_after_wait(void)
+{
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = 2;
+    CHECK_EQ(weft_pool_create(&lp1, &cfg), 0);
+    cfg.workers = 1;
+    CHECK_EQ(weft_pool_create(&lp2, &cfg), 0);
+    check_sleep_ms(50); /* both of lp1's workers park */
+    unsigned long before[2] = {worker_parks(lp1, 0), worker_parks(lp1, 1)};
+    CHECK_EQ(weft_pool_run(lp1, call_p2_often, NULL), 0);
+    CHECK(caller_id == 0 || caller_id == 1);
+    int sib = 1 - caller_id;
+    unsigned long parks = worker_parks(lp1, sib) - before[sib];
+    printf("  %d calls to another pool: the caller's parked sibling parked %lu times\n",
+           NCALLS, parks);
+    CHECK(parks <= 5);
+    CHECK_EQ(weft_pool_destroy(lp1), 0);
+    CHECK_EQ(weft_pool_destroy(lp2), 0);
+}
+
 int main(int argc, char **argv)
 {
     workers = (unsigned)check_arg(argc, argv, 1, 1);
@@ -250,5 +397,11 @@ int main(int argc, char **argv)
 
     /* 4. Destroying a pool from another pool's worker. */
     destroy_from_other_pool();
+
+    if (workers >= 2) {
+        /* 5. and 6. */
+        leapfrog_from_waiter();
+        no_wake_after_wait();
+    }
     return check_done("test-crosspool");
 }

@@ -320,21 +320,21 @@ inline INJECT_POP(w)
     v = 0
 }
 
-/* weft__sleep_found_work(w, deque_empty).  Locals: s, q, v, n, k. */
-inline FOUND_WORK(w, deque_empty)
+/* weft__sleep_found_work(w, all_taken).  Locals: s, q, v, n, k. */
+inline FOUND_WORK(w, all_taken)
 {
     /* searching - 1 (fetch_sub) */
     atomic { DRAINED(w) -> assert(srch > 0); s = srch; q = slp; srch-- };
-    /* last searcher with workers parked: fence; then, with an empty deque,
-     * wake one only if more work is visible (else the C code arms the
-     * first spawn to publish and wake; this model has no spawns); with
-     * tasks of its own (a worker back from a foreign wait) wake one */
+    /* last searcher with workers parked: fence; then, with no task of its
+     * own pending, wake one only if more work is visible (else the C code
+     * arms the next spawn to publish and wake; this model has no spawns);
+     * with tasks of its own pending wake one */
     if
     :: s == 1 && q > 0 ->
         s = 0; q = 0;
         FENCE(w);
         if
-        :: deque_empty ->
+        :: all_taken ->
             LOAD(w, ICOUNT, v);
             if
             :: v != 0 -> v = 0; WAKE_ONE(w)
@@ -376,7 +376,8 @@ proctype worker(byte w)
            if
            :: got ->
                got = 0;
-               FOUND_WORK(w, 0);
+               /* the waiting task spawned nothing here: all taken */
+               FOUND_WORK(w, 1);
                RUN_TASK(w);
                atomic { DRAINED(w) -> srch++ }
            :: else ->
@@ -388,7 +389,7 @@ proctype worker(byte w)
            fi
         od;
         /* back to the waiting task, which then completes: its run ends */
-        FOUND_WORK(w, 0);
+        FOUND_WORK(w, 1);
         atomic { DRAINED(w) -> runs-- };
         atomic { DRAINED(w) -> srch++ }
     :: else -> skip
