@@ -323,6 +323,7 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
                                          : 0;                               \
         R weft__r = NAME##__body(&weft__c WEFT__ID ARGS);                   \
         WEFT__CHECK(weft__c.head == weft__h0 &&                             \
+                        WEFT__OWNER(weft__w)->top == weft__h0 &&            \
                         WEFT__OWNER(weft__w)->overflow == weft__ov,         \
                     "typed task: returned without joining every task it "   \
                     "spawned");                                             \
@@ -474,7 +475,7 @@ typedef struct weft_stats {
     uint64_t run;            /**< tasks run (spawned + submitted from outside) */
     uint64_t steals;         /**< tasks taken from another worker's deque */
     uint64_t leapfrogs;      /**< of those, taken while joining (from the thief) */
-    uint64_t steal_failures; /**< steal attempts that found nothing */
+    uint64_t steal_failures; /**< sweeps of all victims that found nothing */
     uint64_t injected;       /**< tasks submitted from outside the pool */
     uint64_t parks;          /**< times a worker went to sleep */
     uint64_t steals_local;   /**< steals from a worker of the thief's NUMA node */

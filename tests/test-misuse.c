@@ -3,8 +3,8 @@
  * header's checks are compiled in (NDEBUG not defined, or WEFT_CHECKED):
  * generic joins in spawn order, twice, or without a spawn; typed joins in
  * spawn order or without a spawn in their context, a typed body returning
- * with a spawn pending, and a typed spawn or call over a pending generic
- * task; and,
+ * with a typed or a generic spawn pending, and a typed spawn or call over
+ * a pending generic task; and,
  * on a full 64-slot deque, where spawns run at once and leave the head
  * alone, a typed body returning with such a spawn pending and generic
  * joins in spawn order.  A correct generic and a correct typed program (a
@@ -131,6 +131,28 @@ static void typed_no_join(void *p)
 {
     (void)p;
     tleak_run(weft_self(), 1);
+}
+
+/* A body that returns with a generic task pending, called by a typed
+ * parent: its own end-of-body check names it (it passed, and the misuse
+ * was caught later, in another frame, under another rule). */
+WEFT_TASK_1(int, tleak_generic, int, x)
+{
+    weft_task t;
+    (void)w;
+    weft_spawn(&t, noop, NULL);
+    return x;
+}
+
+WEFT_TASK_1(int, tleak_generic_parent, int, x)
+{
+    return tleak_generic_call(w, x);
+}
+
+static void typed_no_join_generic(void *p)
+{
+    (void)p;
+    tleak_generic_parent_run(weft_self(), 1);
 }
 
 /* A typed spawn while a generic task of the same body is pending. */
@@ -289,6 +311,9 @@ int main(void)
                      "typed join: no task of this body is pending");
         expect_abort("typed body returns with a spawn pending", typed_no_join, w,
                      "returned without joining");
+        expect_abort("typed body returns with a generic task pending",
+                     typed_no_join_generic, w,
+                     "typed task: returned without joining every task it spawned");
         expect_abort("typed spawn over a pending generic task", typed_mixed, w,
                      "typed spawn: a generic task spawned in this body is still pending");
         expect_abort("typed call over a pending generic task", typed_call_mixed, w,
