@@ -391,7 +391,8 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
                     "NAME_run: not called on a worker (weft_self())");      \
         return NAME##__enter(w, WEFT__OWNER(w)->top WEFT__ID ARGS);         \
     }                                                                       \
-    WEFT__INLINE void NAME##_spawn(weft_ctx *w WEFT__ID PARAMS)             \
+    WEFT__INLINE __attribute__((unused)) void NAME##_spawn(weft_ctx *w       \
+                                                           WEFT__ID PARAMS) \
     {                                                                       \
         struct weft__frame *weft__s = w->head;                              \
         WEFT__CHECK(WEFT__OWNER(w->worker)->top == weft__s,                 \
@@ -408,7 +409,7 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
         WEFT__ID SAVE                                                       \
         weft__typed_pushed(w, weft__s);                                     \
     }                                                                       \
-    WEFT__INLINE R NAME##_join(weft_ctx *w)                                 \
+    WEFT__INLINE __attribute__((unused)) R NAME##_join(weft_ctx *w)          \
     {                                                                       \
         struct weft__frame *weft__s = w->head - 1;                          \
         struct weft__owner *weft__o = WEFT__OWNER(w->worker);               \
