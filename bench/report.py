@@ -239,9 +239,13 @@ def build_goals(s):
     if not sizes:
         return goals
     n = GOAL_N if GOAL_N in sizes else sizes[0]
+    # A compiler none of whose runs of the kernel left a result was not
+    # selected: its lines are left out.  Otherwise a line whose variant or
+    # baseline left no result (a failed run) is printed as n/a.
+    measured = {compiler_of(k[2]) for k in s.groups if k[0] == GOAL_KERNEL and k[1] == n}
     for compiler, (label, var, base, w, limit) in [(c, g) for c in COMPILERS for g in GOALS]:
         var, base = with_compiler(var, compiler), with_compiler(base, compiler)
-        if not s.times(GOAL_KERNEL, n, var, w) or not s.times(GOAL_KERNEL, n, base, 1):
+        if compiler not in measured:
             continue
         tv, tb = s.median(GOAL_KERNEL, n, var, w), s.median(GOAL_KERNEL, n, base, 1)
         ratio = tv / tb if tv is not None and tb else None
@@ -280,8 +284,11 @@ def build_scaling_goals(s):
                 tb = s.median(kernel, n, bname, 1)
                 t1 = s.median(kernel, n, name, 1)
                 tw = s.median(kernel, n, name, wmax) if wmax and wmax > 1 else None
-                if tb is None or (t1 is None and tw is None):
-                    continue
+                if not any(compiler_of(k[2]) == compiler for k in s.groups
+                           if k[0] == kernel and k[1] == n):
+                    continue  # this compiler was not selected
+                if tb is None:
+                    t1 = tw = None  # no baseline: n/a below
                 r1 = t1 / tb if t1 else None
                 sw = tb / tw if tw else None
                 c1, cb = s.median_cpu(kernel, n, name, 1), s.median_cpu(kernel, n, bname, 1)
@@ -302,7 +309,7 @@ def build_peer_goal(s):
     out = []
     for compiler in COMPILERS:
         weft_names = [with_compiler(f"weft-{v}", compiler) for v in ("generic", "typed")]
-        checked, misses = 0, []
+        checked, misses, missing = 0, [], []
         for kernel, n in s.kernels():
             if kernel in PROBES:
                 continue
@@ -310,18 +317,23 @@ def build_peer_goal(s):
                             and not k[2].startswith("weft") and compiler_of(k[2]) == compiler})
             for w in workers_of(s, kernel, n):
                 tw = [t for t in (s.median(kernel, n, x, w) for x in weft_names) if t is not None]
-                if not tw:
-                    continue
                 for p in peers:
                     tp = s.median(kernel, n, p, w)
-                    if tp is None:
+                    if not tw or tp is None:
+                        # a run that left no result: the comparison is
+                        # missing, not won
+                        who = "weft" if not tw else p
+                        m = f"{kernel}({n}) w={w}: no result from {who}"
+                        if (tp is not None or tw) and m not in missing:
+                            missing.append(m)
                         continue
                     checked += 1
                     if min(tw) >= tp:
                         misses.append(f"{kernel}({n}) w={w}: weft {min(tw):.3g} s vs {p} {tp:.3g} s")
-        if checked:
+        if checked or missing:
             out.append({"compiler": compiler, "comparisons": checked, "misses": misses,
-                        "status": "PASS" if not misses else "MISS"})
+                        "missing": missing,
+                        "status": "MISS" if misses else ("n/a" if missing else "PASS")})
     return out
 
 
@@ -364,11 +376,34 @@ def probe_rows(s):
     return rows
 
 
-def build_probe_goals(prows):
+def build_probe_goals(prows, s=None):
     out = []
+    # a weft runtime that ran kernels but left no wake or idle row while
+    # another runtime did: its probe failed, the goal is n/a
+    def exe_of(name):  # the weft executable a result name comes from
+        return "weft-clang" if name.startswith("weft-clang") else "weft"
+    if s is not None:
+        exes = sorted({exe_of(k[2]) for k in s.groups if k[2].startswith("weft")})
+        for kernel, goal in (("idle", f"idle pool < {IDLE_LIMIT_PCT:g}% of one core"),
+                             ("wake", f"wake-up median <= {WAKE_LIMIT:g}x futex round trip")):
+            if not any(r["kernel"] == kernel for r in prows):
+                continue
+            ws = sorted({r["workers"] for r in prows if r["kernel"] == kernel and r["workers"] is not None})
+            for exe in exes:
+                for w in ws:
+                    if not any(r["kernel"] == kernel and r["runtime"].startswith("weft")
+                               and exe_of(r["runtime"]) == exe and r["workers"] == w for r in prows):
+                        out.append({"goal": goal, "runtime": exe, "workers": w, "value": None,
+                                    "text": "n/a (no result)", "status": "n/a"})
     for r in prows:
         if not r["runtime"].startswith("weft"):
             continue
+        if r["kernel"] == "idle" and r["idle_cpu_pct"] is None:
+            out.append({"goal": f"idle pool < {IDLE_LIMIT_PCT:g}% of one core", "runtime": r["runtime"],
+                        "workers": r["workers"], "value": None, "text": "n/a (no value)", "status": "n/a"})
+        if r["kernel"] == "wake" and r["wake_over_futex"] is None:
+            out.append({"goal": f"wake-up median <= {WAKE_LIMIT:g}x futex round trip", "runtime": r["runtime"],
+                        "workers": r["workers"], "value": None, "text": "n/a (no value)", "status": "n/a"})
         if r["kernel"] == "idle" and r["idle_cpu_pct"] is not None:
             out.append({"goal": f"idle pool < {IDLE_LIMIT_PCT:g}% of one core", "runtime": r["runtime"],
                         "workers": r["workers"], "value": r["idle_cpu_pct"],
@@ -482,7 +517,8 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
     print("T/T_s, T_s/T: against serial-plain of the same compiler (serial-clang-plain for the clang-built rows);")
     print("wg/x, wt/x: weft-generic, weft-typed time (built by this row's compiler) over this row's time,")
     print("same worker count (<1: weft faster);")
-    print("cpu/real: process CPU time over wall time; RSS: peak of the process (one kernel, one worker count).")
+    print("cpu/real: process CPU time over wall time; RSS: peak of the process (one kernel, one worker count)")
+    print("so far: a process runs its runtime's variants in turn, so a later variant's RSS includes an earlier's.")
     if goals:
         print()
         n = goals[0]["n"]
@@ -508,9 +544,13 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
         print("\nGoal: weft ahead of every peer on every kernel at every worker count run (weft's faster variant")
         print("against each peer of the same compiler, medians; wake and idle are in their own tables):")
         for g in peer:
-            print(f"  {g['compiler']:<6} {g['comparisons']} comparisons, {len(g['misses'])} behind   {g['status']}")
+            extra = f", {len(g['missing'])} missing" if g.get("missing") else ""
+            print(f"  {g['compiler']:<6} {g['comparisons']} comparisons, {len(g['misses'])} behind{extra}   "
+                  f"{g['status']}")
             for m in g["misses"]:
                 print(f"         behind: {m}")
+            for m in g.get("missing", []):
+                print(f"         missing: {m}")
     if probe_goals:
         print("\nGoals: idle pool < 1% of one core; wake-up median within 1.5x of the futex round trip")
         print("(per process: weft median / futex median; median over processes [range]):")
@@ -771,7 +811,7 @@ def main():
     scaling = build_scaling_goals(s)
     peer = build_peer_goal(s)
     prows = probe_rows(s)
-    probe_goals = build_probe_goals(prows)
+    probe_goals = build_probe_goals(prows, s)
     print_table(rows, goals, contexts, failures, scaling, peer, probe_goals, prows)
 
     config = None

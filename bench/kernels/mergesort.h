@@ -15,7 +15,8 @@
  * The bases (2048 elements for both) are the only grain, the same in every
  * variant.  The copy from X is part of the leaves, so it runs in parallel.
  * Checked after the timed call (the verify hook): A sorted, and its sum and
- * xor equal to those of X.
+ * xor equal to those of X; verify then copies X back into A, so that the
+ * next run (another variant in the same process) starts from unsorted data.
  */
 #ifndef WEFT_BENCH_MERGESORT_H
 #define WEFT_BENCH_MERGESORT_H
