@@ -37,7 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint8_t *volatile cur_data;
 static volatile size_t cur_size;
-static char cur_name[512];
+/* The running input's name: the caller's string, valid while run_one runs
+ * (pointed to, not copied, so that no name is cut short). */
+static const char *volatile cur_name;
 static const char *artifact = "fuzz-crash-input";
 
 static void write_str(const char *s) { (void)!write(2, s, strlen(s)); }
@@ -51,7 +53,7 @@ static void on_fatal(int sig)
     }
     write_str(sig == SIGALRM ? "\nfuzz-main: TIMEOUT (hang?) in input "
                              : "\nfuzz-main: CRASH in input ");
-    write_str(cur_name);
+    write_str(cur_name ? cur_name : "(none: between inputs)");
     write_str("; written to ");
     write_str(artifact);
     write_str("\n");
@@ -71,13 +73,14 @@ static unsigned long executed;
 
 static void run_one(const uint8_t *data, size_t size, const char *name)
 {
-    snprintf(cur_name, sizeof cur_name, "%s", name);
+    cur_name = name;
     cur_data = data;
     cur_size = size;
     alarm(timeout_s);
     LLVMFuzzerTestOneInput(data, size);
     alarm(0);
     cur_data = NULL;
+    cur_name = NULL;
     executed++;
 }
 
