@@ -400,6 +400,19 @@ static int first_allowed_cpu(void)
 /* The affinity of the worker that runs affinity_task. */
 static cpu_set_t task_affinity;
 
+/* A pool of `workers` workers that are not bound (bind = 0), the other
+ * fields their defaults. */
+static weft_pool *unbound_pool(unsigned workers)
+{
+    weft_config cfg;
+    weft_pool *pool;
+    weft_config_init(&cfg);
+    cfg.workers = workers;
+    cfg.bind = 0;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    return pool;
+}
+
 static void affinity_task(void *p)
 {
     (void)p;
@@ -417,12 +430,7 @@ static void create_unbound_inside(void *p)
     cpu_set_t mine;
     CHECK_EQ(sched_getaffinity(0, sizeof mine, &mine), 0);
     creator_cpus = CPU_COUNT(&mine);
-    weft_config cfg;
-    weft_config_init(&cfg);
-    cfg.workers = 1;
-    cfg.bind = 0;
-    weft_pool *b;
-    CHECK_EQ(weft_pool_create(&b, &cfg), 0);
+    weft_pool *b = unbound_pool(1);
     CHECK_EQ(weft_pool_run(b, affinity_task, NULL), 0);
     CHECK_EQ(weft_pool_destroy(b), 0);
 }
@@ -540,10 +548,7 @@ static void test_configs(void)
     }
 
     /* bind = 0: nothing bound, nothing failed. */
-    weft_config_init(&cfg);
-    cfg.workers = 2;
-    cfg.bind = 0;
-    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    pool = unbound_pool(2);
     check_works(pool);
     CHECK_EQ(weft_pool_stats(pool, &s), 0);
     CHECK_EQ(s.bound, 0);
@@ -715,12 +720,7 @@ static void stolen_root(void *p)
 
 static void test_stats_while_stolen(void)
 {
-    weft_config cfg;
-    weft_config_init(&cfg);
-    cfg.workers = 2;
-    cfg.bind = 0;
-    weft_pool *pool;
-    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    weft_pool *pool = unbound_pool(2);
     struct stolen_ctx c = {pool, {0}, -1, 0};
     CHECK_EQ(weft_pool_run(pool, stolen_root, &c), 0);
     CHECK(x_worker >= 0 && x_worker != c.root_worker); /* X was stolen */

@@ -264,21 +264,32 @@ static void task_r(void *arg)
     weft_join(&ta);
 }
 
-static void leapfrog_from_waiter(void)
+/* lp1 with n workers, lp2 with one (5. and 6.). */
+static void make_lp(unsigned n)
 {
     weft_config cfg;
     weft_config_init(&cfg);
-    cfg.workers = workers;
+    cfg.workers = n;
     CHECK_EQ(weft_pool_create(&lp1, &cfg), 0);
     cfg.workers = 1;
     CHECK_EQ(weft_pool_create(&lp2, &cfg), 0);
+}
+
+static void destroy_lp(void)
+{
+    CHECK_EQ(weft_pool_destroy(lp1), 0);
+    CHECK_EQ(weft_pool_destroy(lp2), 0);
+}
+
+static void leapfrog_from_waiter(void)
+{
+    make_lp(workers);
     CHECK_EQ(weft_pool_run(lp1, task_r, NULL), 0);
     CHECK_EQ(c_ran, NC);
     CHECK_EQ(c_in_join, 0);
     printf("  leapfrogging from a worker waiting on another pool: %d Cs, none in the join\n",
            c_ran);
-    CHECK_EQ(weft_pool_destroy(lp1), 0);
-    CHECK_EQ(weft_pool_destroy(lp2), 0);
+    destroy_lp();
 }
 
 /* 6. */
@@ -325,12 +336,7 @@ static unsigned long worker_parks(weft_pool *pool, int index)
 
 static void no_wake_after_wait(void)
 {
-    weft_config cfg;
-    weft_config_init(&cfg);
-    cfg.workers = 2;
-    CHECK_EQ(weft_pool_create(&lp1, &cfg), 0);
-    cfg.workers = 1;
-    CHECK_EQ(weft_pool_create(&lp2, &cfg), 0);
+    make_lp(2);
     check_sleep_ms(50); /* both of lp1's workers park */
     unsigned long before[2] = {worker_parks(lp1, 0), worker_parks(lp1, 1)};
     CHECK_EQ(weft_pool_run(lp1, call_p2_often, NULL), 0);
@@ -340,8 +346,7 @@ static void no_wake_after_wait(void)
     printf("  %d calls to another pool: the caller's parked sibling parked %lu times\n",
            NCALLS, parks);
     CHECK(parks <= 5);
-    CHECK_EQ(weft_pool_destroy(lp1), 0);
-    CHECK_EQ(weft_pool_destroy(lp2), 0);
+    destroy_lp();
 }
 
 int main(int argc, char **argv)
