@@ -329,7 +329,16 @@ def build_peer_goal(s):
                         continue
                     checked += 1
                     if min(tw) >= tp:
-                        misses.append(f"{kernel}({n}) w={w}: weft {min(tw):.3g} s vs {p} {tp:.3g} s")
+                        # the repetitions are interleaved: pair weft's and
+                        # the peer's run of each one, to tell a steady gap
+                        # from the machine's noise
+                        best = min((x for x in weft_names if s.median(kernel, n, x, w) is not None),
+                                   key=lambda x: s.median(kernel, n, x, w))
+                        pr = s.per_rep_ratios(kernel, n, best, w, p, w)
+                        pair = (f"; weft faster in {sum(1 for r in pr if r < 1)} of {len(pr)} paired "
+                                f"repetitions, per-repetition ratio {min(pr):.2f}-{max(pr):.2f}") if pr else ""
+                        misses.append(f"{kernel}({n}) w={w}: weft {min(tw):.3g} s vs {p} {tp:.3g} s "
+                                      f"(+{100 * (min(tw) / tp - 1):.1f}%{pair})")
         if checked or missing:
             out.append({"compiler": compiler, "comparisons": checked, "misses": misses,
                         "missing": missing,

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""test-report.py - checks bench/report.py's goal lines on made-up results.
+
+Usage: test-report.py PATH/TO/report.py
+
+Writes google-benchmark JSON files such as bench/run writes (one per
+process: repetition, kernel, worker count, runtime) with times chosen on
+either side of each limit, runs report.py on them and checks every goal's
+ratio and PASS / MISS / n/a, the medians it takes, the paired repetitions it
+reports for a lost comparison, and that a failed run turns a comparison into
+n/a, never into a PASS.  Python 3 standard library only.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+failures = 0
+
+
+def expect(what, cond, got=None):
+    global failures
+    if not cond:
+        failures += 1
+        print(f"FAIL: {what}" + ("" if got is None else f" (got {got!r})"))
+
+
+def near(a, b):
+    return a is not None and abs(a - b) < 1e-9
+
+
+class Raw:
+    """A directory of raw results."""
+
+    def __init__(self, path):
+        self.path = path
+        os.makedirs(path)
+
+    def run(self, rep, kernel, runtime, variant, workers, ms, cpu_ms=None, n=10, extra=None):
+        """One process: runtime's variant of kernel(n) on `workers` workers,
+        `ms` milliseconds of wall time."""
+        b = {"name": f"{kernel}/{runtime}-{variant}/workers:{workers}/iterations:1/process_time/real_time",
+             "run_name": "x", "run_type": "iteration", "repetitions": 1, "repetition_index": 0,
+             "threads": 1, "iterations": 1, "real_time": ms,
+             "cpu_time": ms * workers if cpu_ms is None else cpu_ms, "time_unit": "ms",
+             "answer": 1.0, "maxrss_kib": 4096.0, "n": float(n), "workers": float(workers)}
+        b.update(extra or {})
+        doc = {"context": {"weft_bench_runtime": runtime, "weft_bench_compiler": "gcc 12",
+                           "weft_bench_flags": "-O3", "load_avg": [0.1, 0.1, 0.1], "num_cpus": 2},
+               "benchmarks": [b]}
+        name = f"rep{rep}-{kernel}-w{workers}-{runtime}-{variant}.json"
+        with open(os.path.join(self.path, name), "w") as f:
+            json.dump(doc, f)
+
+
+def report(report_py, raw, tmp):
+    out = os.path.join(tmp, os.path.basename(raw) + ".json")
+    svg = os.path.join(tmp, os.path.basename(raw) + ".svg")
+    p = subprocess.run([sys.executable, report_py, "--raw", raw, "--out", out, "--svg", svg],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    expect(f"report.py exits 0 on {raw}", p.returncode == 0, p.stdout[-2000:])
+    expect(f"report.py writes the chart of {raw}", os.path.getsize(svg) > 0 if os.path.exists(svg) else False)
+    with open(out) as f:
+        return json.load(f), p.stdout
+
+
+def full_set(report_py, tmp):
+    raw = Raw(os.path.join(tmp, "full"))
+    # fib(40): the serial baselines 100 ms.  Three repetitions each; the
+    # medians are 179 ms (typed, 1 worker) and 151 ms (generic, 1 worker):
+    # the third repetition's outliers must not move them.
+    for rep, plain, elision in ((1, 100, 100), (2, 90, 110), (3, 130, 100)):
+        raw.run(rep, "fib", "serial", "plain", 1, plain, n=40)
+        raw.run(rep, "fib", "serial", "elision", 1, elision, n=40)
+    for rep, t1, t2, g1, g2 in ((1, 179, 96, 151, 79), (2, 170, 97, 140, 79), (3, 400, 90, 400, 81)):
+        raw.run(rep, "fib", "weft", "typed", 1, t1, n=40)
+        raw.run(rep, "fib", "weft", "typed", 2, t2, n=40)
+        raw.run(rep, "fib", "weft", "generic", 1, g1, n=40)
+        raw.run(rep, "fib", "weft", "generic", 2, g2, n=40)
+    # nqueens: plain 1000 ms, elision 1100 ms.  typed: 1.04 and 1000/540 =
+    # 1.85 (PASS); generic: 1160/1100 = 1.055 (MISS on T_1).
+    # A peer, gomp-task: 1030 ms with 1 worker, so weft (1040) is behind it,
+    # though faster in repetition 2; ahead with 2 workers.
+    for rep, gomp1, typed1 in ((1, 1030, 1040), (2, 1100, 1050), (3, 1000, 1040)):
+        raw.run(rep, "nqueens", "serial", "plain", 1, 1000)
+        raw.run(rep, "nqueens", "serial", "elision", 1, 1100)
+        raw.run(rep, "nqueens", "weft", "typed", 1, typed1)
+        raw.run(rep, "nqueens", "weft", "typed", 2, 540)
+        raw.run(rep, "nqueens", "weft", "generic", 1, 1160)
+        raw.run(rep, "nqueens", "weft", "generic", 2, 590)
+        raw.run(rep, "nqueens", "gomp", "task", 1, gomp1)
+        raw.run(rep, "nqueens", "gomp", "task", 2, 600)
+    # the clang builds, paired among themselves: fib's baseline is
+    # serial-clang-plain (200 ms), libomp's omp-task is compared with
+    # weft-clang (ahead with 1 worker, behind with 2), not with gcc's weft
+    for rep in (1, 2, 3):
+        raw.run(rep, "fib", "serial-clang", "plain", 1, 200, n=40)
+        raw.run(rep, "fib", "weft-clang", "typed", 1, 300, n=40)
+        raw.run(rep, "nqueens", "serial-clang", "plain", 1, 1000)
+        raw.run(rep, "nqueens", "weft-clang", "typed", 1, 1010)
+        raw.run(rep, "nqueens", "weft-clang", "typed", 2, 530)
+        raw.run(rep, "nqueens", "omp", "task", 1, 1020)
+        raw.run(rep, "nqueens", "omp", "task", 2, 520)
+    # the probes: idle 0.5% (PASS) and 1.5% of a core (MISS); wake-up 14 us
+    # against a 10 us futex round trip (PASS) and 16 against 10 (MISS)
+    for rep in (1, 2, 3):
+        raw.run(rep, "idle", "weft", "parked", 1, 1000, n=1000, extra={"idle_cpu_pct": 0.5})
+        raw.run(rep, "idle", "weft", "parked", 2, 1000, n=1000, extra={"idle_cpu_pct": 1.5})
+        raw.run(rep, "wake", "weft", "run", 1, 5, n=200,
+                extra={"wake_med_us": 14.0, "futex_med_us": 10.0, "wake_p90_us": 20.0, "futex_p90_us": 15.0})
+        raw.run(rep, "wake", "weft", "run", 2, 5, n=200,
+                extra={"wake_med_us": 16.0, "futex_med_us": 10.0, "wake_p90_us": 20.0, "futex_p90_us": 15.0})
+
+    doc, text = report(report_py, raw.path, tmp)
+    goals = {g["goal"]: g for g in doc["goals"]}
+    want = {"gcc typed form: T_1/T_plain <= 1.8": (1.79, "PASS"),
+            "gcc typed form: T_2/T_plain <= 0.95": (0.96, "MISS"),
+            "gcc generic API: T_1/T_elision <= 1.5": (1.51, "MISS"),
+            "gcc generic API: T_2/T_elision <= 0.8": (0.79, "PASS")}
+    clang = {"clang typed form: T_1/T_plain <= 1.8": (1.5, "PASS"),
+             "clang typed form: T_2/T_plain <= 0.95": (None, "n/a"),
+             "clang generic API: T_1/T_elision <= 1.5": (None, "n/a"),
+             "clang generic API: T_2/T_elision <= 0.8": (None, "n/a")}
+    expect("fib: the four goal lines of each compiler", sorted(goals) == sorted({**want, **clang}), sorted(goals))
+    for name, (ratio, status) in clang.items():
+        g = goals.get(name, {})
+        expect(f"fib {name}: {status}", g.get("status") == status and
+               (near(g.get("ratio"), ratio) if ratio else g.get("ratio") is None), g)
+    for name, (ratio, status) in want.items():
+        g = goals.get(name, {})
+        expect(f"fib {name}: ratio of the medians {ratio}", near(g.get("ratio"), ratio), g.get("ratio"))
+        expect(f"fib {name}: {status}", g.get("status") == status, g.get("status"))
+    g = goals.get("gcc typed form: T_1/T_plain <= 1.8", {})
+    expect("fib typed T_1: range of the per-repetition ratios",
+           near(g.get("rep_min"), 1.79) and near(g.get("rep_max"), 400 / 130), (g.get("rep_min"), g.get("rep_max")))
+
+    scaling = {(g["kernel"], g["variant"]): g for g in doc["scaling_goals"]}
+    t = scaling.get(("nqueens", "weft-typed"), {})
+    expect("nqueens typed: T_1/T_s 1.04", near(t.get("t1_over_ts"), 1.04), t.get("t1_over_ts"))
+    expect("nqueens typed: T_s/T_2 1000/540", near(t.get("ts_over_tw"), 1000 / 540), t.get("ts_over_tw"))
+    expect("nqueens typed: PASS", t.get("status") == "PASS", t.get("status"))
+    g = scaling.get(("nqueens", "weft-generic"), {})
+    expect("nqueens generic: T_1 against the elision", near(g.get("t1_over_ts"), 1160 / 1100), g.get("t1_over_ts"))
+    expect("nqueens generic: MISS", g.get("status") == "MISS", g.get("status"))
+
+    peer = {g["compiler"]: g for g in doc["peer_goal"]}.get("gcc", {})
+    expect("peers: two comparisons (1 and 2 workers)", peer.get("comparisons") == 2, peer.get("comparisons"))
+    expect("peers: MISS", peer.get("status") == "MISS", peer.get("status"))
+    misses = peer.get("misses", [])
+    expect("peers: one comparison lost, with 1 worker",
+           len(misses) == 1 and misses[0].startswith("nqueens(10) w=1: weft 1.04 s vs gomp-task 1.03 s"), misses)
+    expect("peers: the lost comparison's paired repetitions",
+           len(misses) == 1 and "weft faster in 1 of 3 paired repetitions" in misses[0]
+           and "ratio 0.95-1.04" in misses[0], misses)
+
+    peer = {g["compiler"]: g for g in doc["peer_goal"]}.get("clang", {})
+    expect("clang peers: omp-task against weft-clang, behind with 2 workers only",
+           peer.get("comparisons") == 2 and len(peer.get("misses", [])) == 1
+           and peer["misses"][0].startswith("nqueens(10) w=2: weft 0.53 s vs omp-task 0.52 s"), peer)
+    t = {(g["kernel"], g["variant"]): g for g in doc["scaling_goals"]}.get(("nqueens", "weft-clang-typed"), {})
+    expect("nqueens clang typed: against serial-clang-plain", t.get("baseline") == "serial-clang-plain"
+           and near(t.get("t1_over_ts"), 1.01) and t.get("status") == "PASS", t)
+
+    probes = {(g["goal"].split()[0], g["workers"]): g for g in doc["probe_goals"]}
+    for key, status in ((("idle", 1), "PASS"), (("idle", 2), "MISS"), (("wake-up", 1), "PASS"),
+                        (("wake-up", 2), "MISS")):
+        expect(f"probe {key}: {status}", probes.get(key, {}).get("status") == status, probes.get(key))
+    expect("the table prints the MISS of the generic fib line",
+           any("generic API: T_1/T_elision <= 1.5" in line and "MISS" in line for line in text.splitlines()))
+
+
+def missing_set(report_py, tmp):
+    """A weft run that failed: its comparisons are n/a, not won."""
+    raw = Raw(os.path.join(tmp, "missing"))
+    for rep in (1, 2):
+        raw.run(rep, "matmul", "serial", "plain", 1, 100)
+        raw.run(rep, "matmul", "serial", "elision", 1, 100)
+        raw.run(rep, "matmul", "gomp", "task", 1, 200)
+        raw.run(rep, "matmul", "weft", "typed", 1, 100)
+        raw.run(rep, "matmul", "gomp", "task", 2, 60)   # weft has no 2-worker result
+    doc, text = report(report_py, raw.path, tmp)
+    peer = {g["compiler"]: g for g in doc["peer_goal"]}.get("gcc", {})
+    expect("missing: the 1-worker comparison counted, weft ahead",
+           peer.get("comparisons") == 1 and not peer.get("misses"), peer)
+    expect("missing: the 2-worker comparison listed as missing",
+           any("w=2" in m and "no result from weft" in m for m in peer.get("missing", [])), peer.get("missing"))
+    expect("missing: the peer line is n/a, not PASS", peer.get("status") == "n/a", peer.get("status"))
+    scaling = {(g["kernel"], g["variant"]): g for g in doc["scaling_goals"]}
+    g = scaling.get(("matmul", "weft-typed"), {})
+    expect("missing: matmul typed without a 2-worker result is n/a", g.get("status") == "n/a", g.get("status"))
+    g = scaling.get(("matmul", "weft-generic"), {})
+    expect("missing: matmul generic without any result is n/a", g.get("status") == "n/a", g.get("status"))
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    report_py = sys.argv[1]
+    with tempfile.TemporaryDirectory(prefix="weft-test-report-") as tmp:
+        full_set(report_py, tmp)
+        missing_set(report_py, tmp)
+    print("test-report: " + ("all checks passed" if failures == 0 else f"{failures} checks failed"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
