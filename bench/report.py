@@ -124,12 +124,29 @@ def is_serial(name):
 
 
 class Summary:
-    def __init__(self, runs):
+    def __init__(self, runs, config=None):
         self.runs = runs
         self.groups = {}
         for r in runs:
             key = (r["kernel"], r["n"], r["name"], 1 if is_serial(r["name"]) else r["workers"])
             self.groups.setdefault(key, []).append(r)
+        # What bench/run was asked to run (its config.json), when known: a
+        # selected runtime, kernel or worker count that left no result is
+        # then reported missing instead of being left out of the goals.
+        config = config or {}
+        self.selected = list(config.get("runtimes") or [])
+        self.sizes = dict(config.get("sizes") or {})
+        self.cfg_workers = list(config.get("workers") or [])
+        self.labels = {(r["kernel"], r["n"], r["runtime"], 1 if is_serial(r["name"]) else r["workers"])
+                       for r in runs}
+
+    def has_label(self, kernel, n, label, workers):
+        """Whether the runtime (executable) `label` left any result."""
+        return (kernel, n, label, workers) in self.labels
+
+    def weft_selected(self, compiler):
+        """weft built by compiler was asked for (per config.json)."""
+        return with_compiler("weft", compiler) in self.selected
 
     def times(self, kernel, n, name, workers):
         w = 1 if is_serial(name) else workers
@@ -154,6 +171,9 @@ class Summary:
     def kernels(self):
         seen = []
         for (k, n, _, _) in self.groups:
+            if (k, n) not in seen:
+                seen.append((k, n))
+        for k, n in self.sizes.items():
             if (k, n) not in seen:
                 seen.append((k, n))
         order = ["fib", "nqueens", "uts_geo", "uts_bin", "matmul", "mergesort", "loop", "reduce",
@@ -243,6 +263,7 @@ def build_goals(s):
     # selected: its lines are left out.  Otherwise a line whose variant or
     # baseline left no result (a failed run) is printed as n/a.
     measured = {compiler_of(k[2]) for k in s.groups if k[0] == GOAL_KERNEL and k[1] == n}
+    measured |= {c for c in COMPILERS if s.weft_selected(c)}
     for compiler, (label, var, base, w, limit) in [(c, g) for c in COMPILERS for g in GOALS]:
         var, base = with_compiler(var, compiler), with_compiler(base, compiler)
         if compiler not in measured:
@@ -265,7 +286,10 @@ def build_goals(s):
 
 
 def workers_of(s, kernel, n):
-    return sorted({k[3] for k in s.groups if k[0] == kernel and k[1] == n and not is_serial(k[2])})
+    ws = {k[3] for k in s.groups if k[0] == kernel and k[1] == n and not is_serial(k[2])}
+    if n == s.sizes.get(kernel):
+        ws |= set(s.cfg_workers)
+    return sorted(ws)
 
 
 def build_scaling_goals(s):
@@ -284,8 +308,8 @@ def build_scaling_goals(s):
                 tb = s.median(kernel, n, bname, 1)
                 t1 = s.median(kernel, n, name, 1)
                 tw = s.median(kernel, n, name, wmax) if wmax and wmax > 1 else None
-                if not any(compiler_of(k[2]) == compiler for k in s.groups
-                           if k[0] == kernel and k[1] == n):
+                if not s.weft_selected(compiler) and not any(
+                        compiler_of(k[2]) == compiler for k in s.groups if k[0] == kernel and k[1] == n):
                     continue  # this compiler was not selected
                 if tb is None:
                     t1 = tw = None  # no baseline: n/a below
@@ -315,7 +339,20 @@ def build_peer_goal(s):
                 continue
             peers = sorted({k[2] for k in s.groups if k[0] == kernel and k[1] == n and not is_serial(k[2])
                             and not k[2].startswith("weft") and compiler_of(k[2]) == compiler})
-            for w in workers_of(s, kernel, n):
+            # selected peers (config.json) of this compiler: every peer has a
+            # variant of every compute kernel, so one that left no result for
+            # this kernel at all failed (a peer variant missing at only some
+            # worker counts is found below, by name)
+            ws = workers_of(s, kernel, n)
+            sel_peers = [l for l in s.selected if not is_serial(l) and not l.startswith("weft")
+                         and compiler_of(l) == compiler]
+            absent = [l for l in sel_peers if not any(s.has_label(kernel, n, l, w) for w in ws)]
+            for w in ws:
+                for l in absent:
+                    missing.append(f"{kernel}({n}) w={w}: no result from {l}")
+                if s.weft_selected(compiler) and not s.has_label(kernel, n, with_compiler("weft", compiler), w) \
+                        and not peers and sel_peers:
+                    missing.append(f"{kernel}({n}) w={w}: no result from {with_compiler('weft', compiler)}")
                 tw = [t for t in (s.median(kernel, n, x, w) for x in weft_names) if t is not None]
                 for p in peers:
                     tp = s.median(kernel, n, p, w)
@@ -418,7 +455,15 @@ def build_probe_goals(prows, s=None):
                         "workers": r["workers"], "value": r["idle_cpu_pct"],
                         "text": f"{r['idle_cpu_pct']:.3f}% [{r['idle_cpu_pct_range'][0]:.3f}-{r['idle_cpu_pct_range'][1]:.3f}]",
                         "status": "PASS" if r["idle_cpu_pct"] < IDLE_LIMIT_PCT else "MISS"})
-        if r["kernel"] == "wake" and r["wake_over_futex"] is not None:
+        if r["kernel"] == "wake" and r["wake_over_futex"] is not None and \
+                r["parks_per_call"] is not None and r["parks_per_call"] < 0.5:
+            # the workers mostly did not park between calls: what was timed
+            # is a hand-off to an awake pool, not a wake-up
+            out.append({"goal": f"wake-up median <= {WAKE_LIMIT:g}x futex round trip", "runtime": r["runtime"],
+                        "workers": r["workers"], "value": r["wake_over_futex"],
+                        "text": f"n/a ({r['parks_per_call']:.2f} parks per call: not a wake-up)",
+                        "status": "n/a"})
+        elif r["kernel"] == "wake" and r["wake_over_futex"] is not None:
             lo, hi = r["wake_over_futex_range"]
             out.append({"goal": f"wake-up median <= {WAKE_LIMIT:g}x futex round trip", "runtime": r["runtime"],
                         "workers": r["workers"], "value": r["wake_over_futex"],
@@ -535,19 +580,21 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
         print(f"Goal lines, fib({n}), ratio of medians [range over repetitions]:{note}")
         for g in goals:
             rng = "" if g["rep_min"] is None else f" [reps {g['rep_min']:.2f}-{g['rep_max']:.2f}]"
-            val = "n/a (not measured)" if g["ratio"] is None else f"{g['ratio']:.2f}{rng}"
-            cpu = "" if g["cpu_ratio"] is None else f"   (CPU-time ratio {g['cpu_ratio']:.2f})"
-            print(f"  {g['goal']:<40} measured {val:<28} {g['status']}{cpu}")
+            val = "n/a (not measured)" if g["ratio"] is None else f"{g['ratio']:.3f}{rng}"
+            cpu = "" if g["cpu_ratio"] is None else f"   (CPU-time ratio {g['cpu_ratio']:.3f})"
+            print(f"  {g['goal']:<40} measured {val:<29} {g['status']}{cpu}")
     if scaling:
         w = max((g["workers"] or 0) for g in scaling)
         print(f"\nGoal: nqueens, UTS, matmul, mergesort: T_1/T_s <= {T1_LIMIT} and T_s/T_{w} >= {S2_LIMIT}"
               f"{'' if w == 2 else f' (x {w}/2 workers)'} (ratios of medians; generic against the elision,")
         print("typed against plain recursion, each with the serial build of its own compiler):")
         for g in scaling:
-            cpu = "" if g["cpu_t1_over_ts"] is None else f" (CPU {g['cpu_t1_over_ts']:.2f})"
-            t1 = "-" if g["t1_over_ts"] is None else f"{g['t1_over_ts']:.2f}{cpu}"
-            sw = "-" if g["ts_over_tw"] is None else f"{g['ts_over_tw']:.2f}"
-            print(f"  {g['kernel']}({g['n']})".ljust(22) + f"{g['variant']:<18} T_1/T_s {t1:<18} "
+            # three decimals: with two, 1.0476 (PASS) and 1.0516 (MISS) both
+            # read 1.05
+            cpu = "" if g["cpu_t1_over_ts"] is None else f" (CPU {g['cpu_t1_over_ts']:.3f})"
+            t1 = "-" if g["t1_over_ts"] is None else f"{g['t1_over_ts']:.3f}{cpu}"
+            sw = "-" if g["ts_over_tw"] is None else f"{g['ts_over_tw']:.3f}"
+            print(f"  {g['kernel']}({g['n']})".ljust(22) + f"{g['variant']:<18} T_1/T_s {t1:<20} "
                   f"T_s/T_{g['workers']} {sw:<6} {g['status']}")
     if peer:
         print("\nGoal: weft ahead of every peer on every kernel at every worker count run (weft's faster variant")
@@ -718,6 +765,10 @@ def write_svg(path, s, rows, prows=()):
     series = sorted({r["runtime"] for r in rows if r["workers"] is not None}, key=order_key)
     peers = [x for x in series if not x.startswith("weft")]
     if not groups:
+        # nothing to chart (only the probes ran): no chart left from an
+        # earlier run either
+        if os.path.exists(path):
+            os.remove(path)
         return False
     # kernels measured at three or more worker counts get a scaling chart on top
     scal = []
@@ -807,6 +858,10 @@ def main():
     a = ap.parse_args()
 
     runs, contexts = load_runs(a.raw)
+    config = None
+    if a.config:
+        with open(a.config) as f:
+            config = json.load(f)
     failures = []
     if a.failures and os.path.exists(a.failures):
         with open(a.failures) as f:
@@ -814,7 +869,7 @@ def main():
     if not runs:
         print("report: no benchmark results found under " + a.raw, file=sys.stderr)
         return 1
-    s = Summary(runs)
+    s = Summary(runs, config)
     rows = build_table(s)
     goals = build_goals(s)
     scaling = build_scaling_goals(s)
@@ -823,10 +878,6 @@ def main():
     probe_goals = build_probe_goals(prows, s)
     print_table(rows, goals, contexts, failures, scaling, peer, probe_goals, prows)
 
-    config = None
-    if a.config:
-        with open(a.config) as f:
-            config = json.load(f)
     host = {k: contexts[0].get(k) for k in ("host_name", "num_cpus", "mhz_per_cpu", "caches")} if contexts else {}
     if contexts:
         # google-benchmark's own build (Debian's says "debug"): it only times

@@ -54,10 +54,15 @@ class Raw:
             json.dump(doc, f)
 
 
-def report(report_py, raw, tmp):
+def report(report_py, raw, tmp, config=None):
     out = os.path.join(tmp, os.path.basename(raw) + ".json")
     svg = os.path.join(tmp, os.path.basename(raw) + ".svg")
-    p = subprocess.run([sys.executable, report_py, "--raw", raw, "--out", out, "--svg", svg],
+    extra = []
+    if config is not None:
+        extra = ["--config", os.path.join(tmp, "config.json")]
+        with open(extra[1], "w") as f:
+            json.dump(config, f)
+    p = subprocess.run([sys.executable, report_py, "--raw", raw, "--out", out, "--svg", svg] + extra,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     expect(f"report.py exits 0 on {raw}", p.returncode == 0, p.stdout[-2000:])
     expect(f"report.py writes the chart of {raw}", os.path.getsize(svg) > 0 if os.path.exists(svg) else False)
@@ -108,9 +113,15 @@ def full_set(report_py, tmp):
         raw.run(rep, "idle", "weft", "parked", 1, 1000, n=1000, extra={"idle_cpu_pct": 0.5})
         raw.run(rep, "idle", "weft", "parked", 2, 1000, n=1000, extra={"idle_cpu_pct": 1.5})
         raw.run(rep, "wake", "weft", "run", 1, 5, n=200,
-                extra={"wake_med_us": 14.0, "futex_med_us": 10.0, "wake_p90_us": 20.0, "futex_p90_us": 15.0})
+                extra={"wake_med_us": 14.0, "futex_med_us": 10.0, "wake_p90_us": 20.0, "futex_p90_us": 15.0,
+                       "parks_per_call": 1.0})
         raw.run(rep, "wake", "weft", "run", 2, 5, n=200,
-                extra={"wake_med_us": 16.0, "futex_med_us": 10.0, "wake_p90_us": 20.0, "futex_p90_us": 15.0})
+                extra={"wake_med_us": 16.0, "futex_med_us": 10.0, "wake_p90_us": 20.0, "futex_p90_us": 15.0,
+                       "parks_per_call": 1.0})
+        # with 4 workers they did not park: a fast hand-off, not a wake-up
+        raw.run(rep, "wake", "weft", "run", 4, 5, n=200,
+                extra={"wake_med_us": 2.0, "futex_med_us": 10.0, "wake_p90_us": 3.0, "futex_p90_us": 15.0,
+                       "parks_per_call": 0.1})
 
     doc, text = report(report_py, raw.path, tmp)
     goals = {g["goal"]: g for g in doc["goals"]}
@@ -143,6 +154,8 @@ def full_set(report_py, tmp):
     g = scaling.get(("nqueens", "weft-generic"), {})
     expect("nqueens generic: T_1 against the elision", near(g.get("t1_over_ts"), 1160 / 1100), g.get("t1_over_ts"))
     expect("nqueens generic: MISS", g.get("status") == "MISS", g.get("status"))
+    expect("nqueens generic: printed with three decimals (1.0545: not 1.05, which would read as a PASS)",
+           any("weft-generic" in line and "T_1/T_s 1.055" in line and "MISS" in line for line in text.splitlines()))
 
     peer = {g["compiler"]: g for g in doc["peer_goal"]}.get("gcc", {})
     expect("peers: two comparisons (1 and 2 workers)", peer.get("comparisons") == 2, peer.get("comparisons"))
@@ -164,7 +177,7 @@ def full_set(report_py, tmp):
 
     probes = {(g["goal"].split()[0], g["workers"]): g for g in doc["probe_goals"]}
     for key, status in ((("idle", 1), "PASS"), (("idle", 2), "MISS"), (("wake-up", 1), "PASS"),
-                        (("wake-up", 2), "MISS")):
+                        (("wake-up", 2), "MISS"), (("wake-up", 4), "n/a")):
         expect(f"probe {key}: {status}", probes.get(key, {}).get("status") == status, probes.get(key))
     expect("the table prints the MISS of the generic fib line",
            any("generic API: T_1/T_elision <= 1.5" in line and "MISS" in line for line in text.splitlines()))
@@ -193,6 +206,41 @@ def missing_set(report_py, tmp):
     expect("missing: matmul generic without any result is n/a", g.get("status") == "n/a", g.get("status"))
 
 
+def selected_set(report_py, tmp):
+    """What bench/run was asked for (config.json) and left no result is
+    missing: a peer whose runs all failed at one worker count, a kernel or a
+    compiler with no result at all."""
+    raw = Raw(os.path.join(tmp, "selected"))
+    for rep in (1, 2):
+        raw.run(rep, "nqueens", "serial", "plain", 1, 1000)
+        raw.run(rep, "nqueens", "serial", "elision", 1, 1000)
+        raw.run(rep, "nqueens", "weft", "typed", 1, 1000)
+        raw.run(rep, "nqueens", "weft", "typed", 2, 500)
+        raw.run(rep, "nqueens", "gomp", "task", 1, 1500)
+        raw.run(rep, "nqueens", "gomp", "task", 2, 800)    # tbb: every run failed
+    config = {"runtimes": ["serial", "weft", "gomp", "tbb", "weft-clang"], "workers": [1, 2],
+              "sizes": {"fib": 40, "nqueens": 10}}
+    doc, text = report(report_py, raw.path, tmp, config)
+    peer = {g["compiler"]: g for g in doc["peer_goal"]}.get("gcc", {})
+    expect("selected: tbb, which left no result, listed at both worker counts",
+           "nqueens(10) w=1: no result from tbb" in peer.get("missing", [])
+           and "nqueens(10) w=2: no result from tbb" in peer.get("missing", []), peer.get("missing"))
+    expect("selected: 2 comparisons made, none lost, the line n/a",
+           peer.get("comparisons") == 2 and not peer.get("misses") and peer.get("status") == "n/a", peer)
+    goals = {g["goal"]: g for g in doc["goals"]}
+    expect("selected: fib without any result gives 8 lines, all n/a",
+           len(goals) == 8 and all(g["status"] == "n/a" for g in goals.values()), sorted(goals))
+    scaling = {(g["kernel"], g["variant"]): g for g in doc["scaling_goals"]}
+    g = scaling.get(("nqueens", "weft-clang-typed"), {})
+    expect("selected: nqueens for weft-clang, which left no result, is n/a", g.get("status") == "n/a", g)
+    expect("selected: the peer goal line prints the missing results",
+           "missing: nqueens(10) w=2: no result from tbb" in text)
+    # the same results without the config: nothing is known to be missing
+    doc, _ = report(report_py, raw.path, tmp)
+    peer = {g["compiler"]: g for g in doc["peer_goal"]}.get("gcc", {})
+    expect("without config.json: 2 comparisons, PASS", peer.get("status") == "PASS", peer)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -201,6 +249,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="weft-test-report-") as tmp:
         full_set(report_py, tmp)
         missing_set(report_py, tmp)
+        selected_set(report_py, tmp)
     print("test-report: " + ("all checks passed" if failures == 0 else f"{failures} checks failed"))
     return 1 if failures else 0
 

@@ -132,9 +132,19 @@ long bench_wake_rounds(int n, void (*one)(void *ctx), void *ctx, const long *cou
     return count ? *count : n;
 }
 
-long bench_idle_window(int ms, void (*burst)(void *ctx), void *ctx)
+void bench_burst_task(long *count)
 {
-    burst(ctx);
+    bench_busy_ms(IDLE_BURST_MS);
+    __atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
+}
+
+long bench_idle_window(int ms, long (*burst)(void *ctx), void *ctx, long want)
+{
+    long ran = burst(ctx);
+    if (ran != want) {
+        fprintf(stderr, "idle: the burst ran %ld of its %ld tasks\n", ran, want);
+        return -1;
+    }
     double c0 = bench_cpu_us(), t0 = bench_now_us();
     bench_sleep_ms(ms);
     double c1 = bench_cpu_us(), t1 = bench_now_us();

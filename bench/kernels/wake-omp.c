@@ -34,14 +34,16 @@ long bench_wake_omp_region(void *rt, int n)
     return bench_wake_rounds(n, one_region, &c, &c.count);
 }
 
-static void burst(void *p)
+static long burst(void *p)
 {
     int workers = *(const int *)p;
+    long count = 0;
 #pragma omp parallel num_threads(workers)
-    bench_busy_ms(IDLE_BURST_MS);
+    bench_burst_task(&count);
+    return count;
 }
 
 long bench_idle_omp_region(void *rt, int n)
 {
-    return bench_idle_window(n, burst, rt);
+    return bench_idle_window(n, burst, rt, *(const int *)rt);
 }

@@ -18,14 +18,16 @@ long bench_wake_serial_futex(void *rt, int n)
     return bench_wake_rounds(n, one_call, &count, &count);
 }
 
-static void burst(void *ctx)
+static long burst(void *ctx)
 {
+    long count = 0;
     (void)ctx;
-    bench_busy_ms(IDLE_BURST_MS);
+    bench_burst_task(&count);
+    return count;
 }
 
 long bench_idle_serial_sleep(void *rt, int n)
 {
     (void)rt;
-    return bench_idle_window(n, burst, NULL);
+    return bench_idle_window(n, burst, NULL, 1);
 }

@@ -49,16 +49,18 @@ void one_execute(void *p)
     });
 }
 
-void burst(void *p)
+long burst(void *p)
 {
     auto *arena = static_cast<tbb::task_arena *>(p);
     int k = 2 * arena->max_concurrency();
-    arena->execute([k] {
+    long count = 0;
+    arena->execute([k, &count] {
         tbb::task_group g;
         for (int i = 0; i < k; i++)
-            g.run([] { bench_busy_ms(IDLE_BURST_MS); });
+            g.run([&count] { bench_burst_task(&count); });
         g.wait();
     });
+    return count;
 }
 
 } // namespace
@@ -84,5 +86,6 @@ extern "C" long bench_wake_tbb_execute(void *rt, int n)
 
 extern "C" long bench_idle_tbb_execute(void *rt, int n)
 {
-    return bench_idle_window(n, burst, rt);
+    auto *arena = static_cast<tbb::task_arena *>(rt);
+    return bench_idle_window(n, burst, rt, 2L * arena->max_concurrency());
 }

@@ -70,19 +70,30 @@ long bench_wake_weft_run(void *rt, int n)
 
 static void busy(void *p)
 {
-    (void)p;
-    bench_busy_ms(IDLE_BURST_MS);
+    bench_burst_task((long *)p);
 }
+
+/* 2 x workers busy tasks (at most BURST_MAX) */
+#define BURST_MAX (2 * 64)
+static long burst_tasks(weft_pool *pool)
+{
+    long k = 2L * weft_pool_workers(pool);
+    return k > BURST_MAX ? BURST_MAX : k;
+}
+
+struct burst_ctx {
+    weft_pool *pool;
+    long count; /* busy tasks that ran */
+};
 
 static void burst_root(void *p)
 {
-    unsigned k = 2 * weft_pool_workers((weft_pool *)p);
-    weft_task t[2 * 64];
-    if (k > 2 * 64)
-        k = 2 * 64;
-    for (unsigned i = 0; i < k; i++)
-        weft_spawn(&t[i], busy, NULL);
-    for (unsigned i = k; i-- > 0;)
+    struct burst_ctx *b = (struct burst_ctx *)p;
+    long k = burst_tasks(b->pool);
+    weft_task t[BURST_MAX];
+    for (long i = 0; i < k; i++)
+        weft_spawn(&t[i], busy, &b->count);
+    for (long i = k; i-- > 0;)
         weft_join(&t[i]);
 }
 
@@ -90,15 +101,18 @@ static void burst_root(void *p)
  * there (the burst's own parks are not the window's) */
 static double parks_after_burst;
 
-static void burst(void *p)
+static long burst(void *p)
 {
-    weft_pool_run((weft_pool *)p, burst_root, p);
-    parks_after_burst = parks((weft_pool *)p);
+    struct burst_ctx b = {(weft_pool *)p, 0};
+    if (weft_pool_run(b.pool, burst_root, &b) != 0)
+        return -1;
+    parks_after_burst = parks(b.pool);
+    return b.count;
 }
 
 long bench_idle_weft_parked(void *rt, int n)
 {
-    long r = bench_idle_window(n, burst, rt);
+    long r = bench_idle_window(n, burst, rt, burst_tasks((weft_pool *)rt));
     bench_report("parks_in_window", parks((weft_pool *)rt) - parks_after_burst);
     return r;
 }

@@ -7,16 +7,19 @@
  *   really go to sleep; the two measurements alternate so that they see the
  *   same machine.  The futex round trip: the caller sets a word and
  *   futex-wakes a partner thread sleeping on it, the partner sets a second
- *   word and futex-wakes the caller, who sleeps on that one (two wake-ups,
- *   as in an external weft_pool_run: wake a worker, and be woken at the
- *   end).  Reported: median and p90 of both, in microseconds
+ *   word and futex-wakes the caller, who sleeps on that one (two wake-ups;
+ *   an external weft_pool_run wakes a worker but, as its caller spins a
+ *   while first, is usually not woken at the end: one wake-up, see
+ *   bench/README.md).  Reported: median and p90 of both, in microseconds
  *   (bench_report: wake_med_us, wake_p90_us, futex_med_us, futex_p90_us).
  *   The answer is the number of trivial tasks that ran (n).
  * idle(n): make every worker busy for a moment (a burst of 2 x workers
  *   tasks of IDLE_BURST_MS each), then, from the moment the burst returns,
  *   sleep n ms and report the process's CPU time (getrusage, every thread)
  *   over that window as a percentage of one core (idle_cpu_pct).  The
- *   answer is n.
+ *   answer is n if the burst ran all its tasks (each counts itself), -1
+ *   otherwise: a burst that failed would leave the pool idle all along and
+ *   the figure meaningless.
  */
 #ifndef WEFT_BENCH_WAKE_H
 #define WEFT_BENCH_WAKE_H
@@ -45,8 +48,13 @@ void bench_report_latencies(const char *prefix, double *v, int n);
 /* Runs n rounds of futex / sleep / one(ctx) and reports both; returns the
  * count of trivial tasks run as stored by one() in *count. */
 long bench_wake_rounds(int n, void (*one)(void *ctx), void *ctx, const long *count);
-/* The idle measurement after burst(ctx) returns: reports idle_cpu_pct. */
-long bench_idle_window(int ms, void (*burst)(void *ctx), void *ctx);
+/* One busy task of a burst: IDLE_BURST_MS of spinning, then *count += 1
+ * (atomically). */
+void bench_burst_task(long *count);
+/* The idle measurement after burst(ctx) returns the number of busy tasks
+ * that ran: reports idle_cpu_pct; returns ms, or -1 when that number is
+ * not want. */
+long bench_idle_window(int ms, long (*burst)(void *ctx), void *ctx, long want);
 
 #ifdef __cplusplus
 }
