@@ -132,12 +132,15 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg);
 
 /**
  * Stops the workers and frees the pool.  Waits for weft_pool_run() calls
- * already running on it to finish; calls that start during destruction
- * return WEFT_ESHUTDOWN.  A worker of another pool runs its own pool's
- * tasks while it waits.  Returns WEFT_EINVAL for NULL and WEFT_EDEADLK when
- * called from one of the pool's own workers, or from a worker that is
- * inside weft_pool_run() on this pool further up its stack (the pool is
- * left intact).  Any thread other than the pool's workers.
+ * already running on it, and for tasks submitted to it by weft_spawn()
+ * from outside any pool (the default pool), to finish; calls that start
+ * during destruction return WEFT_ESHUTDOWN, and so does a second
+ * weft_pool_destroy() of a pool being destroyed (the first one frees it).
+ * A worker of another pool runs its own pool's tasks while it waits.
+ * Returns 0, WEFT_EINVAL for NULL, WEFT_EDEADLK when called from one of the
+ * pool's own workers, or from a worker that is inside weft_pool_run() on
+ * this pool further up its stack (the pool is left intact).  Any thread
+ * other than the pool's workers.
  */
 int weft_pool_destroy(weft_pool *pool);
 

@@ -32,7 +32,8 @@ typedef struct weft_task {
     weft_fn fn;       /* private: the function (outside a pool) */
     void *arg;        /* private: its argument */
     uintptr_t thief;  /* private: the injection queue's link while queued */
-    uint32_t done;    /* private: 0 running, 1 done, 2 done awaited (futex) */
+    uint32_t done;    /* private: 0 running, 1 done, 2 running and a waiter
+                         sleeps on it (futex; set to 1 and woken at the end) */
     uint32_t flags;   /* private: WEFT__JOB_* for submitted tasks */
 } weft_task;
 
@@ -51,7 +52,8 @@ struct weft__frame_hdr {
     void (*run)(struct weft__frame_hdr *f); /* runs the task (thieves) */
     uint32_t thief; /* while public: 0, or 1 + index of the worker that
                        stole it */
-    uint32_t done;  /* once stolen: 0 running, 1 done, 2 done awaited */
+    uint32_t done;  /* once stolen: 0 running, 1 done, 2 running and a
+                       joiner sleeps on it (set to 1 and woken at the end) */
 };
 struct weft__frame {
     struct weft__frame_hdr h;
