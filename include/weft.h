@@ -499,7 +499,9 @@ typedef struct weft_stats {
  */
 int weft_pool_stats(const weft_pool *pool, weft_stats *out);
 
-/** Writes pool's settings and counters, one per line, to f.  Any thread. */
+/** Writes pool's settings and counters, one per line, to f.  Returns 0 or
+ *  WEFT_EINVAL (NULL pool or f); a write error stays in f (ferror(f)).
+ *  Any thread. */
 int weft_pool_print(const weft_pool *pool, FILE *f);
 
 #ifdef __cplusplus

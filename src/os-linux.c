@@ -42,7 +42,9 @@ int weft__thread_start(pthread_t *th, size_t stack_size,
     if (rc == 0)
         rc = pthread_create(th, &attr, fn, arg);
     pthread_attr_destroy(&attr);
-    return rc == 0 ? 0 : WEFT_EAGAIN;
+    /* EINVAL: a stack size the system refuses (SIZE_MAX: size + guard
+     * wraps around), not a shortage worth retrying */
+    return rc == 0 ? 0 : rc == EINVAL ? WEFT_ERANGE : WEFT_EAGAIN;
 }
 
 size_t weft__thread_stack_got(pthread_t th, size_t asked)

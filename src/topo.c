@@ -19,10 +19,21 @@
  * every pool (loading takes milliseconds).  A synthetic topology string
  * (weft_config.topology) gets a topology of its own; binding to its
  * simulated cores fails, and the pool records that and runs unbound.
+ *
+ * hwloc itself reads $HWLOC_XMLFILE and $HWLOC_SYNTHETIC when it loads the
+ * machine's topology, and unless $HWLOC_THISSYSTEM=1 it takes what they
+ * describe for another system: its binding calls then do nothing and
+ * report success, and the process's binding reads as every CPU.  No flag
+ * or blacklist makes hwloc ignore those variables, so such a "foreign"
+ * description is used as given, but binding and the process's CPUs go
+ * through hwloc's Linux calls (sched_setaffinity / sched_getaffinity of a
+ * thread), which always act on this machine: a CPU the description names
+ * and this machine lacks fails to bind, and taskset is honoured.
  */
 #include <errno.h>
 #include <limits.h>
 #include <hwloc.h>
+#include <hwloc/linux.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +43,9 @@
 struct weft__topo {
     hwloc_topology_t topo;
     int owned;               /* 1: synthetic, destroyed with the pool */
+    int foreign;             /* 1: the machine's topology, as described by
+                                $HWLOC_XMLFILE / $HWLOC_SYNTHETIC: bind
+                                through the Linux calls (top of file) */
     hwloc_bitmap_t cpuset;   /* the pool's CPUs */
     unsigned ncores;
     unsigned nalloc;         /* length of cores[] */
@@ -86,13 +100,20 @@ void weft__topo_fork_unlock(void)
  * launchers set at start, rather than every allowed CPU (nor the calling
  * thread's: a bound worker of another pool would shrink the pool to its
  * core). */
-static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic)
+static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic,
+                                   int foreign)
 {
     hwloc_bitmap_t set = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(t));
     if (!set || synthetic)
         return set;
     hwloc_bitmap_t bound = hwloc_bitmap_alloc();
-    if (bound && ((hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_PROCESS) == 0 &&
+    if (bound && foreign) {
+        /* (hwloc's process binding would read as every CPU: the main
+         * thread's, from the kernel) */
+        if (hwloc_linux_get_tid_cpubind(t, getpid(), bound) == 0 &&
+            !hwloc_bitmap_iszero(bound))
+            hwloc_bitmap_and(set, set, bound);
+    } else if (bound && ((hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_PROCESS) == 0 &&
                    !hwloc_bitmap_iszero(bound)) ||
                   (hwloc_get_proc_cpubind(t, getpid(), bound,
                                           HWLOC_CPUBIND_THREAD) == 0 &&
@@ -186,9 +207,10 @@ int weft__topo_open(const weft_config *cfg, struct weft__topo **out)
         rc = load(&tp->topo, cfg->topology);
     } else {
         rc = get_shared(&tp->topo);
+        tp->foreign = rc == 0 && !hwloc_topology_is_thissystem(tp->topo);
     }
     if (rc == 0) {
-        tp->cpuset = process_cpus(tp->topo, tp->owned);
+        tp->cpuset = process_cpus(tp->topo, tp->owned, tp->foreign);
         if (!tp->cpuset)
             rc = WEFT_ENOMEM;
     }
@@ -237,6 +259,8 @@ int weft__topo_bind_self(struct weft__topo *tp, unsigned index)
     if (tp->owned) /* simulated cores: there is nothing real to bind to */
         return -1;
     hwloc_bitmap_t set = tp->cores[index % tp->ncores];
+    if (tp->foreign)
+        return hwloc_linux_set_tid_cpubind(tp->topo, 0, set) == 0 ? 0 : -1;
     return hwloc_set_cpubind(tp->topo, set, HWLOC_CPUBIND_THREAD) == 0 ? 0
                                                                        : -1;
 }
@@ -245,6 +269,8 @@ int weft__topo_confine_self(struct weft__topo *tp)
 {
     if (tp->owned)
         return -1;
+    if (tp->foreign)
+        return hwloc_linux_set_tid_cpubind(tp->topo, 0, tp->cpuset) == 0 ? 0 : -1;
     return hwloc_set_cpubind(tp->topo, tp->cpuset, HWLOC_CPUBIND_THREAD) == 0
                ? 0
                : -1;

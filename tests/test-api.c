@@ -17,11 +17,22 @@
  *    below the system's minimum is raised to it (weft_pool_print shows it).
  *  - weft_pool_stats()/weft_pool_print() arguments; run == spawned +
  *    injected while a stolen task is still running (each task once).
+ *  - $HWLOC_SYNTHETIC, which hwloc reads itself and takes for another
+ *    system: the default pool still counts the CPUs this process may use
+ *    (taskset) and really binds each worker to one of them (run in a child
+ *    process, re-executing this program, with the variable set and, in a
+ *    second child, the affinity cut to one CPU).
+ *
+ * Usage: test-api (test-api foreign-child is that child)
  */
 #define _GNU_SOURCE
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define CHECK_WANT_FIB
 #include "check.h"
@@ -86,6 +97,12 @@ static void test_bad_arguments(void)
     cfg.deque_slots = ~0u;
     create_fails(&cfg, WEFT_ERANGE, "deque_slots = UINT_MAX");
     cfg.deque_slots = 0;
+
+    /* (found when the first worker's thread is created: the deques and
+     * everything else are rolled back) */
+    cfg.stack_size = SIZE_MAX;
+    create_fails(&cfg, WEFT_ERANGE, "stack_size = SIZE_MAX");
+    cfg.stack_size = 0;
 
     cfg.cpuset = "banana";
     create_fails(&cfg, WEFT_EINVAL, "cpuset \"banana\"");
@@ -733,9 +750,131 @@ static void test_stats_while_stolen(void)
     CHECK_EQ(weft_pool_destroy(pool), 0);
 }
 
-int main(void)
+/* The child of test_foreign_topology: the default pool, under a foreign
+ * $HWLOC_SYNTHETIC of single-PU cores numbered 0 to the last CPU of this
+ * process's mask, has one worker per CPU of the mask, each bound to exactly
+ * one of them. */
+#define FOREIGN_MAX 1024
+struct foreign_seen {
+    unsigned workers;
+    int ok[FOREIGN_MAX]; /* per worker: its affinity was one CPU of want */
+    cpu_set_t want;
+};
+
+static void foreign_check(void *p)
+{
+    struct foreign_seen *f = (struct foreign_seen *)p;
+    cpu_set_t now;
+    CHECK_EQ(sched_getaffinity(0, sizeof now, &now), 0);
+    int id = weft_worker_id();
+    CHECK(id >= 0 && id < FOREIGN_MAX);
+    cpu_set_t both;
+    CPU_AND(&both, &now, &f->want);
+    f->ok[id] = CPU_COUNT(&now) == 1 && CPU_COUNT(&both) == 1;
+}
+
+static void foreign_root(void *p)
+{
+    struct foreign_seen *f = (struct foreign_seen *)p;
+    /* run foreign_check on every worker: keep spawning until each has */
+    for (int round = 0; round < 100000; round++) {
+        unsigned done = 0;
+        for (unsigned i = 0; i < f->workers; i++)
+            done += f->ok[i] != 0;
+        if (done == f->workers)
+            return;
+        weft_task t[16];
+        for (int i = 0; i < 16; i++)
+            weft_spawn(&t[i], foreign_check, f);
+        for (int i = 16; i-- > 0;)
+            weft_join(&t[i]);
+    }
+}
+
+static int foreign_child(void)
+{
+    struct foreign_seen f;
+    memset(&f, 0, sizeof f);
+    CHECK_EQ(sched_getaffinity(0, sizeof f.want, &f.want), 0);
+    weft_pool *pool = NULL;
+    CHECK_EQ(weft_pool_create(&pool, NULL), 0);
+    f.workers = weft_pool_workers(pool);
+    CHECK_EQ(f.workers, (unsigned)CPU_COUNT(&f.want));
+    weft_stats st;
+    CHECK_EQ(weft_pool_stats(pool, &st), 0);
+    CHECK_EQ(st.bound, f.workers);
+    CHECK_EQ(st.bind_failures, 0);
+    CHECK_EQ(weft_pool_run(pool, foreign_root, &f), 0);
+    for (unsigned i = 0; i < f.workers; i++)
+        CHECK_EQ(f.ok[i], 1);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+    return check_done("test-api foreign-child");
+}
+
+/* Runs foreign_child in a child process with $HWLOC_SYNTHETIC set; cpu >= 0
+ * cuts its affinity to that CPU first (what taskset -c cpu does). */
+static void run_foreign_child(int cpu)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        if (cpu >= 0) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            if (sched_setaffinity(0, sizeof one, &one) != 0)
+                _exit(2);
+        }
+        char *argv[] = {(char *)"test-api", (char *)"foreign-child", NULL};
+        execv("/proc/self/exe", argv);
+        _exit(2);
+    }
+    int status = 0;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
+static void test_foreign_topology(void)
+{
+    cpu_set_t mine;
+    CHECK_EQ(sched_getaffinity(0, sizeof mine, &mine), 0);
+    int last = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &mine))
+            last = c;
+    CHECK(last >= 0);
+    if (last >= FOREIGN_MAX) {
+        printf("  $HWLOC_SYNTHETIC: skipped (CPU %d is beyond this test's %d)\n", last,
+               FOREIGN_MAX);
+        return;
+    }
+    /* set here and inherited: hwloc reads it in the child's first pool.
+     * Cores 0..last+1: one more than this machine has, to name a CPU it
+     * lacks. */
+    char synth[64];
+    snprintf(synth, sizeof synth, "pack:1 core:%d pu:1", last + 2);
+    const char *old = getenv("HWLOC_SYNTHETIC");
+    char *saved = old ? strdup(old) : NULL;
+    CHECK_EQ(setenv("HWLOC_SYNTHETIC", synth, 1), 0);
+    run_foreign_child(-1);
+    run_foreign_child(last);
+    if (saved) {
+        setenv("HWLOC_SYNTHETIC", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("HWLOC_SYNTHETIC");
+    }
+}
+
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc > 1 && strcmp(argv[1], "foreign-child") == 0)
+        return foreign_child();
+    test_foreign_topology();
+    printf("  $HWLOC_SYNTHETIC (hwloc's foreign topology): ok\n");
     int threads0 = check_thread_baseline();
     test_config_defaults();
     printf("  config defaults: ok\n");
