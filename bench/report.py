@@ -148,6 +148,14 @@ class Summary:
         """weft built by compiler was asked for (per config.json)."""
         return with_compiler("weft", compiler) in self.selected
 
+    def weft_compilers(self, found):
+        """The compilers whose goal lines are reported: with a config.json,
+        those whose weft was selected (a serial- or peer-only run has no weft
+        goal to miss); without one, those with results (`found`)."""
+        if self.selected:
+            return {c for c in COMPILERS if self.weft_selected(c)}
+        return set(found)
+
     def times(self, kernel, n, name, workers):
         w = 1 if is_serial(name) else workers
         return [r["real_s"] for r in self.groups.get((kernel, n, name, w), [])]
@@ -262,8 +270,8 @@ def build_goals(s):
     # A compiler none of whose runs of the kernel left a result was not
     # selected: its lines are left out.  Otherwise a line whose variant or
     # baseline left no result (a failed run) is printed as n/a.
-    measured = {compiler_of(k[2]) for k in s.groups if k[0] == GOAL_KERNEL and k[1] == n}
-    measured |= {c for c in COMPILERS if s.weft_selected(c)}
+    measured = s.weft_compilers({compiler_of(k[2]) for k in s.groups
+                                 if k[0] == GOAL_KERNEL and k[1] == n})
     for compiler, (label, var, base, w, limit) in [(c, g) for c in COMPILERS for g in GOALS]:
         var, base = with_compiler(var, compiler), with_compiler(base, compiler)
         if compiler not in measured:
@@ -308,8 +316,8 @@ def build_scaling_goals(s):
                 tb = s.median(kernel, n, bname, 1)
                 t1 = s.median(kernel, n, name, 1)
                 tw = s.median(kernel, n, name, wmax) if wmax and wmax > 1 else None
-                if not s.weft_selected(compiler) and not any(
-                        compiler_of(k[2]) == compiler for k in s.groups if k[0] == kernel and k[1] == n):
+                if compiler not in s.weft_compilers(
+                        compiler_of(k[2]) for k in s.groups if k[0] == kernel and k[1] == n):
                     continue  # this compiler was not selected
                 if tb is None:
                     t1 = tw = None  # no baseline: n/a below
@@ -332,37 +340,40 @@ def build_peer_goal(s):
     compute kernel, at every worker count measured."""
     out = []
     for compiler in COMPILERS:
+        if s.selected and not s.weft_selected(compiler):
+            continue  # no weft of this compiler was asked for: nothing to compare
         weft_names = [with_compiler(f"weft-{v}", compiler) for v in ("generic", "typed")]
+        weft_label = with_compiler("weft", compiler)
         checked, misses, missing = 0, [], []
+
+        def add(m):
+            if m not in missing:
+                missing.append(m)
         for kernel, n in s.kernels():
             if kernel in PROBES:
                 continue
             peers = sorted({k[2] for k in s.groups if k[0] == kernel and k[1] == n and not is_serial(k[2])
                             and not k[2].startswith("weft") and compiler_of(k[2]) == compiler})
-            # selected peers (config.json) of this compiler: every peer has a
-            # variant of every compute kernel, so one that left no result for
-            # this kernel at all failed (a peer variant missing at only some
-            # worker counts is found below, by name)
+            # selected runtimes (config.json) of this compiler: every peer has
+            # a variant of every compute kernel, so a selected runtime with no
+            # result at a worker count failed there (a peer variant missing
+            # while another of its variants ran is found below, by name)
             ws = workers_of(s, kernel, n)
             sel_peers = [l for l in s.selected if not is_serial(l) and not l.startswith("weft")
                          and compiler_of(l) == compiler]
-            absent = [l for l in sel_peers if not any(s.has_label(kernel, n, l, w) for w in ws)]
             for w in ws:
-                for l in absent:
-                    missing.append(f"{kernel}({n}) w={w}: no result from {l}")
-                if s.weft_selected(compiler) and not s.has_label(kernel, n, with_compiler("weft", compiler), w) \
-                        and not peers and sel_peers:
-                    missing.append(f"{kernel}({n}) w={w}: no result from {with_compiler('weft', compiler)}")
+                for l in sel_peers + ([weft_label] if sel_peers and s.weft_selected(compiler) else []):
+                    if not s.has_label(kernel, n, l, w):
+                        add(f"{kernel}({n}) w={w}: no result from {l}")
                 tw = [t for t in (s.median(kernel, n, x, w) for x in weft_names) if t is not None]
                 for p in peers:
                     tp = s.median(kernel, n, p, w)
                     if not tw or tp is None:
                         # a run that left no result: the comparison is
                         # missing, not won
-                        who = "weft" if not tw else p
-                        m = f"{kernel}({n}) w={w}: no result from {who}"
-                        if (tp is not None or tw) and m not in missing:
-                            missing.append(m)
+                        who = weft_label if not tw else p
+                        if tp is not None or tw:
+                            add(f"{kernel}({n}) w={w}: no result from {who}")
                         continue
                     checked += 1
                     if min(tw) >= tp:
@@ -429,12 +440,14 @@ def build_probe_goals(prows, s=None):
     def exe_of(name):  # the weft executable a result name comes from
         return "weft-clang" if name.startswith("weft-clang") else "weft"
     if s is not None:
-        exes = sorted({exe_of(k[2]) for k in s.groups if k[2].startswith("weft")})
+        exes = sorted({exe_of(k[2]) for k in s.groups if k[2].startswith("weft")} |
+                      {l for l in s.selected if l.startswith("weft")})
         for kernel, goal in (("idle", f"idle pool < {IDLE_LIMIT_PCT:g}% of one core"),
                              ("wake", f"wake-up median <= {WAKE_LIMIT:g}x futex round trip")):
-            if not any(r["kernel"] == kernel for r in prows):
+            if not any(r["kernel"] == kernel for r in prows) and kernel not in s.sizes:
                 continue
-            ws = sorted({r["workers"] for r in prows if r["kernel"] == kernel and r["workers"] is not None})
+            ws = sorted({r["workers"] for r in prows if r["kernel"] == kernel and r["workers"] is not None} |
+                        (set(s.cfg_workers) if kernel in s.sizes else set()))
             for exe in exes:
                 for w in ws:
                     if not any(r["kernel"] == kernel and r["runtime"].startswith("weft")
@@ -868,6 +881,9 @@ def main():
             failures = [l.rstrip("\n") for l in f if l.strip()]
     if not runs:
         print("report: no benchmark results found under " + a.raw, file=sys.stderr)
+        for old in (a.out, a.svg):  # an earlier run's report is not this run's
+            if os.path.exists(old):
+                os.remove(old)
         return 1
     s = Summary(runs, config)
     rows = build_table(s)

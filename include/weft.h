@@ -42,8 +42,10 @@ extern "C" {
     X(WEFT_EINVAL, -EINVAL, "invalid argument")                              \
     X(WEFT_ENOMEM, -ENOMEM, "out of memory")                                 \
     X(WEFT_EAGAIN, -EAGAIN, "could not create a worker thread")              \
-    X(WEFT_ERANGE, -ERANGE, "worker count or deque_slots above its limit")   \
-    X(WEFT_ENOCPU, -ENXIO, "cpuset names no CPU this process may use")       \
+    X(WEFT_ERANGE, -ERANGE,                                                  \
+      "worker count, deque_slots or stack_size out of range")                \
+    X(WEFT_ENOCPU, -ENXIO,                                                   \
+      "the cpuset (or topology) names no CPU this process may use")          \
     X(WEFT_EDEADLK, -EDEADLK, "destroy would wait for the calling worker")  \
     X(WEFT_ESHUTDOWN, -ESHUTDOWN, "the pool is being destroyed")             \
     X(WEFT_ETOPOLOGY, -ENODEV, "the hardware topology could not be loaded")
@@ -97,7 +99,8 @@ typedef struct weft_config {
     /** Stack size of each worker thread in bytes; 0 = 8 MiB.  A size below
      *  the system's minimum (PTHREAD_STACK_MIN) is raised to it; glibc may
      *  round it down to a multiple of 64 bytes (weft_pool_print shows the
-     *  smallest stack a worker got). */
+     *  smallest stack a worker got).  A size the system refuses as invalid
+     *  (SIZE_MAX) is WEFT_ERANGE; one it cannot map, WEFT_EAGAIN. */
     size_t stack_size;
     /** Slots in each worker's deque: the most tasks that can be pending
      *  (spawned, not joined) on one worker; 0 = 2^20.  Rounded up to a

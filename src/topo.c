@@ -30,8 +30,10 @@
  * thread), which always act on this machine: a CPU the description names
  * and this machine lacks fails to bind, and taskset is honoured.
  */
+#define _GNU_SOURCE /* CPU_ALLOC */
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <hwloc.h>
 #include <hwloc/linux.h>
 #include <pthread.h>
@@ -100,6 +102,32 @@ void weft__topo_fork_unlock(void)
  * launchers set at start, rather than every allowed CPU (nor the calling
  * thread's: a bound worker of another pool would shrink the pool to its
  * core). */
+/* The main thread's affinity, every bit of it, from the kernel (hwloc's
+ * Linux call drops the CPUs a foreign description lacks).  Returns 0, or -1
+ * when it cannot be read. */
+static int main_thread_cpus(hwloc_bitmap_t out)
+{
+    for (int n = 1024; n <= (1 << 20); n *= 2) {
+        cpu_set_t *set = CPU_ALLOC((size_t)n);
+        if (!set)
+            return -1;
+        size_t size = CPU_ALLOC_SIZE((size_t)n);
+        if (sched_getaffinity(getpid(), size, set) == 0) {
+            hwloc_bitmap_zero(out);
+            for (int c = 0; c < n; c++)
+                if (CPU_ISSET_S((size_t)c, size, set))
+                    hwloc_bitmap_set(out, (unsigned)c);
+            CPU_FREE(set);
+            return 0;
+        }
+        int err = errno;
+        CPU_FREE(set);
+        if (err != EINVAL) /* EINVAL: the kernel's mask is larger */
+            return -1;
+    }
+    return -1;
+}
+
 static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic,
                                    int foreign)
 {
@@ -109,9 +137,9 @@ static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic,
     hwloc_bitmap_t bound = hwloc_bitmap_alloc();
     if (bound && foreign) {
         /* (hwloc's process binding would read as every CPU: the main
-         * thread's, from the kernel) */
-        if (hwloc_linux_get_tid_cpubind(t, getpid(), bound) == 0 &&
-            !hwloc_bitmap_iszero(bound))
+         * thread's, from the kernel; the pool gets the description's CPUs
+         * within it, none (WEFT_ENOCPU) if they do not meet) */
+        if (main_thread_cpus(bound) == 0)
             hwloc_bitmap_and(set, set, bound);
     } else if (bound && ((hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_PROCESS) == 0 &&
                    !hwloc_bitmap_iszero(bound)) ||

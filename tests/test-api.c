@@ -19,13 +19,16 @@
  *    injected while a stolen task is still running (each task once).
  *  - $HWLOC_SYNTHETIC, which hwloc reads itself and takes for another
  *    system: the default pool still counts the CPUs this process may use
- *    (taskset) and really binds each worker to one of them (run in a child
- *    process, re-executing this program, with the variable set and, in a
- *    second child, the affinity cut to one CPU).
+ *    (taskset) and really binds each worker to one of them, or fails with
+ *    WEFT_ENOCPU when the description names none of them (run in child
+ *    processes, re-executing this program with the variable set and
+ *    $WEFT_WORKERS unset, some with their affinity cut to one CPU).
  *
- * Usage: test-api (test-api foreign-child is that child)
+ * Usage: test-api (test-api foreign-child / foreign-none are those
+ * children)
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -811,10 +814,39 @@ static int foreign_child(void)
     return check_done("test-api foreign-child");
 }
 
-/* Runs foreign_child in a child process with $HWLOC_SYNTHETIC set; cpu >= 0
- * cuts its affinity to that CPU first (what taskset -c cpu does). */
-static void run_foreign_child(int cpu)
+/* The description names no CPU of this process: WEFT_ENOCPU, not a pool
+ * bound outside the process's CPUs. */
+static int foreign_none(void)
 {
+    weft_pool *pool = SENTINEL;
+    CHECK_EQ(weft_pool_create(&pool, NULL), WEFT_ENOCPU);
+    CHECK(pool == SENTINEL);
+    return check_done("test-api foreign-none");
+}
+
+extern char **environ;
+
+/* Runs this program as `test-api mode` in a child process whose
+ * environment has $HWLOC_SYNTHETIC = synth and no $WEFT_WORKERS (which
+ * would set the default pool's size); cpu >= 0 cuts its affinity to that
+ * CPU first (what taskset -c cpu does). */
+static void run_foreign_child(const char *mode, const char *synth, int cpu)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **envp = calloc(n + 2, sizeof *envp);
+    CHECK(envp != NULL);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "HWLOC_SYNTHETIC=", 16) != 0 &&
+            strncmp(environ[i], "WEFT_WORKERS=", 13) != 0)
+            envp[k++] = environ[i];
+    char var[96];
+    snprintf(var, sizeof var, "HWLOC_SYNTHETIC=%s", synth);
+    envp[k++] = var;
+    envp[k] = NULL;
+    char *argv[] = {(char *)"test-api", (char *)mode, NULL};
     fflush(NULL);
     pid_t pid = fork();
     CHECK(pid >= 0);
@@ -826,20 +858,24 @@ static void run_foreign_child(int cpu)
             if (sched_setaffinity(0, sizeof one, &one) != 0)
                 _exit(2);
         }
-        char *argv[] = {(char *)"test-api", (char *)"foreign-child", NULL};
-        execv("/proc/self/exe", argv);
+        execve("/proc/self/exe", argv, envp);
         _exit(2);
     }
     int status = 0;
     CHECK_EQ(waitpid(pid, &status, 0), pid);
     CHECK(WIFEXITED(status));
     CHECK_EQ(WEXITSTATUS(status), 0);
+    free(envp);
 }
 
 static void test_foreign_topology(void)
 {
     cpu_set_t mine;
-    CHECK_EQ(sched_getaffinity(0, sizeof mine, &mine), 0);
+    if (sched_getaffinity(0, sizeof mine, &mine) != 0) {
+        CHECK_EQ(errno, EINVAL); /* more CPUs than a cpu_set_t holds */
+        printf("  $HWLOC_SYNTHETIC: skipped (the affinity mask is larger than cpu_set_t)\n");
+        return;
+    }
     int last = -1;
     for (int c = 0; c < CPU_SETSIZE; c++)
         if (CPU_ISSET(c, &mine))
@@ -850,22 +886,17 @@ static void test_foreign_topology(void)
                FOREIGN_MAX);
         return;
     }
-    /* set here and inherited: hwloc reads it in the child's first pool.
-     * Cores 0..last+1: one more than this machine has, to name a CPU it
-     * lacks. */
+    /* Cores 0..last+1: one more than this process may use, so the
+     * description also names a CPU that the pool must leave out. */
     char synth[64];
     snprintf(synth, sizeof synth, "pack:1 core:%d pu:1", last + 2);
-    const char *old = getenv("HWLOC_SYNTHETIC");
-    char *saved = old ? strdup(old) : NULL;
-    CHECK_EQ(setenv("HWLOC_SYNTHETIC", synth, 1), 0);
-    run_foreign_child(-1);
-    run_foreign_child(last);
-    if (saved) {
-        setenv("HWLOC_SYNTHETIC", saved, 1);
-        free(saved);
-    } else {
-        unsetenv("HWLOC_SYNTHETIC");
-    }
+    run_foreign_child("foreign-child", synth, -1);
+    run_foreign_child("foreign-child", synth, last);
+    /* one core, CPU 0, for a process on CPU `last` only (hwloc's own
+     * reading of the mask drops the CPUs a description lacks: it read as
+     * empty, and the pool took CPU 0) */
+    if (last >= 1)
+        run_foreign_child("foreign-none", "pack:1 core:1 pu:1", last);
 }
 
 int main(int argc, char **argv)
@@ -873,6 +904,8 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc > 1 && strcmp(argv[1], "foreign-child") == 0)
         return foreign_child();
+    if (argc > 1 && strcmp(argv[1], "foreign-none") == 0)
+        return foreign_none();
     test_foreign_topology();
     printf("  $HWLOC_SYNTHETIC (hwloc's foreign topology): ok\n");
     int threads0 = check_thread_baseline();

@@ -208,8 +208,9 @@ def missing_set(report_py, tmp):
 
 def selected_set(report_py, tmp):
     """What bench/run was asked for (config.json) and left no result is
-    missing: a peer whose runs all failed at one worker count, a kernel or a
-    compiler with no result at all."""
+    missing: a peer with no result for a kernel, a kernel or a compiler with
+    no result at all.  (The runs below are set up like missing_set's, with
+    other kernels and times: each set checks its own case.)"""
     raw = Raw(os.path.join(tmp, "selected"))
     for rep in (1, 2):
         raw.run(rep, "nqueens", "serial", "plain", 1, 1000)
@@ -241,6 +242,55 @@ def selected_set(report_py, tmp):
     expect("without config.json: 2 comparisons, PASS", peer.get("status") == "PASS", peer)
 
 
+def config_set(report_py, tmp):
+    """More of what config.json tells: a worker count at which every
+    runtime failed, a probe weft left no result of, a run without weft, and
+    a run that left no result at all."""
+    # every runtime failed with 2 workers (as with --workers 1,2000)
+    raw = Raw(os.path.join(tmp, "allfailed"))
+    for rep in (1, 2):
+        raw.run(rep, "nqueens", "serial", "plain", 1, 1000)
+        raw.run(rep, "nqueens", "serial", "elision", 1, 1000)
+        raw.run(rep, "nqueens", "weft", "typed", 1, 1000)
+        raw.run(rep, "nqueens", "gomp", "task", 1, 1500)
+        raw.run(rep, "idle", "serial", "sleep", 1, 300, n=300, extra={"idle_cpu_pct": 0.01})
+    config = {"runtimes": ["serial", "weft", "gomp"], "workers": [1, 2],
+              "sizes": {"nqueens": 10, "idle": 300}}
+    doc, _ = report(report_py, raw.path, tmp, config)
+    peer = {g["compiler"]: g for g in doc["peer_goal"]}.get("gcc", {})
+    expect("all failed at w=2: weft and gomp listed missing, the line n/a",
+           "nqueens(10) w=2: no result from weft" in peer.get("missing", [])
+           and "nqueens(10) w=2: no result from gomp" in peer.get("missing", [])
+           and peer.get("status") == "n/a", peer)
+    idle = [g for g in doc["probe_goals"] if g["goal"].startswith("idle")]
+    expect("idle: weft left no result: n/a at both worker counts",
+           sorted((g["workers"], g["status"]) for g in idle) == [(1, "n/a"), (2, "n/a")], idle)
+
+    # no weft selected: no goal lines for a weft nobody asked for
+    raw = Raw(os.path.join(tmp, "noweft"))
+    for rep in (1, 2):
+        raw.run(rep, "fib", "serial", "plain", 1, 100, n=40)
+        raw.run(rep, "fib", "gomp", "task", 1, 5000, n=40)
+    doc, _ = report(report_py, raw.path, tmp, {"runtimes": ["serial", "gomp"], "workers": [1],
+                                               "sizes": {"fib": 40}})
+    expect("no weft selected: no fib, kernel or peer goal lines",
+           not doc["goals"] and not doc["scaling_goals"] and not doc["peer_goal"],
+           (doc["goals"], doc["peer_goal"]))
+
+    # nothing left a result: exit 1, and no report of an earlier run stays
+    empty = os.path.join(tmp, "empty")
+    os.makedirs(empty)
+    out, svg = os.path.join(tmp, "empty.json"), os.path.join(tmp, "empty.svg")
+    for path in (out, svg):
+        with open(path, "w") as f:
+            f.write("an earlier run's\n")
+    p = subprocess.run([sys.executable, report_py, "--raw", empty, "--out", out, "--svg", svg],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    expect("no result at all: exit 1", p.returncode == 1, p.returncode)
+    expect("no result at all: the earlier run's files are gone",
+           not os.path.exists(out) and not os.path.exists(svg))
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -250,6 +300,7 @@ def main():
         full_set(report_py, tmp)
         missing_set(report_py, tmp)
         selected_set(report_py, tmp)
+        config_set(report_py, tmp)
     print("test-report: " + ("all checks passed" if failures == 0 else f"{failures} checks failed"))
     return 1 if failures else 0
 
