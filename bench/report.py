@@ -139,6 +139,7 @@ class Summary:
         self.cfg_workers = list(config.get("workers") or [])
         self.labels = {(r["kernel"], r["n"], r["runtime"], 1 if is_serial(r["name"]) else r["workers"])
                        for r in runs}
+        self.label_of = {r["name"]: r["runtime"] for r in runs}  # gomp-task -> gomp
 
     def has_label(self, kernel, n, label, workers):
         """Whether the runtime (executable) `label` left any result."""
@@ -368,6 +369,9 @@ def build_peer_goal(s):
                 tw = [t for t in (s.median(kernel, n, x, w) for x in weft_names) if t is not None]
                 for p in peers:
                     tp = s.median(kernel, n, p, w)
+                    if tp is None and s.label_of.get(p) in sel_peers and \
+                            not s.has_label(kernel, n, s.label_of[p], w):
+                        continue  # its runtime is listed missing above, once
                     if not tw or tp is None:
                         # a run that left no result: the comparison is
                         # missing, not won

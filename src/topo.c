@@ -95,13 +95,6 @@ void weft__topo_fork_unlock(void)
     pthread_mutex_unlock(&shared_lock);
 }
 
-/* The CPUs this process may use: its binding within the allowed set.  The
- * process's binding is the union of its threads' (hwloc reads each from
- * /proc); where that cannot be read (no /proc, or threads coming and going
- * while it reads), the main thread's binding, which taskset and MPI
- * launchers set at start, rather than every allowed CPU (nor the calling
- * thread's: a bound worker of another pool would shrink the pool to its
- * core). */
 /* The main thread's affinity, every bit of it, from the kernel (hwloc's
  * Linux call drops the CPUs a foreign description lacks).  Returns 0, or -1
  * when it cannot be read. */
@@ -128,6 +121,18 @@ static int main_thread_cpus(hwloc_bitmap_t out)
     return -1;
 }
 
+/* The CPUs this process may use: its binding within the allowed set.  The
+ * process's binding is the union of its threads' (hwloc reads each from
+ * /proc); where that cannot be read (no /proc, or threads coming and going
+ * while it reads), or reads as empty (hwloc drops the CPUs a description
+ * from $HWLOC_XMLFILE / $HWLOC_SYNTHETIC lacks, even with
+ * $HWLOC_THISSYSTEM=1), the main thread's binding from the kernel, which
+ * taskset and MPI launchers set at start, rather than every allowed CPU
+ * (nor the calling thread's: a bound worker of another pool would shrink
+ * the pool to its core).  A foreign topology (top of file) goes straight
+ * to the kernel's answer.  Only if that cannot be read either does the
+ * pool get the whole allowed set; a binding that meets none of it leaves
+ * the pool no CPU (WEFT_ENOCPU). */
 static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic,
                                    int foreign)
 {
@@ -135,17 +140,13 @@ static hwloc_bitmap_t process_cpus(hwloc_topology_t t, int synthetic,
     if (!set || synthetic)
         return set;
     hwloc_bitmap_t bound = hwloc_bitmap_alloc();
-    if (bound && foreign) {
-        /* (hwloc's process binding would read as every CPU: the main
-         * thread's, from the kernel; the pool gets the description's CPUs
-         * within it, none (WEFT_ENOCPU) if they do not meet) */
-        if (main_thread_cpus(bound) == 0)
-            hwloc_bitmap_and(set, set, bound);
-    } else if (bound && ((hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_PROCESS) == 0 &&
-                   !hwloc_bitmap_iszero(bound)) ||
-                  (hwloc_get_proc_cpubind(t, getpid(), bound,
-                                          HWLOC_CPUBIND_THREAD) == 0 &&
-                   !hwloc_bitmap_iszero(bound))))
+    if (bound && ((!foreign &&
+                   ((hwloc_get_cpubind(t, bound, HWLOC_CPUBIND_PROCESS) == 0 &&
+                     !hwloc_bitmap_iszero(bound)) ||
+                    (hwloc_get_proc_cpubind(t, getpid(), bound,
+                                            HWLOC_CPUBIND_THREAD) == 0 &&
+                     !hwloc_bitmap_iszero(bound)))) ||
+                  main_thread_cpus(bound) == 0))
         hwloc_bitmap_and(set, set, bound);
     hwloc_bitmap_free(bound);
     return set;

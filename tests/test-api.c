@@ -827,24 +827,34 @@ static int foreign_none(void)
 extern char **environ;
 
 /* Runs this program as `test-api mode` in a child process whose
- * environment has $HWLOC_SYNTHETIC = synth and no $WEFT_WORKERS (which
- * would set the default pool's size); cpu >= 0 cuts its affinity to that
- * CPU first (what taskset -c cpu does). */
-static void run_foreign_child(const char *mode, const char *synth, int cpu)
+ * environment has $HWLOC_SYNTHETIC = synth, `extra` (a NAME=value, or
+ * NULL), and none of the variables that would change what the child sees:
+ * $WEFT_WORKERS (the default pool's size) and hwloc's own; cpu >= 0 cuts
+ * its affinity to that CPU first (what taskset -c cpu does). */
+static void run_foreign_child(const char *mode, const char *synth, const char *extra,
+                              int cpu)
 {
+    static const char *const drop[] = {"HWLOC_SYNTHETIC=", "HWLOC_XMLFILE=",
+                                       "HWLOC_THISSYSTEM=", "HWLOC_FSROOT=",
+                                       "HWLOC_COMPONENTS=", "WEFT_WORKERS="};
     size_t n = 0;
     while (environ[n])
         n++;
-    char **envp = calloc(n + 2, sizeof *envp);
+    char **envp = calloc(n + 3, sizeof *envp);
     CHECK(envp != NULL);
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "HWLOC_SYNTHETIC=", 16) != 0 &&
-            strncmp(environ[i], "WEFT_WORKERS=", 13) != 0)
+    for (size_t i = 0; i < n; i++) {
+        int keep = 1;
+        for (size_t j = 0; j < sizeof drop / sizeof drop[0]; j++)
+            keep &= strncmp(environ[i], drop[j], strlen(drop[j])) != 0;
+        if (keep)
             envp[k++] = environ[i];
+    }
     char var[96];
     snprintf(var, sizeof var, "HWLOC_SYNTHETIC=%s", synth);
     envp[k++] = var;
+    if (extra)
+        envp[k++] = (char *)extra;
     envp[k] = NULL;
     char *argv[] = {(char *)"test-api", (char *)mode, NULL};
     fflush(NULL);
@@ -890,13 +900,19 @@ static void test_foreign_topology(void)
      * description also names a CPU that the pool must leave out. */
     char synth[64];
     snprintf(synth, sizeof synth, "pack:1 core:%d pu:1", last + 2);
-    run_foreign_child("foreign-child", synth, -1);
-    run_foreign_child("foreign-child", synth, last);
+    run_foreign_child("foreign-child", synth, NULL, -1);
+    run_foreign_child("foreign-child", synth, NULL, last);
+    /* with $HWLOC_THISSYSTEM=1, hwloc takes the description for this
+     * machine's and binds for real (the way to use a cached XML file) */
+    run_foreign_child("foreign-child", synth, "HWLOC_THISSYSTEM=1", last);
     /* one core, CPU 0, for a process on CPU `last` only (hwloc's own
      * reading of the mask drops the CPUs a description lacks: it read as
-     * empty, and the pool took CPU 0) */
-    if (last >= 1)
-        run_foreign_child("foreign-none", "pack:1 core:1 pu:1", last);
+     * empty, and the pool took CPU 0), with and without
+     * $HWLOC_THISSYSTEM=1 */
+    if (last >= 1) {
+        run_foreign_child("foreign-none", "pack:1 core:1 pu:1", NULL, last);
+        run_foreign_child("foreign-none", "pack:1 core:1 pu:1", "HWLOC_THISSYSTEM=1", last);
+    }
 }
 
 int main(int argc, char **argv)

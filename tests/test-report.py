@@ -236,6 +236,19 @@ def selected_set(report_py, tmp):
     expect("selected: nqueens for weft-clang, which left no result, is n/a", g.get("status") == "n/a", g)
     expect("selected: the peer goal line prints the missing results",
            "missing: nqueens(10) w=2: no result from tbb" in text)
+    # one failed process is one line: gomp failed with 2 workers, weft ran
+    raw2 = Raw(os.path.join(tmp, "onefailed"))
+    for rep in (1, 2):
+        raw2.run(rep, "nqueens", "serial", "plain", 1, 1000)
+        raw2.run(rep, "nqueens", "serial", "elision", 1, 1000)
+        raw2.run(rep, "nqueens", "weft", "typed", 1, 1000)
+        raw2.run(rep, "nqueens", "weft", "typed", 2, 500)
+        raw2.run(rep, "nqueens", "gomp", "task", 1, 1500)
+    doc2, _ = report(report_py, raw2.path, tmp, {"runtimes": ["serial", "weft", "gomp"],
+                                                 "workers": [1, 2], "sizes": {"nqueens": 10}})
+    peer2 = {g["compiler"]: g for g in doc2["peer_goal"]}.get("gcc", {})
+    expect("one failed process: exactly one missing line",
+           peer2.get("missing") == ["nqueens(10) w=2: no result from gomp"], peer2.get("missing"))
     # the same results without the config: nothing is known to be missing
     doc, _ = report(report_py, raw.path, tmp)
     peer = {g["compiler"]: g for g in doc["peer_goal"]}.get("gcc", {})
