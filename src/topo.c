@@ -25,10 +25,11 @@
  * describe for another system: its binding calls then do nothing and
  * report success, and the process's binding reads as every CPU.  No flag
  * or blacklist makes hwloc ignore those variables, so such a "foreign"
- * description is used as given, but binding and the process's CPUs go
- * through hwloc's Linux calls (sched_setaffinity / sched_getaffinity of a
- * thread), which always act on this machine: a CPU the description names
- * and this machine lacks fails to bind, and taskset is honoured.
+ * description is used as given, but binding goes through hwloc's Linux
+ * call (sched_setaffinity of the thread) and the process's CPUs are the
+ * main thread's mask as the kernel gives it (main_thread_cpus), both of
+ * which act on this machine: a CPU the description names and this machine
+ * lacks fails to bind, and taskset is honoured.
  */
 #define _GNU_SOURCE /* CPU_ALLOC */
 #include <errno.h>

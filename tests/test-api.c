@@ -828,15 +828,13 @@ extern char **environ;
 
 /* Runs this program as `test-api mode` in a child process whose
  * environment has $HWLOC_SYNTHETIC = synth, `extra` (a NAME=value, or
- * NULL), and none of the variables that would change what the child sees:
- * $WEFT_WORKERS (the default pool's size) and hwloc's own; cpu >= 0 cuts
+ * NULL), and no $WEFT_WORKERS (the default pool's size) nor any $HWLOC_*
+ * variable of the caller's; cpu >= 0 cuts
  * its affinity to that CPU first (what taskset -c cpu does). */
 static void run_foreign_child(const char *mode, const char *synth, const char *extra,
                               int cpu)
 {
-    static const char *const drop[] = {"HWLOC_SYNTHETIC=", "HWLOC_XMLFILE=",
-                                       "HWLOC_THISSYSTEM=", "HWLOC_FSROOT=",
-                                       "HWLOC_COMPONENTS=", "WEFT_WORKERS="};
+    static const char *const drop[] = {"HWLOC_", "WEFT_WORKERS="};
     size_t n = 0;
     while (environ[n])
         n++;
