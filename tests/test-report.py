@@ -54,6 +54,13 @@ class Raw:
             json.dump(doc, f)
 
 
+    def serial(self, rep, kernel, plain, elision, n=10):
+        """The two serial baselines of kernel(n): plain recursion and the
+        elision, `plain` and `elision` ms."""
+        self.run(rep, kernel, "serial", "plain", 1, plain, n=n)
+        self.run(rep, kernel, "serial", "elision", 1, elision, n=n)
+
+
 def report(report_py, raw, tmp, config=None):
     out = os.path.join(tmp, os.path.basename(raw) + ".json")
     svg = os.path.join(tmp, os.path.basename(raw) + ".svg")
@@ -76,8 +83,7 @@ def full_set(report_py, tmp):
     # medians are 179 ms (typed, 1 worker) and 151 ms (generic, 1 worker):
     # the third repetition's outliers must not move them.
     for rep, plain, elision in ((1, 100, 100), (2, 90, 110), (3, 130, 100)):
-        raw.run(rep, "fib", "serial", "plain", 1, plain, n=40)
-        raw.run(rep, "fib", "serial", "elision", 1, elision, n=40)
+        raw.serial(rep, "fib", plain, elision, n=40)
     for rep, t1, t2, g1, g2 in ((1, 179, 96, 151, 79), (2, 170, 97, 140, 79), (3, 400, 90, 400, 81)):
         raw.run(rep, "fib", "weft", "typed", 1, t1, n=40)
         raw.run(rep, "fib", "weft", "typed", 2, t2, n=40)
@@ -88,8 +94,7 @@ def full_set(report_py, tmp):
     # A peer, gomp-task: 1030 ms with 1 worker, so weft (1040) is behind it,
     # though faster in repetition 2; ahead with 2 workers.
     for rep, gomp1, typed1 in ((1, 1030, 1040), (2, 1100, 1050), (3, 1000, 1040)):
-        raw.run(rep, "nqueens", "serial", "plain", 1, 1000)
-        raw.run(rep, "nqueens", "serial", "elision", 1, 1100)
+        raw.serial(rep, "nqueens", 1000, 1100)
         raw.run(rep, "nqueens", "weft", "typed", 1, typed1)
         raw.run(rep, "nqueens", "weft", "typed", 2, 540)
         raw.run(rep, "nqueens", "weft", "generic", 1, 1160)
@@ -187,8 +192,7 @@ def missing_set(report_py, tmp):
     """A weft run that failed: its comparisons are n/a, not won."""
     raw = Raw(os.path.join(tmp, "missing"))
     for rep in (1, 2):
-        raw.run(rep, "matmul", "serial", "plain", 1, 100)
-        raw.run(rep, "matmul", "serial", "elision", 1, 100)
+        raw.serial(rep, "matmul", 100, 100)
         raw.run(rep, "matmul", "gomp", "task", 1, 200)
         raw.run(rep, "matmul", "weft", "typed", 1, 100)
         raw.run(rep, "matmul", "gomp", "task", 2, 60)   # weft has no 2-worker result
@@ -209,16 +213,20 @@ def missing_set(report_py, tmp):
 def selected_set(report_py, tmp):
     """What bench/run was asked for (config.json) and left no result is
     missing: a peer with no result for a kernel, a kernel or a compiler with
-    no result at all.  (The runs below are set up like missing_set's, with
-    other kernels and times: each set checks its own case.)"""
-    raw = Raw(os.path.join(tmp, "selected"))
-    for rep in (1, 2):
-        raw.run(rep, "nqueens", "serial", "plain", 1, 1000)
-        raw.run(rep, "nqueens", "serial", "elision", 1, 1000)
-        raw.run(rep, "nqueens", "weft", "typed", 1, 1000)
-        raw.run(rep, "nqueens", "weft", "typed", 2, 500)
-        raw.run(rep, "nqueens", "gomp", "task", 1, 1500)
-        raw.run(rep, "nqueens", "gomp", "task", 2, 800)    # tbb: every run failed
+    no result at all, one failed process listed once."""
+    def nqueens_runs(name, gomp_workers):
+        """nqueens(10): the baselines, weft with 1 and 2 workers, gomp
+        with the worker counts given (none of tbb: every run failed)."""
+        r = Raw(os.path.join(tmp, name))
+        for rep in (1, 2):
+            r.serial(rep, "nqueens", 1000, 1000)
+            r.run(rep, "nqueens", "weft", "typed", 1, 1000)
+            r.run(rep, "nqueens", "weft", "typed", 2, 500)
+            for w in gomp_workers:
+                r.run(rep, "nqueens", "gomp", "task", w, 1500 if w == 1 else 800)
+        return r
+
+    raw = nqueens_runs("selected", (1, 2))
     config = {"runtimes": ["serial", "weft", "gomp", "tbb", "weft-clang"], "workers": [1, 2],
               "sizes": {"fib": 40, "nqueens": 10}}
     doc, text = report(report_py, raw.path, tmp, config)
@@ -237,13 +245,7 @@ def selected_set(report_py, tmp):
     expect("selected: the peer goal line prints the missing results",
            "missing: nqueens(10) w=2: no result from tbb" in text)
     # one failed process is one line: gomp failed with 2 workers, weft ran
-    raw2 = Raw(os.path.join(tmp, "onefailed"))
-    for rep in (1, 2):
-        raw2.run(rep, "nqueens", "serial", "plain", 1, 1000)
-        raw2.run(rep, "nqueens", "serial", "elision", 1, 1000)
-        raw2.run(rep, "nqueens", "weft", "typed", 1, 1000)
-        raw2.run(rep, "nqueens", "weft", "typed", 2, 500)
-        raw2.run(rep, "nqueens", "gomp", "task", 1, 1500)
+    raw2 = nqueens_runs("onefailed", (1,))
     doc2, _ = report(report_py, raw2.path, tmp, {"runtimes": ["serial", "weft", "gomp"],
                                                  "workers": [1, 2], "sizes": {"nqueens": 10}})
     peer2 = {g["compiler"]: g for g in doc2["peer_goal"]}.get("gcc", {})
@@ -262,8 +264,7 @@ def config_set(report_py, tmp):
     # every runtime failed with 2 workers (as with --workers 1,2000)
     raw = Raw(os.path.join(tmp, "allfailed"))
     for rep in (1, 2):
-        raw.run(rep, "nqueens", "serial", "plain", 1, 1000)
-        raw.run(rep, "nqueens", "serial", "elision", 1, 1000)
+        raw.serial(rep, "nqueens", 1000, 1000)
         raw.run(rep, "nqueens", "weft", "typed", 1, 1000)
         raw.run(rep, "nqueens", "gomp", "task", 1, 1500)
         raw.run(rep, "idle", "serial", "sleep", 1, 300, n=300, extra={"idle_cpu_pct": 0.01})
