@@ -31,7 +31,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <dirent.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,8 +321,10 @@ static void test_env_workers(void)
     }
 }
 
-/* Number of threads whose name is exactly `name`. */
-static int threads_named(const char *name)
+/* Calls fn(tid, name, ctx) for every thread of this process (its name
+ * from /proc/self/task/<tid>/comm, without the newline) and returns the sum
+ * of what the calls returned. */
+static int each_thread(int (*fn)(pid_t tid, const char *name, void *ctx), void *ctx)
 {
     DIR *d = opendir("/proc/self/task");
     CHECK(d != NULL);
@@ -340,10 +341,22 @@ static int threads_named(const char *name)
         if (fgets(comm, sizeof comm, f))
             comm[strcspn(comm, "\n")] = '\0';
         fclose(f);
-        n += strcmp(comm, name) == 0;
+        n += fn((pid_t)atoi(e->d_name), comm, ctx);
     }
     closedir(d);
     return n;
+}
+
+static int is_named(pid_t tid, const char *name, void *want)
+{
+    (void)tid;
+    return strcmp(name, (const char *)want) == 0;
+}
+
+/* Number of threads whose name is exactly `name`. */
+static int threads_named(const char *name)
+{
+    return each_thread(is_named, (void *)name);
 }
 
 /* Waits (workers may name themselves as they start) for n threads named name. */
@@ -760,6 +773,26 @@ static void test_stats_while_stolen(void)
  * bound to exactly one of them.  The workers' masks are read from the
  * kernel, thread by thread (/proc/self/task), not from tasks, which would
  * depend on every worker getting one. */
+struct foreign_masks {
+    cpu_set_t want; /* this process's CPUs */
+    cpu_set_t used; /* the workers' CPUs */
+};
+
+/* A worker thread ("weft-..."): its kernel mask is one CPU of want. */
+static int foreign_mask_ok(pid_t tid, const char *name, void *ctx)
+{
+    struct foreign_masks *m = (struct foreign_masks *)ctx;
+    if (strncmp(name, "weft-", 5) != 0)
+        return 0;
+    cpu_set_t now, both;
+    CHECK_EQ(sched_getaffinity(tid, sizeof now, &now), 0);
+    CPU_AND(&both, &now, &m->want);
+    CHECK_EQ(CPU_COUNT(&now), 1);  /* bound to one CPU ... */
+    CHECK_EQ(CPU_COUNT(&both), 1); /* ... of this process's */
+    CPU_OR(&m->used, &m->used, &now);
+    return 1;
+}
+
 static int foreign_child(void)
 {
     cpu_set_t want;
@@ -773,35 +806,11 @@ static int foreign_child(void)
     CHECK_EQ(st.bound, workers);
     CHECK_EQ(st.bind_failures, 0);
     /* (bound counts bindings done: every worker has bound itself by now) */
-    DIR *d = opendir("/proc/self/task");
-    CHECK(d != NULL);
-    unsigned seen = 0;
-    cpu_set_t used;
-    CPU_ZERO(&used);
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[320], comm[32] = "";
-        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue; /* (a thread that ended) */
-        if (!fgets(comm, sizeof comm, f))
-            comm[0] = '\0';
-        fclose(f);
-        if (strncmp(comm, "weft-", 5) != 0)
-            continue;
-        cpu_set_t now, both;
-        CHECK_EQ(sched_getaffinity((pid_t)atoi(e->d_name), sizeof now, &now), 0);
-        CPU_AND(&both, &now, &want);
-        CHECK_EQ(CPU_COUNT(&now), 1);  /* bound to one CPU ... */
-        CHECK_EQ(CPU_COUNT(&both), 1); /* ... of this process's */
-        CPU_OR(&used, &used, &now);
-        seen++;
-    }
-    closedir(d);
-    CHECK_EQ(seen, workers);
-    CHECK_EQ(CPU_COUNT(&used), (int)workers); /* one worker per CPU */
+    struct foreign_masks m;
+    m.want = want;
+    CPU_ZERO(&m.used);
+    CHECK_EQ(each_thread(foreign_mask_ok, &m), (int)workers);
+    CHECK_EQ(CPU_COUNT(&m.used), (int)workers); /* one worker per CPU */
     check_works(pool);
     CHECK_EQ(weft_pool_destroy(pool), 0);
     return check_done("test-api foreign-child");
