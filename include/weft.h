@@ -38,16 +38,16 @@ extern "C" {
 /* ---- errors ------------------------------------------------------------ */
 
 /* X(name, value, message): the one table behind the enum and weft_strerror. */
-#define WEFT_ERRORS(X)                                                       \
-    X(WEFT_EINVAL, -EINVAL, "invalid argument")                              \
-    X(WEFT_ENOMEM, -ENOMEM, "out of memory")                                 \
-    X(WEFT_EAGAIN, -EAGAIN, "could not create a worker thread")              \
-    X(WEFT_ERANGE, -ERANGE,                                                  \
-      "worker count, deque_slots or stack_size out of range")                \
-    X(WEFT_ENOCPU, -ENXIO,                                                   \
-      "the cpuset (or topology) names no CPU this process may use")          \
-    X(WEFT_EDEADLK, -EDEADLK, "destroy would wait for the calling worker")  \
-    X(WEFT_ESHUTDOWN, -ESHUTDOWN, "the pool is being destroyed")             \
+#define WEFT_ERRORS(X)                                                     \
+    X(WEFT_EINVAL, -EINVAL, "invalid argument")                            \
+    X(WEFT_ENOMEM, -ENOMEM, "out of memory")                               \
+    X(WEFT_EAGAIN, -EAGAIN, "could not create a worker thread")            \
+    X(WEFT_ERANGE, -ERANGE,                                                \
+      "worker count, deque_slots or stack_size out of range")              \
+    X(WEFT_ENOCPU, -ENXIO,                                                 \
+      "the cpuset (or topology) names no CPU this process may use")        \
+    X(WEFT_EDEADLK, -EDEADLK, "destroy would wait for the calling worker") \
+    X(WEFT_ESHUTDOWN, -ESHUTDOWN, "the pool is being destroyed")           \
     X(WEFT_ETOPOLOGY, -ENODEV, "the hardware topology could not be loaded")
 
 enum weft_error {
@@ -274,8 +274,9 @@ static inline int weft_worker_join_inline(weft_worker *w, weft_task *t)
  * A body must join everything it spawned before it returns, in reverse
  * order, and may also use weft_spawn()/weft_join() (joined before its next
  * typed spawn, call or join: those take the deque's head from the body's
- * context, which a generic spawn does not move).  A spawn that finds the worker's deque full
- * (weft_config.deque_slots) runs the task at once instead.
+ * context, which a generic spawn does not move).  A spawn that finds the
+ * worker's deque full (weft_config.deque_slots) runs the task at once
+ * instead.
  */
 typedef struct weft_ctx {
     weft_worker *worker;      /* private */
@@ -293,7 +294,7 @@ static inline weft_ctx weft_ctx_of(weft_worker *w)
 }
 
 #define WEFT_TASK_MAX_BYTES (WEFT__SLOT_SIZE - sizeof(struct weft__frame_hdr))
-#define WEFT__INLINE static inline __attribute__((always_inline))
+#define WEFT__INLINE        static inline __attribute__((always_inline))
 
 /* private: f, filled in, becomes the youngest task of w. */
 WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
@@ -307,192 +308,186 @@ WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
 }
 
 #define WEFT__ID(...) __VA_ARGS__
-#define WEFT__TASK_COMMON(R, NAME, FIELDS, PARAMS, ARGS, SAVE, LOAD)        \
-    typedef struct NAME##__frame {                                          \
-        struct weft__frame_hdr weft__hdr;                                   \
-        FIELDS                                                              \
-        R result;                                                           \
-    } NAME##__frame;                                                        \
-    typedef char NAME##__fits_in_a_slot                                     \
-        [sizeof(NAME##__frame) <= WEFT__SLOT_SIZE ? 1 : -1];                \
-    WEFT__INLINE R NAME##__body(weft_ctx *w WEFT__ID PARAMS);               \
+#define WEFT__TASK_COMMON(R, NAME, FIELDS, PARAMS, ARGS, SAVE, LOAD)           \
+    typedef struct NAME##__frame {                                             \
+        struct weft__frame_hdr weft__hdr;                                      \
+        FIELDS                                                                 \
+        R result;                                                              \
+    } NAME##__frame;                                                           \
+    typedef char                                                               \
+        NAME##__fits_in_a_slot[sizeof(NAME##__frame) <= WEFT__SLOT_SIZE ? 1    \
+                                                                        : -1]; \
+    WEFT__INLINE R NAME##__body(weft_ctx *w WEFT__ID PARAMS);                  \
     /* inline: lets gcc inline the recursion into itself, as it does for  \
-     * plain recursive code (measured: 1.9x plain fib instead of 3.0x) */ \
-    static inline R NAME##__enter(weft_worker *weft__w,                     \
-                                  struct weft__frame *weft__h0              \
-                                  WEFT__ID PARAMS)                          \
-    {                                                                       \
-        if (__builtin_expect((uintptr_t)weft__h0 & 1, 0))                   \
-            return ((NAME##__frame *)((uintptr_t)weft__h0 - 1))->result;    \
-        weft_ctx weft__c = {weft__w, weft__h0, weft__h0};                   \
-        uint32_t weft__ov = WEFT__CHECKS ? WEFT__OWNER(weft__w)->overflow   \
-                                         : 0;                               \
-        R weft__r = NAME##__body(&weft__c WEFT__ID ARGS);                   \
-        WEFT__CHECK(weft__c.head == weft__h0 &&                             \
-                        WEFT__OWNER(weft__w)->top == weft__h0 &&            \
-                        WEFT__OWNER(weft__w)->overflow == weft__ov,         \
-                    "typed task: returned without joining every task it "   \
-                    "spawned");                                             \
-        (void)weft__ov;                                                     \
-        return weft__r;                                                     \
-    }                                                                       \
-    static void NAME##__stolen(struct weft__frame_hdr *weft__p)             \
-    {                                                                       \
-        NAME##__frame *weft__f = (NAME##__frame *)weft__p;                  \
-        weft_worker *weft__w = weft__self;                                  \
-        weft__f->result = NAME##__enter(weft__w, WEFT__OWNER(weft__w)->top  \
-                                        WEFT__ID LOAD);                     \
-    }                                                                       \
+     * plain recursive code (measured: 1.9x plain fib instead of 3.0x) */    \
+    static inline R NAME##__enter(                                             \
+        weft_worker *weft__w, struct weft__frame *weft__h0 WEFT__ID PARAMS)    \
+    {                                                                          \
+        if (__builtin_expect((uintptr_t)weft__h0 & 1, 0))                      \
+            return ((NAME##__frame *)((uintptr_t)weft__h0 - 1))->result;       \
+        weft_ctx weft__c = {weft__w, weft__h0, weft__h0};                      \
+        uint32_t weft__ov = WEFT__CHECKS ? WEFT__OWNER(weft__w)->overflow : 0; \
+        R weft__r = NAME##__body(&weft__c WEFT__ID ARGS);                      \
+        WEFT__CHECK(weft__c.head == weft__h0 &&                                \
+                        WEFT__OWNER(weft__w)->top == weft__h0 &&               \
+                        WEFT__OWNER(weft__w)->overflow == weft__ov,            \
+                    "typed task: returned without joining every task it "      \
+                    "spawned");                                                \
+        (void)weft__ov;                                                        \
+        return weft__r;                                                        \
+    }                                                                          \
+    static void NAME##__stolen(struct weft__frame_hdr *weft__p)                \
+    {                                                                          \
+        NAME##__frame *weft__f = (NAME##__frame *)weft__p;                     \
+        weft_worker *weft__w = weft__self;                                     \
+        weft__f->result =                                                      \
+            NAME##__enter(weft__w, WEFT__OWNER(weft__w)->top WEFT__ID LOAD);   \
+    }                                                                          \
     /* every public task was stolen: publish this one at once (returns 1: \
      * it took the slot); or the deque is full: run the task now and keep  \
-     * its result for the join (returns 0) */                              \
-    static __attribute__((noinline, cold)) int NAME##__spawn_slow(          \
-        weft_worker *weft__w, struct weft__frame *weft__s WEFT__ID PARAMS)  \
-    {                                                                       \
-        NAME##__frame *weft__f;                                             \
-        if (weft__s < WEFT__OWNER(weft__w)->end) {                          \
-            weft__f = (NAME##__frame *)weft__s;                             \
-            weft__f->weft__hdr.run = NAME##__stolen;                        \
-            WEFT__ID SAVE                                                   \
-            weft__push_publish(weft__w, weft__s);                           \
-            weft__count_spawn(WEFT__OWNER(weft__w));                        \
-            return 1;                                                       \
-        }                                                                   \
-        R weft__r = NAME##__enter(weft__w, weft__s WEFT__ID ARGS);          \
-        weft__f = (NAME##__frame *)weft__side_push(weft__w, NAME##__stolen);\
-        WEFT__ID SAVE /* (the join reads them, unused, from this frame) */  \
-        weft__f->result = weft__r;                                          \
-        return 0;                                                           \
-    }                                                                       \
+     * its result for the join (returns 0) */    \
+    static __attribute__((noinline, cold)) int NAME##__spawn_slow(             \
+        weft_worker *weft__w, struct weft__frame *weft__s WEFT__ID PARAMS)     \
+    {                                                                          \
+        NAME##__frame *weft__f;                                                \
+        if (weft__s < WEFT__OWNER(weft__w)->end) {                             \
+            weft__f = (NAME##__frame *)weft__s;                                \
+            weft__f->weft__hdr.run = NAME##__stolen;                           \
+            WEFT__ID SAVE weft__push_publish(weft__w, weft__s);                \
+            weft__count_spawn(WEFT__OWNER(weft__w));                           \
+            return 1;                                                          \
+        }                                                                      \
+        R weft__r = NAME##__enter(weft__w, weft__s WEFT__ID ARGS);             \
+        weft__f = (NAME##__frame *)weft__side_push(weft__w, NAME##__stolen);   \
+        WEFT__ID SAVE /* (the join reads them, unused, from this frame) */     \
+            weft__f->result = weft__r;                                         \
+        return 0;                                                              \
+    }                                                                          \
     /* the task was made public, or its spawn found the deque full:      \
      * returns its slot when it was taken back (run it), else 1 + the     \
      * frame that holds its result (__enter returns that result: one call \
-     * at the end of NAME_join, so that compilers can make it a loop) */   \
-    static __attribute__((noinline)) struct weft__frame *NAME##__join_slow( \
-        weft_worker *weft__w, struct weft__frame *weft__s)                  \
-    {                                                                       \
-        struct weft__frame *weft__r;                                        \
-        if (weft__pop_slow(weft__w, weft__s, NULL, NAME##__stolen,          \
-                           &weft__r))                                       \
-            return weft__s;                                                 \
-        return (struct weft__frame *)((uintptr_t)weft__r + 1);              \
-    }                                                                       \
-    WEFT__INLINE __attribute__((unused)) R NAME##_call(weft_ctx *w          \
-                                                       WEFT__ID PARAMS)     \
-    {                                                                       \
-        WEFT__CHECK(WEFT__OWNER(w->worker)->top == w->head,                 \
-                    "typed call: a generic task spawned in this body is "   \
-                    "still pending");                                       \
+     * at the end of NAME_join, so that compilers can make it a loop) */     \
+    static __attribute__((noinline)) struct weft__frame *NAME##__join_slow(    \
+        weft_worker *weft__w, struct weft__frame *weft__s)                     \
+    {                                                                          \
+        struct weft__frame *weft__r;                                           \
+        if (weft__pop_slow(weft__w, weft__s, NULL, NAME##__stolen, &weft__r))  \
+            return weft__s;                                                    \
+        return (struct weft__frame *)((uintptr_t)weft__r + 1);                 \
+    }                                                                          \
+    WEFT__INLINE __attribute__((unused))                                       \
+    R NAME##_call(weft_ctx *w WEFT__ID PARAMS)                                 \
+    {                                                                          \
+        WEFT__CHECK(WEFT__OWNER(w->worker)->top == w->head,                    \
+                    "typed call: a generic task spawned in this body is "      \
+                    "still pending");                                          \
         /* (the head is a slot, never tagged: telling the compiler so      \
          * drops __enter's tag test where it is inlined, 1.3 instructions  \
-         * per fib node with gcc) */                                        \
-        return NAME##__enter(w->worker,                                     \
-                             (struct weft__frame *)__builtin_assume_aligned( \
-                                 w->head, WEFT__SLOT_SIZE) WEFT__ID ARGS);  \
-    }                                                                       \
-    static inline __attribute__((unused)) R NAME##_run(weft_worker *w       \
-                                                       WEFT__ID PARAMS)     \
-    {                                                                       \
-        WEFT__CHECK(w != NULL && w == weft__self && WEFT__IS_WORKER(w),     \
-                    "NAME_run: not called on a worker (weft_self())");      \
-        return NAME##__enter(w, WEFT__OWNER(w)->top WEFT__ID ARGS);         \
-    }                                                                       \
-    WEFT__INLINE __attribute__((unused)) void NAME##_spawn(weft_ctx *w       \
-                                                           WEFT__ID PARAMS) \
-    {                                                                       \
-        struct weft__frame *weft__s = w->head;                              \
-        WEFT__CHECK(WEFT__OWNER(w->worker)->top == weft__s,                 \
-                    "typed spawn: a generic task spawned in this body is "  \
-                    "still pending");                                       \
-        if (__builtin_expect(weft__s >= WEFT__OWNER(w->worker)->limit_p,   \
-                             0)) {                                          \
-            if (NAME##__spawn_slow(w->worker, weft__s WEFT__ID ARGS))      \
-                w->head = weft__s + 1;                                      \
-            return;                                                         \
-        }                                                                   \
-        NAME##__frame *weft__f = (NAME##__frame *)weft__s;                  \
-        weft__f->weft__hdr.run = NAME##__stolen;                            \
-        WEFT__ID SAVE                                                       \
-        weft__typed_pushed(w, weft__s);                                     \
-    }                                                                       \
-    WEFT__INLINE __attribute__((unused)) R NAME##_join(weft_ctx *w)          \
-    {                                                                       \
-        struct weft__frame *weft__s = w->head - 1;                          \
-        struct weft__owner *weft__o = WEFT__OWNER(w->worker);               \
-        WEFT__CHECK(weft__o->overflow || weft__s >= w->base,                \
-                    "typed join: no task of this body is pending (join "    \
-                    "without spawn, or joined twice)");                     \
-        WEFT__CHECK(weft__o->top == weft__s + 1,                            \
-                    "typed join: a generic task spawned in this body is "   \
-                    "still pending");                                       \
-        struct weft__frame *weft__t;                                        \
-        if (__builtin_expect(weft__s >= weft__o->split_p, 1)) {             \
-            WEFT__CHECK(((NAME##__frame *)weft__s)->weft__hdr.run ==        \
-                            NAME##__stolen,                                 \
-                        "typed join: tasks must be joined in reverse "      \
-                        "spawn order (the youngest is not a " #NAME ")");   \
-            w->head = weft__s;                                              \
-            weft__o->top = weft__s;                                         \
-            weft__t = weft__s;                                              \
-        } else {                                                            \
-            int weft__full = weft__o->overflow != 0;                        \
-            weft__t = NAME##__join_slow(w->worker, weft__s);                \
-            if (!weft__full)                                                \
-                w->head = weft__s;                                          \
-        }                                                                   \
+         * per fib node with gcc) */   \
+        return NAME##__enter(w->worker,                                        \
+                             (struct weft__frame *)__builtin_assume_aligned(   \
+                                 w->head, WEFT__SLOT_SIZE) WEFT__ID ARGS);     \
+    }                                                                          \
+    static inline __attribute__((unused))                                      \
+    R NAME##_run(weft_worker *w WEFT__ID PARAMS)                               \
+    {                                                                          \
+        WEFT__CHECK(w != NULL && w == weft__self && WEFT__IS_WORKER(w),        \
+                    "NAME_run: not called on a worker (weft_self())");         \
+        return NAME##__enter(w, WEFT__OWNER(w)->top WEFT__ID ARGS);            \
+    }                                                                          \
+    WEFT__INLINE                                                               \
+        __attribute__((unused)) void NAME##_spawn(weft_ctx *w WEFT__ID PARAMS) \
+    {                                                                          \
+        struct weft__frame *weft__s = w->head;                                 \
+        WEFT__CHECK(WEFT__OWNER(w->worker)->top == weft__s,                    \
+                    "typed spawn: a generic task spawned in this body is "     \
+                    "still pending");                                          \
+        if (__builtin_expect(weft__s >= WEFT__OWNER(w->worker)->limit_p, 0)) { \
+            if (NAME##__spawn_slow(w->worker, weft__s WEFT__ID ARGS))          \
+                w->head = weft__s + 1;                                         \
+            return;                                                            \
+        }                                                                      \
+        NAME##__frame *weft__f = (NAME##__frame *)weft__s;                     \
+        weft__f->weft__hdr.run = NAME##__stolen;                               \
+        WEFT__ID SAVE weft__typed_pushed(w, weft__s);                          \
+    }                                                                          \
+    WEFT__INLINE __attribute__((unused)) R NAME##_join(weft_ctx *w)            \
+    {                                                                          \
+        struct weft__frame *weft__s = w->head - 1;                             \
+        struct weft__owner *weft__o = WEFT__OWNER(w->worker);                  \
+        WEFT__CHECK(weft__o->overflow || weft__s >= w->base,                   \
+                    "typed join: no task of this body is pending (join "       \
+                    "without spawn, or joined twice)");                        \
+        WEFT__CHECK(weft__o->top == weft__s + 1,                               \
+                    "typed join: a generic task spawned in this body is "      \
+                    "still pending");                                          \
+        struct weft__frame *weft__t;                                           \
+        if (__builtin_expect(weft__s >= weft__o->split_p, 1)) {                \
+            WEFT__CHECK(((NAME##__frame *)weft__s)->weft__hdr.run ==           \
+                            NAME##__stolen,                                    \
+                        "typed join: tasks must be joined in reverse "         \
+                        "spawn order (the youngest is not a " #NAME ")");      \
+            w->head = weft__s;                                                 \
+            weft__o->top = weft__s;                                            \
+            weft__t = weft__s;                                                 \
+        } else {                                                               \
+            int weft__full = weft__o->overflow != 0;                           \
+            weft__t = NAME##__join_slow(w->worker, weft__s);                   \
+            if (!weft__full)                                                   \
+                w->head = weft__s;                                             \
+        }                                                                      \
         /* the arguments come from the task's own frame (the slot, or the  \
          * side stack's frame of a spawn that found the deque full); they  \
-         * are unused when __enter returns a tagged frame's result */      \
-        NAME##__frame *weft__f =                                            \
-            (NAME##__frame *)((uintptr_t)weft__t & ~(uintptr_t)1);          \
-        return NAME##__enter(w->worker, weft__t WEFT__ID LOAD);             \
-    }                                                                       \
+         * are unused when __enter returns a tagged frame's result */   \
+        NAME##__frame *weft__f =                                               \
+            (NAME##__frame *)((uintptr_t)weft__t & ~(uintptr_t)1);             \
+        return NAME##__enter(w->worker, weft__t WEFT__ID LOAD);                \
+    }                                                                          \
     WEFT__INLINE R NAME##__body(weft_ctx *w WEFT__ID PARAMS)
 
 #define WEFT__F weft__f
-#define WEFT_TASK_1(R, NAME, T1, A1)                                        \
-    WEFT__TASK_COMMON(R, NAME, T1 A1;, (, T1 A1), (, A1),                  \
-                      (WEFT__F->A1 = A1;), (, WEFT__F->A1))
-#define WEFT_TASK_2(R, NAME, T1, A1, T2, A2)                                \
-    WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2;, (, T1 A1, T2 A2), (, A1, A2), \
-                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2;),                \
+#define WEFT_TASK_1(R, NAME, T1, A1)                                           \
+    WEFT__TASK_COMMON(R, NAME, T1 A1;, (, T1 A1), (, A1), (WEFT__F->A1 = A1;), \
+                                     (, WEFT__F->A1))
+#define WEFT_TASK_2(R, NAME, T1, A1, T2, A2)                 \
+    WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2;                 \
+                      , (, T1 A1, T2 A2), (, A1, A2),        \
+                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2;), \
                       (, WEFT__F->A1, WEFT__F->A2))
-#define WEFT_TASK_3(R, NAME, T1, A1, T2, A2, T3, A3)                        \
-    WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2; T3 A3;,                       \
-                      (, T1 A1, T2 A2, T3 A3), (, A1, A2, A3),              \
-                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2;                  \
-                       WEFT__F->A3 = A3;),                                  \
+#define WEFT_TASK_3(R, NAME, T1, A1, T2, A2, T3, A3)                           \
+    WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2; T3 A3;                            \
+                      , (, T1 A1, T2 A2, T3 A3), (, A1, A2, A3),               \
+                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2; WEFT__F->A3 = A3;), \
                       (, WEFT__F->A1, WEFT__F->A2, WEFT__F->A3))
-#define WEFT_TASK_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4)                \
-    WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2; T3 A3; T4 A4;,                \
-                      (, T1 A1, T2 A2, T3 A3, T4 A4), (, A1, A2, A3, A4),   \
-                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2;                  \
-                       WEFT__F->A3 = A3; WEFT__F->A4 = A4;),                \
-                      (, WEFT__F->A1, WEFT__F->A2, WEFT__F->A3,             \
-                       WEFT__F->A4))
+#define WEFT_TASK_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4)                 \
+    WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2; T3 A3; T4 A4;                   \
+                      , (, T1 A1, T2 A2, T3 A3, T4 A4), (, A1, A2, A3, A4),  \
+                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2; WEFT__F->A3 = A3; \
+                       WEFT__F->A4 = A4;),                                   \
+                      (, WEFT__F->A1, WEFT__F->A2, WEFT__F->A3, WEFT__F->A4))
 
 /* ---- statistics --------------------------------------------------------- */
 
 /** Counters of a pool, summed over its workers since creation. */
 typedef struct weft_stats {
-    unsigned workers;        /**< workers in the pool */
-    unsigned bound;          /**< workers bound to a core */
-    unsigned bind_failures;  /**< workers whose binding failed */
-    uint64_t spawned;        /**< tasks spawned on workers */
-    uint64_t run;            /**< tasks run (spawned + submitted from outside) */
-    uint64_t steals;         /**< tasks taken from another worker's deque */
-    uint64_t leapfrogs;      /**< of those, taken while joining (from the thief) */
+    unsigned workers;       /**< workers in the pool */
+    unsigned bound;         /**< workers bound to a core */
+    unsigned bind_failures; /**< workers whose binding failed */
+    uint64_t spawned;       /**< tasks spawned on workers */
+    uint64_t run;           /**< tasks run (spawned + submitted from outside) */
+    uint64_t steals;        /**< tasks taken from another worker's deque */
+    uint64_t leapfrogs; /**< of those, taken while joining (from the thief) */
     uint64_t steal_failures; /**< sweeps of all victims that found nothing */
     uint64_t injected;       /**< tasks submitted from outside the pool */
     uint64_t parks;          /**< times a worker went to sleep */
-    uint64_t steals_local;   /**< steals from a worker of the thief's NUMA node */
-    uint64_t steals_remote;  /**< steals from a worker of another NUMA node
-                                  (steals_local + steals_remote == steals in
-                                  every reading) */
-    uint64_t idle_ns;        /**< nanoseconds workers spent in their main loop
-                                  with nothing to run (searching or parked),
-                                  summed over workers, current spells included;
-                                  never smaller than in an earlier reading */
+    uint64_t steals_local; /**< steals from a worker of the thief's NUMA node */
+    uint64_t steals_remote; /**< steals from a worker of another NUMA node
+                               (steals_local + steals_remote == steals in
+                               every reading) */
+    uint64_t idle_ns;       /**< nanoseconds workers spent in their main loop
+                               with nothing to run (searching or parked),
+                               summed over workers, current spells included;
+                               never smaller than in an earlier reading */
 } weft_stats;
 
 /**

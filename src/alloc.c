@@ -41,7 +41,8 @@ void weft__test_fail_alloc(long k)
 
 static int injected_failure(void)
 {
-    if (__builtin_expect(__atomic_load_n(&fail_countdown, __ATOMIC_RELAXED) <= 0, 1))
+    if (__builtin_expect(
+            __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED) <= 0, 1))
         return 0;
     return __atomic_sub_fetch(&fail_countdown, 1, __ATOMIC_SEQ_CST) == 0;
 }

@@ -114,10 +114,7 @@ static void set_allstolen(struct weft__owner *o, uint32_t v)
     o->limit_p = v ? o->base : o->end;
 }
 
-void weft__deque_set_allstolen(weft_worker *w)
-{
-    set_allstolen(&w->own, 1);
-}
+void weft__deque_set_allstolen(weft_worker *w) { set_allstolen(&w->own, 1); }
 
 /* Owner: moves split, and split_p with it unless a spawn that found the
  * deque full is pending (split_p stays past the end until it is joined). */
@@ -372,7 +369,8 @@ int weft__deque_all_taken(weft_worker *w)
 {
     uint64_t cur = atomic_load_relaxed(&w->own.ts);
     uint32_t tail = ts_tail(cur);
-    return tail == ts_split(cur) && tail >= (uint32_t)(w->own.top - w->own.base);
+    return tail == ts_split(cur) &&
+           tail >= (uint32_t)(w->own.top - w->own.base);
 }
 
 int weft__deque_has_public(weft_worker *victim)

@@ -39,28 +39,28 @@ struct weft_worker {
      * it starts). */
     alignas(WEFT_CACHE_LINE) struct weft_pool *pool;
     unsigned index;
-    int node;              /* NUMA node (OS index) of its core, -1 unknown */
-    unsigned near_lo;      /* pool->order[near_lo, near_lo + near_n): the */
-    unsigned near_n;       /* workers of its node, itself included, */
-    unsigned near_self;    /* itself at near_lo + near_self */
-    int bound;             /* 1 bound to its core, 0 not bound, -1 failed */
-    int cpu;               /* first CPU of its core if bound, else -1 */
+    int node;           /* NUMA node (OS index) of its core, -1 unknown */
+    unsigned near_lo;   /* pool->order[near_lo, near_lo + near_n): the */
+    unsigned near_n;    /* workers of its node, itself included, */
+    unsigned near_self; /* itself at near_lo + near_self */
+    int bound;          /* 1 bound to its core, 0 not bound, -1 failed */
+    int cpu;            /* first CPU of its core if bound, else -1 */
     pthread_t thread;
 
     /* Owner-written: victim selection, and counters (relaxed stores) that
      * only stats read. */
     alignas(WEFT_CACHE_LINE) uint64_t rng; /* xorshift64 */
-    uint64_t steals_local; /* tasks stolen from a worker of its node */
+    uint64_t steals_local;  /* tasks stolen from a worker of its node */
     uint64_t steals_remote; /* ... of another node */
-    uint64_t leapfrogs;    /* steals made while joining */
+    uint64_t leapfrogs;     /* steals made while joining */
     uint64_t steal_failures;
     uint64_t injected_run; /* tasks taken from the pool's injection queue */
     uint64_t parks;
-    uint64_t idle;         /* idle time, encoded: see idle_read() */
-    uint64_t idle_seen;    /* the largest idle time a reader has reported */
+    uint64_t idle;            /* idle time, encoded: see idle_read() */
+    uint64_t idle_seen;       /* the largest idle time a reader has reported */
     struct weft__frame *side; /* side stack of a full deque (deque.c) */
-    uint32_t nside;        /* frames on it */
-    uint32_t side_cap;     /* frames allocated there */
+    uint32_t nside;           /* frames on it */
+    uint32_t side_cap;        /* frames allocated there */
     struct weft__hold *holds; /* runs held on other pools (pool.c) */
 
     /* Sleep: 1 while parked (futex word), written by wakers. */
@@ -109,12 +109,12 @@ static inline uint64_t ts_make(uint32_t tail, uint32_t split)
 static inline uint32_t ts_tail(uint64_t ts) { return (uint32_t)ts; }
 static inline uint32_t ts_split(uint64_t ts) { return (uint32_t)(ts >> 32); }
 
-/* ---- the pool ------------------------------------------------------------ */
+/* ---- the pool ----------------------------------------------------------- */
 
 /* pool->idle packs the number of searching workers (low 16 bits) and of
  * parked workers (high 16 bits); see sleep.c. */
-#define IDLE_SEARCHING(s) ((s) & 0xffffu)
-#define IDLE_SLEEPING(s) ((s) >> 16)
+#define IDLE_SEARCHING(s) ((s)&0xffffu)
+#define IDLE_SLEEPING(s)  ((s) >> 16)
 #define IDLE_ONE_SLEEPING 0x10000u
 
 struct weft__topo;
@@ -122,32 +122,32 @@ struct weft__topo;
 struct weft_pool {
     unsigned nworkers;
     weft_worker **workers;
-    unsigned *order;          /* worker indices grouped by NUMA node
-                                 (read-only after setup) */
+    unsigned *order; /* worker indices grouped by NUMA node
+                        (read-only after setup) */
     struct weft__topo *topo;
-    weft_config cfg;          /* the settings in use (strings below) */
+    weft_config cfg; /* the settings in use (strings below) */
     char name[16];
-    char *cpuset_str;         /* copies owned by the pool */
+    char *cpuset_str; /* copies owned by the pool */
     char *topology_str;
 
     /* External submission: an intrusive FIFO linked through task->thief. */
     alignas(WEFT_CACHE_LINE) pthread_mutex_t inject_lock;
     weft_task *inject_head;
     weft_task *inject_tail;
-    uint64_t inject_count;    /* tasks queued (relaxed hint for idle loops) */
-    uint64_t injected;        /* tasks ever submitted (stats) */
+    uint64_t inject_count; /* tasks queued (relaxed hint for idle loops) */
+    uint64_t injected;     /* tasks ever submitted (stats) */
 
     /* Idle workers (sleep.c). */
     alignas(WEFT_CACHE_LINE) uint32_t idle;
-    uint32_t stop;            /* workers exit when they find no work */
+    uint32_t stop; /* workers exit when they find no work */
     pthread_mutex_t sleep_lock;
     unsigned nsleepers;
-    unsigned *sleepers;       /* stack of parked worker indices */
+    unsigned *sleepers; /* stack of parked worker indices */
 
     /* Lifecycle (pool.c). */
     alignas(WEFT_CACHE_LINE) uint32_t stopping; /* destroy has begun */
-    uint32_t runs;            /* weft_pool_run calls and external tasks in flight */
-    uint32_t started;         /* workers that have started (and bound) */
+    uint32_t runs;    /* weft_pool_run calls and external tasks in flight */
+    uint32_t started; /* workers that have started (and bound) */
 };
 
 /* A task submitted by a worker of another pool (weft_pool_run): its
@@ -161,8 +161,8 @@ struct weft__job {
     weft_worker *waiter;
 };
 
-/* ---- alloc.c: the only file that calls jemalloc -------------------------- */
-void *weft__alloc(size_t size);           /* zeroed, cache-line aligned */
+/* ---- alloc.c: the only file that calls jemalloc ------------------------- */
+void *weft__alloc(size_t size); /* zeroed, cache-line aligned */
 void weft__free(void *p, size_t size);
 char *weft__strdup(const char *s);
 void weft__strfree(char *s);
@@ -174,12 +174,12 @@ void weft__vm_release(void *p, size_t size);
 /* Test hook: the k-th allocation from now returns NULL (k <= 0: none). */
 void weft__test_fail_alloc(long k);
 
-/* ---- os-linux.c: threads, futexes, time ---------------------------------- */
+/* ---- os-linux.c: threads, futexes, time --------------------------------- */
 /* The stack size a worker thread gets when want is asked for: want, raised
  * to the system's minimum (PTHREAD_STACK_MIN). */
 size_t weft__thread_stack_size(size_t want);
-int weft__thread_start(pthread_t *th, size_t stack_size,
-                       void *(*fn)(void *), void *arg);
+int weft__thread_start(pthread_t *th, size_t stack_size, void *(*fn)(void *),
+                       void *arg);
 /* The stack size thread th got (glibc rounds the size asked for down to a
  * multiple of 64 bytes, and may reuse a larger stack of an ended thread);
  * asked when it cannot be read. */
@@ -206,7 +206,7 @@ static inline void weft__cpu_relax(void)
 #endif
 }
 
-/* ---- topo.c: the only file that calls hwloc ------------------------------ */
+/* ---- topo.c: the only file that calls hwloc ----------------------------- */
 int weft__topo_open(const weft_config *cfg, struct weft__topo **out);
 void weft__topo_close(struct weft__topo *t);
 unsigned weft__topo_cores(const struct weft__topo *t);
@@ -225,7 +225,7 @@ int weft__topo_core_cpu(const struct weft__topo *t, unsigned index);
 int weft__topo_core_node(const struct weft__topo *t, unsigned index);
 int weft__topo_describe(const struct weft__topo *t, char *buf, size_t len);
 
-/* ---- deque.c: the split deque --------------------------------------------- */
+/* ---- deque.c: the split deque ------------------------------------------- */
 /* The most slots a deque may have (weft_config.deque_slots is rounded up to
  * a power of two no larger): 2^26 slots reserve 4 GiB of address space. */
 #define WEFT__DEQUE_MAX (1u << 26)
@@ -243,7 +243,7 @@ int weft__deque_has_public(weft_worker *victim);
  * stolen, or run by w through the thieves' end (w's owner only). */
 int weft__deque_all_taken(weft_worker *w);
 
-/* ---- sleep.c: idle, park and wake ----------------------------------------- */
+/* ---- sleep.c: idle, park and wake --------------------------------------- */
 /* New work is visible; local: the caller is outside the pool and will
  * block (see wake_one). */
 void weft__sleep_notify(struct weft_pool *pool, int local);
@@ -260,7 +260,7 @@ void weft__sleep_park(weft_worker *w, const uint32_t *done);
 void weft__sleep_wake_worker(weft_worker *w);
 void weft__sleep_wake_all(struct weft_pool *pool);
 
-/* ---- worker.c: the worker loop, stealing, joining ------------------------- */
+/* ---- worker.c: the worker loop, stealing, joining ----------------------- */
 void *weft__worker_main(void *arg);
 /* Queues t, submitted from outside pool, and wakes a parked worker if no
  * worker is searching: one bound to the caller's CPU when local (the
@@ -290,13 +290,13 @@ void weft__test_completion_yield(int on);
 unsigned weft__test_victim_order(weft_pool *pool, unsigned index, uint64_t r,
                                  unsigned *out);
 
-/* ---- stats.c -------------------------------------------------------------- */
+/* ---- stats.c ------------------------------------------------------------ */
 /* Test hook: sets every counter of a quiescent pool to value (to start
  * them near wrap-around); not the idle time, which is a 63-bit sum of
  * nanoseconds (idle_read), not a wrapping counter. */
 void weft__test_preset_counters(weft_pool *pool, uint64_t value);
 
-/* ---- pool.c ----------------------------------------------------------------- */
+/* ---- pool.c ------------------------------------------------------------- */
 void weft__run_release(struct weft_pool *pool);
 /* The default pool (created if there is none) with n runs held for the
  * caller, who gives them back with weft__run_release; NULL, holding

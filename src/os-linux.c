@@ -29,8 +29,8 @@ size_t weft__thread_stack_size(size_t want)
     return want < (size_t)PTHREAD_STACK_MIN ? (size_t)PTHREAD_STACK_MIN : want;
 }
 
-int weft__thread_start(pthread_t *th, size_t stack_size,
-                       void *(*fn)(void *), void *arg)
+int weft__thread_start(pthread_t *th, size_t stack_size, void *(*fn)(void *),
+                       void *arg)
 {
     if (__atomic_load_n(&thread_fail_countdown, __ATOMIC_RELAXED) > 0 &&
         __atomic_sub_fetch(&thread_fail_countdown, 1, __ATOMIC_SEQ_CST) == 0)
@@ -59,10 +59,7 @@ size_t weft__thread_stack_got(pthread_t th, size_t asked)
     return got;
 }
 
-void weft__thread_join(pthread_t th)
-{
-    pthread_join(th, NULL);
-}
+void weft__thread_join(pthread_t th) { pthread_join(th, NULL); }
 
 void weft__thread_setname(const char *name)
 {
@@ -94,15 +91,9 @@ void weft__futex_wake(uint32_t *addr, int count)
     syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
 }
 
-void weft__yield(void)
-{
-    sched_yield();
-}
+void weft__yield(void) { sched_yield(); }
 
-int weft__current_cpu(void)
-{
-    return sched_getcpu();
-}
+int weft__current_cpu(void) { return sched_getcpu(); }
 
 uint64_t weft__now_ns(void)
 {

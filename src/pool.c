@@ -8,9 +8,9 @@
  * so runs == 0 means the pool is quiescent.  A weft_pool_run caller holds
  * its run until it returns; an externally spawned task's run is given back
  * by the worker that completes it.  A thread holds a run whenever it may
- * still touch the pool, so destroy never frees a pool in use.  Destruction sets stopping
- * (new runs then fail with WEFT_ESHUTDOWN), waits for runs to drain, sets
- * stop, wakes every parked worker and joins the threads.
+ * still touch the pool, so destroy never frees a pool in use.  Destruction
+ * sets stopping (new runs then fail with WEFT_ESHUTDOWN), waits for runs to
+ * drain, sets stop, wakes every parked worker and joins the threads.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 #include "atomic.h"
 #include "internal.h"
 
-#define DEFAULT_STACK (8u << 20)
+#define DEFAULT_STACK       (8u << 20)
 #define DEFAULT_DEQUE_SLOTS (1u << 20)
 
 void weft_config_init(weft_config *cfg)
@@ -215,10 +215,7 @@ static void fork_register(void)
 /* Registers the fork handlers once; called before either lock is first
  * taken (a fork between taking one and registering would leave the child
  * with it held). */
-static void fork_setup(void)
-{
-    pthread_once(&fork_once, fork_register);
-}
+static void fork_setup(void) { pthread_once(&fork_once, fork_register); }
 
 int weft_pool_create(weft_pool **out, const weft_config *cfg)
 {

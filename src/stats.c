@@ -10,10 +10,9 @@
  * on the thief that stole it, and every external task on the worker that
  * took it from the injection queue.  A steal adds to the thief's steals
  * and to the victim's stolen_from at once (deque.c), so a stolen task is
- * not counted twice while it runs (before, stolen_from was counted when
- * the owner joined, and a long stolen task counted twice until then); a
- * reading taken while workers steal can still be off by the steals made
- * during the reading itself.  run counts a spawned task from its spawn on.  Likewise steals is the sum of the
+ * not counted twice while it runs; a reading taken while workers steal can
+ * still be off by the steals made during the reading itself.  run counts a
+ * spawned task from its spawn on.  Likewise steals is the sum of the
  * local and remote steal counters (a steal adds to exactly one), so
  * local + remote == steals holds in every reading.  A worker's idle time
  * is one word only it writes (internal.h, idle_read), and readers keep the
@@ -87,8 +86,8 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     else
         cpus = small;
     fprintf(f, "weft pool '%s'\n", pool->name);
-    fprintf(f, "  workers        %u (bound %u, bind failures %u)\n",
-            s.workers, s.bound, s.bind_failures);
+    fprintf(f, "  workers        %u (bound %u, bind failures %u)\n", s.workers,
+            s.bound, s.bind_failures);
     fprintf(f, "  cpuset         %s (%u cores)%s\n", cpus,
             weft__topo_cores(pool->topo),
             pool->cfg.topology ? " [synthetic topology]" : "");
@@ -98,21 +97,24 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     fprintf(f, "  deque slots    %u per worker\n", pool->workers[0]->own.cap);
     fprintf(f, "  spawned        %" PRIu64 "\n", s.spawned);
     fprintf(f, "  run            %" PRIu64 "\n", s.run);
-    fprintf(f, "  steals         %" PRIu64 " (leapfrogs %" PRIu64
-               "; local %" PRIu64 ", remote %" PRIu64 ")\n",
+    fprintf(f,
+            "  steals         %" PRIu64 " (leapfrogs %" PRIu64
+            "; local %" PRIu64 ", remote %" PRIu64 ")\n",
             s.steals, s.leapfrogs, s.steals_local, s.steals_remote);
     fprintf(f, "  steal failures %" PRIu64 "\n", s.steal_failures);
     fprintf(f, "  injected       %" PRIu64 "\n", s.injected);
     fprintf(f, "  parks          %" PRIu64 "\n", s.parks);
-    fprintf(f, "  idle           %.3f s (all workers)\n", (double)s.idle_ns * 1e-9);
+    fprintf(f, "  idle           %.3f s (all workers)\n",
+            (double)s.idle_ns * 1e-9);
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         uint64_t ts = atomic_load_relaxed(&w->own.ts);
         uint64_t local = atomic_load_relaxed(&w->steals_local);
         uint64_t remote = atomic_load_relaxed(&w->steals_remote);
         uint64_t idle = idle_of(w, now);
-        fprintf(f, "  worker %u: %s, public [%u, %u), node %d%s, steals %" PRIu64
-                   " (remote %" PRIu64 "), parks %" PRIu64 ", idle %.3f s\n",
+        fprintf(f,
+                "  worker %u: %s, public [%u, %u), node %d%s, steals %" PRIu64
+                " (remote %" PRIu64 "), parks %" PRIu64 ", idle %.3f s\n",
                 i, atomic_load_relaxed(&w->sleep_word) ? "parked" : "awake",
                 ts_tail(ts), ts_split(ts), w->node,
                 atomic_load_relaxed(&w->bound) == 1 ? ", bound" : "",

@@ -45,14 +45,14 @@
 
 struct weft__topo {
     hwloc_topology_t topo;
-    int owned;               /* 1: synthetic, destroyed with the pool */
-    int foreign;             /* 1: the machine's topology, as described by
-                                $HWLOC_XMLFILE / $HWLOC_SYNTHETIC: bind
-                                through the Linux calls (top of file) */
-    hwloc_bitmap_t cpuset;   /* the pool's CPUs */
+    int owned;             /* 1: synthetic, destroyed with the pool */
+    int foreign;           /* 1: the machine's topology, as described by
+                              $HWLOC_XMLFILE / $HWLOC_SYNTHETIC: bind
+                              through the Linux calls (top of file) */
+    hwloc_bitmap_t cpuset; /* the pool's CPUs */
     unsigned ncores;
-    unsigned nalloc;         /* length of cores[] */
-    hwloc_bitmap_t *cores;   /* per core: its CPUs within cpuset */
+    unsigned nalloc;       /* length of cores[] */
+    hwloc_bitmap_t *cores; /* per core: its CPUs within cpuset */
 };
 
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -86,15 +86,9 @@ static int get_shared(hwloc_topology_t *out)
     return rc;
 }
 
-void weft__topo_fork_lock(void)
-{
-    pthread_mutex_lock(&shared_lock);
-}
+void weft__topo_fork_lock(void) { pthread_mutex_lock(&shared_lock); }
 
-void weft__topo_fork_unlock(void)
-{
-    pthread_mutex_unlock(&shared_lock);
-}
+void weft__topo_fork_unlock(void) { pthread_mutex_unlock(&shared_lock); }
 
 /* The main thread's affinity, every bit of it, from the kernel (hwloc's
  * Linux call drops the CPUs a foreign description lacks).  Returns 0, or -1
@@ -279,10 +273,7 @@ void weft__topo_close(struct weft__topo *tp)
     weft__free(tp, sizeof *tp);
 }
 
-unsigned weft__topo_cores(const struct weft__topo *tp)
-{
-    return tp->ncores;
-}
+unsigned weft__topo_cores(const struct weft__topo *tp) { return tp->ncores; }
 
 int weft__topo_bind_self(struct weft__topo *tp, unsigned index)
 {
@@ -291,8 +282,7 @@ int weft__topo_bind_self(struct weft__topo *tp, unsigned index)
     hwloc_bitmap_t set = tp->cores[index % tp->ncores];
     if (tp->foreign)
         return hwloc_linux_set_tid_cpubind(tp->topo, 0, set) == 0 ? 0 : -1;
-    return hwloc_set_cpubind(tp->topo, set, HWLOC_CPUBIND_THREAD) == 0 ? 0
-                                                                       : -1;
+    return hwloc_set_cpubind(tp->topo, set, HWLOC_CPUBIND_THREAD) == 0 ? 0 : -1;
 }
 
 int weft__topo_confine_self(struct weft__topo *tp)
@@ -300,7 +290,8 @@ int weft__topo_confine_self(struct weft__topo *tp)
     if (tp->owned)
         return -1;
     if (tp->foreign)
-        return hwloc_linux_set_tid_cpubind(tp->topo, 0, tp->cpuset) == 0 ? 0 : -1;
+        return hwloc_linux_set_tid_cpubind(tp->topo, 0, tp->cpuset) == 0 ? 0
+                                                                         : -1;
     return hwloc_set_cpubind(tp->topo, tp->cpuset, HWLOC_CPUBIND_THREAD) == 0
                ? 0
                : -1;

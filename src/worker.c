@@ -43,8 +43,8 @@ __thread weft_worker *weft__self __attribute__((tls_model("initial-exec"))) =
  * AMD EPYC of our test machines, so a longer spin steals the core from the
  * worker the waiter waits for), then yields this many times, then sleeps
  * at most WAIT_SLEEP_NS between checks. */
-#define WAIT_SPINS 32
-#define WAIT_YIELDS 16
+#define WAIT_SPINS    32
+#define WAIT_YIELDS   16
 #define WAIT_SLEEP_NS 200000L
 /* A worker that destroys another pool checks its own pool for work at
  * least this often while that pool drains (weft__wait_drain). */
@@ -177,11 +177,10 @@ static void count_steal(weft_worker *w, int remote)
  * at [near_lo, near_lo + near_n); no victim's own fields are read.  With
  * one node (or none known) this is one uniform sweep over the others.
  */
-static inline __attribute__((always_inline)) void *
-for_victims(weft_worker *w, uint64_t r,
-            void *(*visit)(weft_worker *v, weft_worker *w, int remote,
-                           void *ctx),
-            void *ctx)
+static inline __attribute__((always_inline)) void *for_victims(
+    weft_worker *w, uint64_t r,
+    void *(*visit)(weft_worker *v, weft_worker *w, int remote, void *ctx),
+    void *ctx)
 {
     struct weft_pool *pool = w->pool;
     const unsigned *order = pool->order;
@@ -211,8 +210,7 @@ for_victims(weft_worker *w, uint64_t r,
     return NULL;
 }
 
-static void *visit_steal(weft_worker *v, weft_worker *w, int remote,
-                         void *ctx)
+static void *visit_steal(weft_worker *v, weft_worker *w, int remote, void *ctx)
 {
     (void)ctx;
     struct weft__frame *t = weft__deque_steal(v, w);
@@ -247,8 +245,7 @@ struct victim_log {
     unsigned n;
 };
 
-static void *visit_log(weft_worker *v, weft_worker *w, int remote,
-                       void *ctx)
+static void *visit_log(weft_worker *v, weft_worker *w, int remote, void *ctx)
 {
     struct victim_log *log = ctx;
     (void)w;
@@ -451,7 +448,8 @@ static void idle_begin(weft_worker *w, uint64_t now)
 static void idle_end(weft_worker *w)
 {
     uint64_t now = weft__now_ns();
-    atomic_store_relaxed(&w->idle, idle_read(atomic_load_relaxed(&w->idle), now));
+    atomic_store_relaxed(&w->idle,
+                         idle_read(atomic_load_relaxed(&w->idle), now));
 }
 
 void *weft__worker_main(void *arg)

@@ -29,12 +29,12 @@ typedef void (*weft_fn)(void *arg);
  *  a worker it only names the task (the task itself is written into the
  *  worker's deque); from a thread outside any pool it is the task. */
 typedef struct weft_task {
-    weft_fn fn;       /* private: the function (outside a pool) */
-    void *arg;        /* private: its argument */
-    uintptr_t thief;  /* private: the injection queue's link while queued */
-    uint32_t done;    /* private: 0 running, 1 done, 2 running and a waiter
-                         sleeps on it (futex; set to 1 and woken at the end) */
-    uint32_t flags;   /* private: WEFT__JOB_* for submitted tasks */
+    weft_fn fn;      /* private: the function (outside a pool) */
+    void *arg;       /* private: its argument */
+    uintptr_t thief; /* private: the injection queue's link while queued */
+    uint32_t done;   /* private: 0 running, 1 done, 2 running and a waiter
+                        sleeps on it (futex; set to 1 and woken at the end) */
+    uint32_t flags;  /* private: WEFT__JOB_* for submitted tasks */
 } weft_task;
 
 /** A worker of a pool.  Opaque apart from the private owner fields below. */
@@ -84,20 +84,20 @@ struct weft__owner {
     struct weft__frame *limit_p; /* a push at or above this takes the slow
                                     path: end, or base while allstolen
                                     (== top in the placeholder: always) */
-    struct weft__frame *end;     /* base + cap: the deque is full at top == end */
-    struct weft__frame *base;    /* slot 0 */
-    uint32_t split;     /* slots [split, top) are private */
-    uint32_t cap;       /* number of slots */
-    uint32_t allstolen; /* 1: the next spawn publishes (every public task
-                           was stolen, or an idle worker armed it) */
-    uint32_t overflow;  /* spawns that found the deque full (and ran at
-                           once), not joined yet */
-    uint64_t spawned;   /* counter: tasks spawned by this worker */
+    struct weft__frame *end;  /* base + cap: the deque is full at top == end */
+    struct weft__frame *base; /* slot 0 */
+    uint32_t split;           /* slots [split, top) are private */
+    uint32_t cap;             /* number of slots */
+    uint32_t allstolen;       /* 1: the next spawn publishes (every public task
+                                 was stolen, or an idle worker armed it) */
+    uint32_t overflow;        /* spawns that found the deque full (and ran at
+                                 once), not joined yet */
+    uint64_t spawned;         /* counter: tasks spawned by this worker */
     /* shared with thieves, on its own cache line: */
     uint64_t ts __attribute__((aligned(64))); /* tail (low 32) | split */
     uint32_t movesplit;                       /* a thief asks for work */
     uint32_t pad1_;
-    struct weft__frame *base_shared;          /* slot 0 (read-only) */
+    struct weft__frame *base_shared; /* slot 0 (read-only) */
     uint64_t stolen_from; /* counter: tasks other workers took from this
                              deque (each thief adds, atomically) */
 };
@@ -122,19 +122,18 @@ struct weft__frame *weft__join_slow(weft_worker *w, struct weft__frame *f,
 void weft__misuse(const char *rule) __attribute__((noreturn, cold));
 
 #if defined(NDEBUG) && !defined(WEFT_CHECKED)
-#define WEFT__CHECKS 0
+#define WEFT__CHECKS            0
 #define WEFT__CHECK(cond, rule) ((void)0)
 #else
-#define WEFT__CHECKS 1
-#define WEFT__CHECK(cond, rule) \
-    ((cond) ? (void)0 : weft__misuse(rule))
+#define WEFT__CHECKS            1
+#define WEFT__CHECK(cond, rule) ((cond) ? (void)0 : weft__misuse(rule))
 #endif
 
 #define WEFT__OWNER(w) ((struct weft__owner *)(w))
 /* private: 0 for the placeholder of threads outside any pool (weft__self) */
 #define WEFT__IS_WORKER(w) (WEFT__OWNER(w)->cap != 0)
-#define WEFT__LIKELY(x) __builtin_expect(!!(x), 1)
-#define WEFT__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define WEFT__LIKELY(x)    __builtin_expect(!!(x), 1)
+#define WEFT__UNLIKELY(x)  __builtin_expect(!!(x), 0)
 
 /* private: 1 when a thief asked the owner for work: the spawn that just
  * wrote its slot must take the publishing slow path. */
