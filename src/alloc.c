@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "internal.h"
 
 #ifdef WEFT_USE_JEMALLOC
@@ -36,15 +37,14 @@ static long fail_countdown;
 
 void weft__test_fail_alloc(long k)
 {
-    __atomic_store_n(&fail_countdown, k, __ATOMIC_SEQ_CST);
+    weft__atomic_store_seqcst(&fail_countdown, k);
 }
 
 static int injected_failure(void)
 {
-    if (__builtin_expect(
-            __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED) <= 0, 1))
+    if (WEFT__LIKELY(weft__atomic_load_relaxed(&fail_countdown) <= 0))
         return 0;
-    return __atomic_sub_fetch(&fail_countdown, 1, __ATOMIC_SEQ_CST) == 0;
+    return weft__atomic_fetch_sub_seqcst(&fail_countdown, 1) == 1;
 }
 
 void *weft__alloc(size_t size)

@@ -134,11 +134,11 @@ static void publish_upto(weft_worker *w, uint32_t upto)
      * published by the release below. */
     for (uint32_t i = o->split; i < upto; i++)
         o->base[i].h.thief = 0;
-    uint64_t cur = atomic_load_relaxed(&o->ts);
+    uint64_t cur = weft__atomic_load_relaxed(&o->ts);
     /* Only the owner writes split, so split(cur) == own.split; thieves may
      * move tail under us, hence the loop.  Release (seq_cst) pairs with
      * the acquire of a thief's CAS: the slots are visible to it. */
-    while (!atomic_cas_seqcst(&o->ts, &cur, ts_make(ts_tail(cur), upto)))
+    while (!weft__atomic_cas_seqcst(&o->ts, &cur, ts_make(ts_tail(cur), upto)))
         ;
     set_split(o, upto);
 }
@@ -154,13 +154,13 @@ void weft__push_publish(weft_worker *w, struct weft__frame *f)
          * CAS can succeed: a plain exchange is safe.  Publish the new task
          * (release: pairs with the thief's CAS; seq_cst: ordered before
          * the idle-state load in weft__sleep_notify). */
-        atomic_exchange_seqcst(&o->ts, ts_make(h, h + 1));
+        weft__atomic_exchange_seqcst(&o->ts, ts_make(h, h + 1));
         set_split(o, h + 1);
         set_allstolen(o, 0);
-        atomic_store_relaxed(&o->movesplit, 0);
+        weft__atomic_store_relaxed(&o->movesplit, 0);
         weft__sleep_notify(w->pool, 0);
-    } else if (atomic_load_relaxed(&o->movesplit)) {
-        atomic_store_relaxed(&o->movesplit, 0);
+    } else if (weft__atomic_load_relaxed(&o->movesplit)) {
+        weft__atomic_store_relaxed(&o->movesplit, 0);
         publish_upto(w, o->split + (h + 1 - o->split + 1) / 2);
         weft__sleep_notify(w->pool, 0);
     }
@@ -172,7 +172,7 @@ static void overflow_add(weft_worker *w)
     struct weft__owner *o = &w->own;
     /* A worker at the end of its deque still shares its private tasks
      * with thieves that ask. */
-    if (atomic_load_relaxed(&o->movesplit))
+    if (weft__atomic_load_relaxed(&o->movesplit))
         weft__deque_publish_all(w);
     /* Every pop takes the slow path until it has been joined
      * (weft__pop_slow restores split_p then). */
@@ -200,7 +200,7 @@ struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind)
     f->u.g.key = NULL;
     overflow_add(w);
     if (kind != weft__run_generic) /* (weft__spawn_slow counts generic ones) */
-        counter_add(&o->spawned, 1);
+        weft__counter_add(&o->spawned, 1);
     return f;
 }
 
@@ -217,7 +217,7 @@ void weft__spawn_slow(weft_worker *w, weft_task *t, int checks, weft_fn fn,
     }
     struct weft__owner *o = &w->own;
     struct weft__frame *f = o->top;
-    counter_add(&o->spawned, 1);
+    weft__counter_add(&o->spawned, 1);
     if (!checks)
         t = NULL;
     if (f < o->end) {
@@ -245,7 +245,7 @@ void weft__deque_publish_all(weft_worker *w)
     uint32_t h = (uint32_t)(o->top - o->base);
     if (o->allstolen || h <= o->split)
         return;
-    atomic_store_relaxed(&o->movesplit, 0);
+    weft__atomic_store_relaxed(&o->movesplit, 0);
     publish_upto(w, h);
     weft__sleep_notify(w->pool, 0);
 }
@@ -302,11 +302,11 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
     uint32_t h = (uint32_t)(f - o->base); /* h < split: f was public */
     o->top = f;
     if (!o->allstolen) {
-        uint64_t cur = atomic_load_acquire(&o->ts);
+        uint64_t cur = weft__atomic_load_acquire(&o->ts);
         while (ts_tail(cur) <= h) {
             /* Not stolen yet: take it back by moving split down to h.  The
              * CAS orders us against thieves' CASes on the same word. */
-            if (atomic_cas_acqrel(&o->ts, &cur, ts_make(ts_tail(cur), h))) {
+            if (weft__atomic_cas_acqrel(&o->ts, &cur, ts_make(ts_tail(cur), h))) {
                 set_split(o, h);
                 return 1;
             }
@@ -337,10 +337,10 @@ struct weft__frame *weft__join_slow(weft_worker *w, struct weft__frame *f,
 struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
 {
     /* Acquire pairs with the owner's publishing release. */
-    uint64_t cur = atomic_load_acquire(&victim->own.ts);
+    uint64_t cur = weft__atomic_load_acquire(&victim->own.ts);
     uint32_t tail = ts_tail(cur);
     if (tail < ts_split(cur)) {
-        if (!atomic_cas_acqrel(&victim->own.ts, &cur,
+        if (!weft__atomic_cas_acqrel(&victim->own.ts, &cur,
                                ts_make(tail + 1, ts_split(cur))))
             return NULL; /* lost a race; the caller moves on */
         struct weft__frame *f = victim->own.base_shared + tail;
@@ -349,25 +349,25 @@ struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
          * while it runs (a worker running its own published tasks while
          * it waits on another pool is no thief). */
         if (thief != victim)
-            atomic_fetch_add_relaxed(&victim->own.stolen_from, 1u);
+            weft__atomic_fetch_add_relaxed(&victim->own.stolen_from, 1u);
         /* The owner reads done only after it sees thief set. */
-        atomic_store_relaxed(&f->h.done, 0u);
+        weft__atomic_store_relaxed(&f->h.done, 0u);
         /* Release pairs with the acquire in weft__join_stolen. */
-        atomic_store_release(&f->h.thief, thief->index + 1);
+        weft__atomic_store_release(&f->h.thief, thief->index + 1);
         return f;
     }
     /* Nothing public: ask the owner to share (read first so that idle
      * thieves do not keep writing the owner's line).  Not an owner running
      * its own tasks while it waits: it would only make its own next spawn
      * take the publishing slow path. */
-    if (thief != victim && !atomic_load_relaxed(&victim->own.movesplit))
-        atomic_store_relaxed(&victim->own.movesplit, 1);
+    if (thief != victim && !weft__atomic_load_relaxed(&victim->own.movesplit))
+        weft__atomic_store_relaxed(&victim->own.movesplit, 1);
     return NULL;
 }
 
 int weft__deque_all_taken(weft_worker *w)
 {
-    uint64_t cur = atomic_load_relaxed(&w->own.ts);
+    uint64_t cur = weft__atomic_load_relaxed(&w->own.ts);
     uint32_t tail = ts_tail(cur);
     return tail == ts_split(cur) &&
            tail >= (uint32_t)(w->own.top - w->own.base);
@@ -375,6 +375,6 @@ int weft__deque_all_taken(weft_worker *w)
 
 int weft__deque_has_public(weft_worker *victim)
 {
-    uint64_t cur = atomic_load_relaxed(&victim->own.ts);
+    uint64_t cur = weft__atomic_load_relaxed(&victim->own.ts);
     return ts_tail(cur) < ts_split(cur);
 }

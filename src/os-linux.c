@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "internal.h"
 
 /* Test hook: the thread_fail_countdown-th thread creation from now fails. */
@@ -21,7 +22,7 @@ static long thread_fail_countdown;
 
 void weft__test_fail_thread(long k)
 {
-    __atomic_store_n(&thread_fail_countdown, k, __ATOMIC_SEQ_CST);
+    weft__atomic_store_seqcst(&thread_fail_countdown, k);
 }
 
 size_t weft__thread_stack_size(size_t want)
@@ -32,8 +33,8 @@ size_t weft__thread_stack_size(size_t want)
 int weft__thread_start(pthread_t *th, size_t stack_size, void *(*fn)(void *),
                        void *arg)
 {
-    if (__atomic_load_n(&thread_fail_countdown, __ATOMIC_RELAXED) > 0 &&
-        __atomic_sub_fetch(&thread_fail_countdown, 1, __ATOMIC_SEQ_CST) == 0)
+    if (weft__atomic_load_relaxed(&thread_fail_countdown) > 0 &&
+        weft__atomic_fetch_sub_seqcst(&thread_fail_countdown, 1) == 1)
         return WEFT_EAGAIN;
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) != 0)

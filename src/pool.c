@@ -88,7 +88,7 @@ static void pool_free(struct weft_pool *pool)
 /* Stops and joins the first n workers (all started). */
 static void stop_workers(struct weft_pool *pool, unsigned n)
 {
-    atomic_store_seqcst(&pool->stop, 1u);
+    weft__atomic_store_seqcst(&pool->stop, 1u);
     weft__sleep_wake_all(pool);
     for (unsigned i = 0; i < n; i++)
         weft__thread_join(pool->workers[i]->thread);
@@ -200,7 +200,7 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
-    atomic_store_relaxed(&default_pool, NULL);
+    weft__atomic_store_relaxed(&default_pool, NULL);
     weft__topo_fork_unlock();
     pthread_mutex_unlock(&default_lock);
 }
@@ -253,7 +253,7 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg)
     /* Return once every worker runs and has bound itself, so that the
      * binding counts are final (acquire pairs with the workers' RMW). */
     uint32_t started;
-    while ((started = atomic_load_acquire(&pool->started)) != pool->nworkers)
+    while ((started = weft__atomic_load_acquire(&pool->started)) != pool->nworkers)
         weft__futex_wait(&pool->started, started, 1000000L);
     /* what weft_pool_print shows: the smallest stack a worker got (no
      * worker reads it) */
@@ -273,14 +273,14 @@ static weft_pool *default_pool_locked(void)
 {
     weft_pool *p = default_pool;
     if (!p && weft_pool_create(&p, NULL) == 0)
-        atomic_store_release(&default_pool, p);
+        weft__atomic_store_release(&default_pool, p);
     return p;
 }
 
 weft_pool *weft_default_pool(void)
 {
     /* Acquire pairs with the release above. */
-    weft_pool *p = atomic_load_acquire(&default_pool);
+    weft_pool *p = weft__atomic_load_acquire(&default_pool);
     if (p)
         return p;
     fork_setup();
@@ -302,8 +302,8 @@ weft_pool *weft__default_pool_hold(uint32_t n)
     weft_pool *p = default_pool_locked();
     if (p) {
         /* Pairs with the exchange of stopping in weft_pool_destroy. */
-        atomic_fetch_add_seqcst(&p->runs, n);
-        if (atomic_load_seqcst(&p->stopping)) {
+        weft__atomic_fetch_add_seqcst(&p->runs, n);
+        if (weft__atomic_load_seqcst(&p->stopping)) {
             for (uint32_t i = 0; i < n; i++)
                 weft__run_release(p);
             p = NULL;
@@ -325,14 +325,14 @@ int weft_pool_destroy(weft_pool *pool)
     for (struct weft__hold *h = self ? self->holds : NULL; h; h = h->up)
         if (h->pool == pool)
             return WEFT_EDEADLK;
-    if (atomic_exchange_seqcst(&pool->stopping, 1u) != 0)
+    if (weft__atomic_exchange_seqcst(&pool->stopping, 1u) != 0)
         return WEFT_ESHUTDOWN; /* another thread is destroying it */
     /* No longer the default pool: the next weft_default_pool() creates a
      * new one, and weft__default_pool_hold can no longer find this one
      * once we hold the lock (it adds its runs under the lock). */
     pthread_mutex_lock(&default_lock);
     if (default_pool == pool)
-        atomic_store_release(&default_pool, NULL);
+        weft__atomic_store_release(&default_pool, NULL);
     pthread_mutex_unlock(&default_lock);
     /* Wait for the runs in flight (pairs with the seq_cst increment in
      * weft_pool_run: either it sees stopping, or we see its run).  A worker
@@ -341,8 +341,8 @@ int weft_pool_destroy(weft_pool *pool)
     if (self) {
         weft__wait_drain(self, &pool->runs);
     } else {
-        while (atomic_load_seqcst(&pool->runs) != 0)
-            weft__futex_wait(&pool->runs, atomic_load_relaxed(&pool->runs),
+        while (weft__atomic_load_seqcst(&pool->runs) != 0)
+            weft__futex_wait(&pool->runs, weft__atomic_load_relaxed(&pool->runs),
                              1000000L);
     }
     stop_workers(pool, pool->nworkers);
@@ -354,7 +354,7 @@ void weft__run_release(struct weft_pool *pool)
 {
     /* The last access to pool by a thread outside it: after the decrement
      * the destroyer may free it, and the wake only uses the address. */
-    if (atomic_fetch_sub_seqcst(&pool->runs, 1u) == 1u)
+    if (weft__atomic_fetch_sub_seqcst(&pool->runs, 1u) == 1u)
         weft__futex_wake(&pool->runs, 1);
 }
 
@@ -367,8 +367,8 @@ int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg)
         fn(arg); /* inline: this worker is the pool helping itself */
         return 0;
     }
-    atomic_fetch_add_seqcst(&pool->runs, 1u);
-    if (atomic_load_seqcst(&pool->stopping)) {
+    weft__atomic_fetch_add_seqcst(&pool->runs, 1u);
+    if (weft__atomic_load_seqcst(&pool->stopping)) {
         weft__run_release(pool);
         return WEFT_ESHUTDOWN;
     }

@@ -71,9 +71,9 @@ static void wake_one(struct weft_pool *pool, int local)
     weft_worker *v = pool->workers[pool->sleepers[pick]];
     pool->sleepers[pick] = pool->sleepers[--pool->nsleepers];
     /* sleeping - 1, searching + 1: the woken worker searches at once. */
-    atomic_fetch_add_seqcst(&pool->idle, 1u - IDLE_ONE_SLEEPING);
+    weft__atomic_fetch_add_seqcst(&pool->idle, 1u - IDLE_ONE_SLEEPING);
     /* Release pairs with the acquire in weft__sleep_park. */
-    atomic_store_release(&v->sleep_word, 0);
+    weft__atomic_store_release(&v->sleep_word, 0);
     pthread_mutex_unlock(&pool->sleep_lock);
     weft__futex_wake(&v->sleep_word, 1);
 }
@@ -81,8 +81,8 @@ static void wake_one(struct weft_pool *pool, int local)
 void weft__sleep_notify(struct weft_pool *pool, int local)
 {
     /* Pairs with the fence in weft__sleep_park (the Dekker pair above). */
-    atomic_fence_seqcst();
-    uint32_t s = atomic_load_relaxed(&pool->idle);
+    weft__atomic_fence_seqcst();
+    uint32_t s = weft__atomic_load_relaxed(&pool->idle);
     if (IDLE_SEARCHING(s) == 0 && IDLE_SLEEPING(s) > 0)
         wake_one(pool, local);
 }
@@ -92,7 +92,7 @@ static int work_visible(weft_worker *w);
 void weft__sleep_found_work(weft_worker *w, int all_taken)
 {
     struct weft_pool *pool = w->pool;
-    uint32_t s = atomic_fetch_sub_seqcst(&pool->idle, 1u);
+    uint32_t s = weft__atomic_fetch_sub_seqcst(&pool->idle, 1u);
     if (IDLE_SEARCHING(s) != 1 || IDLE_SLEEPING(s) == 0)
         return;
     /* We were the last searcher and others are parked.  If more work is
@@ -105,7 +105,7 @@ void weft__sleep_found_work(weft_worker *w, int all_taken)
      * fence in weft__sleep_notify: work made visible after our check is
      * seen by its notifier as "no one searching".)  With tasks of our own
      * pending in the deque we wake one: they are work for it. */
-    atomic_fence_seqcst();
+    weft__atomic_fence_seqcst();
     if (all_taken && !work_visible(w)) {
         weft__deque_set_allstolen(w);
         return;
@@ -115,7 +115,7 @@ void weft__sleep_found_work(weft_worker *w, int all_taken)
 
 void weft__sleep_resume_search(struct weft_pool *pool)
 {
-    atomic_fetch_add_seqcst(&pool->idle, 1u);
+    weft__atomic_fetch_add_seqcst(&pool->idle, 1u);
 }
 
 /* Work that w could take: the injection queue or another worker's public
@@ -124,7 +124,7 @@ void weft__sleep_resume_search(struct weft_pool *pool)
 static int work_visible(weft_worker *w)
 {
     struct weft_pool *pool = w->pool;
-    if (atomic_load_relaxed(&pool->inject_count))
+    if (weft__atomic_load_relaxed(&pool->inject_count))
         return 1;
     for (unsigned i = 0; i < pool->nworkers; i++)
         if (pool->workers[i] != w && weft__deque_has_public(pool->workers[i]))
@@ -141,8 +141,8 @@ static int unpark_self(weft_worker *w)
     for (unsigned i = 0; i < pool->nsleepers; i++) {
         if (pool->sleepers[i] == w->index) {
             pool->sleepers[i] = pool->sleepers[--pool->nsleepers];
-            atomic_fetch_add_seqcst(&pool->idle, 1u - IDLE_ONE_SLEEPING);
-            atomic_store_relaxed(&w->sleep_word, 0);
+            weft__atomic_fetch_add_seqcst(&pool->idle, 1u - IDLE_ONE_SLEEPING);
+            weft__atomic_store_relaxed(&w->sleep_word, 0);
             return 1;
         }
     }
@@ -154,15 +154,15 @@ void weft__sleep_park(weft_worker *w, const uint32_t *done)
     struct weft_pool *pool = w->pool;
     pthread_mutex_lock(&pool->sleep_lock);
     pool->sleepers[pool->nsleepers++] = w->index;
-    atomic_store_relaxed(&w->sleep_word, 1);
+    weft__atomic_store_relaxed(&w->sleep_word, 1);
     /* searching - 1, sleeping + 1 (a parker is always counted searching). */
-    atomic_fetch_add_seqcst(&pool->idle, IDLE_ONE_SLEEPING - 1u);
+    weft__atomic_fetch_add_seqcst(&pool->idle, IDLE_ONE_SLEEPING - 1u);
     pthread_mutex_unlock(&pool->sleep_lock);
 
     /* Pairs with the fence in weft__sleep_notify. */
-    atomic_fence_seqcst();
-    if (work_visible(w) || atomic_load_relaxed(&pool->stop) ||
-        (done && atomic_load_relaxed(done) == 1u)) {
+    weft__atomic_fence_seqcst();
+    if (work_visible(w) || weft__atomic_load_relaxed(&pool->stop) ||
+        (done && weft__atomic_load_relaxed(done) == 1u)) {
         pthread_mutex_lock(&pool->sleep_lock);
         unpark_self(w); /* if a waker took us, it already counted us */
         pthread_mutex_unlock(&pool->sleep_lock);
@@ -170,12 +170,12 @@ void weft__sleep_park(weft_worker *w, const uint32_t *done)
     }
     /* Acquire pairs with the release in wake_one.  Counted only when it
      * sleeps: a waker may have taken it off the stack already. */
-    if (atomic_load_acquire(&w->sleep_word) != 1)
+    if (weft__atomic_load_acquire(&w->sleep_word) != 1)
         return;
-    counter_add(&w->parks, 1);
+    weft__counter_add(&w->parks, 1);
     do
         weft__futex_wait(&w->sleep_word, 1, -1);
-    while (atomic_load_acquire(&w->sleep_word) == 1);
+    while (weft__atomic_load_acquire(&w->sleep_word) == 1);
 }
 
 void weft__sleep_wake_worker(weft_worker *w)

@@ -27,9 +27,9 @@
 /* w's idle time up to now, never less than an earlier reading reported. */
 static uint64_t idle_of(weft_worker *w, uint64_t now)
 {
-    uint64_t v = idle_read(atomic_load_relaxed(&w->idle), now);
-    uint64_t seen = atomic_load_relaxed(&w->idle_seen);
-    while (v > seen && !atomic_cas_acqrel(&w->idle_seen, &seen, v))
+    uint64_t v = idle_read(weft__atomic_load_relaxed(&w->idle), now);
+    uint64_t seen = weft__atomic_load_relaxed(&w->idle_seen);
+    while (v > seen && !weft__atomic_cas_acqrel(&w->idle_seen, &seen, v))
         ;
     return v > seen ? v : seen;
 }
@@ -41,22 +41,22 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
     uint64_t stolen_from = 0;
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
-        int bound = atomic_load_relaxed(&w->bound);
+        int bound = weft__atomic_load_relaxed(&w->bound);
         s.bound += bound == 1;
         s.bind_failures += bound == -1;
-        s.spawned += atomic_load_relaxed(&w->own.spawned);
-        stolen_from += atomic_load_relaxed(&w->own.stolen_from);
-        s.steals_local += atomic_load_relaxed(&w->steals_local);
-        s.steals_remote += atomic_load_relaxed(&w->steals_remote);
-        s.leapfrogs += atomic_load_relaxed(&w->leapfrogs);
-        s.steal_failures += atomic_load_relaxed(&w->steal_failures);
-        s.run += atomic_load_relaxed(&w->injected_run);
-        s.parks += atomic_load_relaxed(&w->parks);
+        s.spawned += weft__atomic_load_relaxed(&w->own.spawned);
+        stolen_from += weft__atomic_load_relaxed(&w->own.stolen_from);
+        s.steals_local += weft__atomic_load_relaxed(&w->steals_local);
+        s.steals_remote += weft__atomic_load_relaxed(&w->steals_remote);
+        s.leapfrogs += weft__atomic_load_relaxed(&w->leapfrogs);
+        s.steal_failures += weft__atomic_load_relaxed(&w->steal_failures);
+        s.run += weft__atomic_load_relaxed(&w->injected_run);
+        s.parks += weft__atomic_load_relaxed(&w->parks);
         s.idle_ns += idle_of(w, now);
     }
     s.steals = s.steals_local + s.steals_remote;
     s.run += s.spawned - stolen_from + s.steals;
-    s.injected = atomic_load_relaxed(&pool->injected);
+    s.injected = weft__atomic_load_relaxed(&pool->injected);
     *out = s;
 }
 
@@ -108,17 +108,17 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
             (double)s.idle_ns * 1e-9);
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
-        uint64_t ts = atomic_load_relaxed(&w->own.ts);
-        uint64_t local = atomic_load_relaxed(&w->steals_local);
-        uint64_t remote = atomic_load_relaxed(&w->steals_remote);
+        uint64_t ts = weft__atomic_load_relaxed(&w->own.ts);
+        uint64_t local = weft__atomic_load_relaxed(&w->steals_local);
+        uint64_t remote = weft__atomic_load_relaxed(&w->steals_remote);
         uint64_t idle = idle_of(w, now);
         fprintf(f,
                 "  worker %u: %s, public [%u, %u), node %d%s, steals %" PRIu64
                 " (remote %" PRIu64 "), parks %" PRIu64 ", idle %.3f s\n",
-                i, atomic_load_relaxed(&w->sleep_word) ? "parked" : "awake",
+                i, weft__atomic_load_relaxed(&w->sleep_word) ? "parked" : "awake",
                 ts_tail(ts), ts_split(ts), w->node,
-                atomic_load_relaxed(&w->bound) == 1 ? ", bound" : "",
-                local + remote, remote, atomic_load_relaxed(&w->parks),
+                weft__atomic_load_relaxed(&w->bound) == 1 ? ", bound" : "",
+                local + remote, remote, weft__atomic_load_relaxed(&w->parks),
                 (double)idle * 1e-9);
     }
     return 0;
@@ -128,14 +128,14 @@ void weft__test_preset_counters(weft_pool *pool, uint64_t value)
 {
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
-        atomic_store_relaxed(&w->own.spawned, value);
-        atomic_store_relaxed(&w->own.stolen_from, value);
-        atomic_store_relaxed(&w->steals_local, value);
-        atomic_store_relaxed(&w->steals_remote, value);
-        atomic_store_relaxed(&w->leapfrogs, value);
-        atomic_store_relaxed(&w->steal_failures, value);
-        atomic_store_relaxed(&w->injected_run, value);
-        atomic_store_relaxed(&w->parks, value);
+        weft__atomic_store_relaxed(&w->own.spawned, value);
+        weft__atomic_store_relaxed(&w->own.stolen_from, value);
+        weft__atomic_store_relaxed(&w->steals_local, value);
+        weft__atomic_store_relaxed(&w->steals_remote, value);
+        weft__atomic_store_relaxed(&w->leapfrogs, value);
+        weft__atomic_store_relaxed(&w->steal_failures, value);
+        weft__atomic_store_relaxed(&w->injected_run, value);
+        weft__atomic_store_relaxed(&w->parks, value);
     }
-    atomic_store_relaxed(&pool->injected, value);
+    weft__atomic_store_relaxed(&pool->injected, value);
 }

@@ -67,7 +67,7 @@ static int completion_yield;
 
 void weft__test_completion_yield(int on)
 {
-    atomic_store_seqcst(&completion_yield, on);
+    weft__atomic_store_seqcst(&completion_yield, on);
 }
 
 /* Marks a task done through its done word (a slot's or a submitted
@@ -75,8 +75,8 @@ void weft__test_completion_yield(int on)
 static void task_complete(uint32_t *done)
 {
     /* Release pairs with the acquire loads of done in the joiners. */
-    uint32_t old = atomic_exchange_acqrel(done, 1u);
-    if (__builtin_expect(atomic_load_relaxed(&completion_yield), 0))
+    uint32_t old = weft__atomic_exchange_acqrel(done, 1u);
+    if (__builtin_expect(weft__atomic_load_relaxed(&completion_yield), 0))
         weft__yield();
     if (old == 2u)
         weft__futex_wake(done, 1);
@@ -116,7 +116,7 @@ static void run_taken(weft_worker *w, void *p, int injected)
         /* Read before completing: after that the job may be gone.  The
          * extra run keeps the waiter's pool alive until we have woken it. */
         waiter = ((struct weft__job *)t)->waiter;
-        atomic_fetch_add_seqcst(&waiter->pool->runs, 1u);
+        weft__atomic_fetch_add_seqcst(&waiter->pool->runs, 1u);
     }
     task_complete(&t->done);
     if (waiter) {
@@ -129,7 +129,7 @@ static void run_taken(weft_worker *w, void *p, int injected)
 
 static weft_task *inject_pop(struct weft_pool *pool)
 {
-    if (!atomic_load_relaxed(&pool->inject_count))
+    if (!weft__atomic_load_relaxed(&pool->inject_count))
         return NULL;
     pthread_mutex_lock(&pool->inject_lock);
     weft_task *t = pool->inject_head;
@@ -137,7 +137,7 @@ static weft_task *inject_pop(struct weft_pool *pool)
         pool->inject_head = (weft_task *)t->thief;
         if (!pool->inject_head)
             pool->inject_tail = NULL;
-        atomic_store_relaxed(&pool->inject_count, pool->inject_count - 1);
+        weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count - 1);
     }
     pthread_mutex_unlock(&pool->inject_lock);
     return t;
@@ -152,8 +152,8 @@ void weft__inject(struct weft_pool *pool, weft_task *t, int local)
     else
         pool->inject_head = t;
     pool->inject_tail = t;
-    atomic_store_relaxed(&pool->inject_count, pool->inject_count + 1);
-    atomic_store_relaxed(&pool->injected, pool->injected + 1);
+    weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count + 1);
+    weft__atomic_store_relaxed(&pool->injected, pool->injected + 1);
     pthread_mutex_unlock(&pool->inject_lock);
     weft__sleep_notify(pool, local);
 }
@@ -162,9 +162,9 @@ void weft__inject(struct weft_pool *pool, weft_task *t, int local)
 static void count_steal(weft_worker *w, int remote)
 {
     if (remote)
-        counter_add(&w->steals_remote, 1);
+        weft__counter_add(&w->steals_remote, 1);
     else
-        counter_add(&w->steals_local, 1);
+        weft__counter_add(&w->steals_local, 1);
 }
 
 /*
@@ -228,7 +228,7 @@ static void *find_work(weft_worker *w, int *injected)
     void *t = inject_pop(pool);
     if (t) {
         *injected = 1;
-        counter_add(&w->injected_run, 1);
+        weft__counter_add(&w->injected_run, 1);
         return t;
     }
     *injected = 0;
@@ -236,7 +236,7 @@ static void *find_work(weft_worker *w, int *injected)
         return NULL;
     if ((t = for_victims(w, rng_next(w), visit_steal, NULL)) != NULL)
         return t;
-    counter_add(&w->steal_failures, 1);
+    weft__counter_add(&w->steal_failures, 1);
     return NULL;
 }
 
@@ -275,7 +275,7 @@ static void wait_backoff(uint32_t *word, unsigned round, long sleep_ns)
         weft__yield();
     } else {
         uint32_t expected = 0;
-        if (atomic_cas_acqrel(word, &expected, 2u) || expected == 2u)
+        if (weft__atomic_cas_acqrel(word, &expected, 2u) || expected == 2u)
             weft__futex_wait(word, 2u, sleep_ns);
     }
 }
@@ -286,7 +286,7 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
      * release in weft__deque_steal, after which done is the thief's. */
     uint32_t thief;
     unsigned round = 0;
-    while ((thief = atomic_load_acquire(&f->h.thief)) == 0) {
+    while ((thief = weft__atomic_load_acquire(&f->h.thief)) == 0) {
         if (++round > WAIT_SPINS)
             weft__yield();
         else
@@ -298,11 +298,11 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
     w->own.top = f + 1;
     round = 0;
     /* Acquire pairs with the release exchange in task_complete. */
-    while (atomic_load_acquire(&f->h.done) != 1u) {
+    while (weft__atomic_load_acquire(&f->h.done) != 1u) {
         struct weft__frame *s = weft__deque_steal(victim, w);
         if (s) {
             count_steal(w, victim->node != w->node);
-            counter_add(&w->leapfrogs, 1);
+            weft__counter_add(&w->leapfrogs, 1);
             run_taken(w, s, 0);
             round = 0;
             continue;
@@ -324,7 +324,7 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
  * one task of its own pool if it finds one and returns 1, else 0. */
 static int help_own_pool(weft_worker *w)
 {
-    if (atomic_load_relaxed(&w->own.movesplit))
+    if (weft__atomic_load_relaxed(&w->own.movesplit))
         weft__deque_publish_all(w);
     /* The tasks this worker published and nobody took first: it runs them
      * itself, oldest first, through the thieves' end (its joins will find
@@ -353,7 +353,7 @@ void weft__wait_foreign(weft_worker *w, weft_task *job)
     weft__sleep_resume_search(pool);
     uint64_t idle_since = 0;
     /* Acquire pairs with the release exchange in task_complete. */
-    while (atomic_load_acquire(&job->done) != 1u) {
+    while (weft__atomic_load_acquire(&job->done) != 1u) {
         if (help_own_pool(w)) {
             idle_since = 0;
             continue;
@@ -383,7 +383,7 @@ void weft__wait_drain(weft_worker *w, uint32_t *runs)
     weft__deque_publish_all(w);
     weft__sleep_resume_search(w->pool);
     uint32_t cur;
-    while ((cur = atomic_load_seqcst(runs)) != 0)
+    while ((cur = weft__atomic_load_seqcst(runs)) != 0)
         if (!help_own_pool(w))
             weft__futex_wait(runs, cur, DRAIN_POLL_NS);
     weft__sleep_found_work(w, weft__deque_all_taken(w));
@@ -392,13 +392,13 @@ void weft__wait_drain(weft_worker *w, uint32_t *runs)
 void weft__wait_external(weft_task *t)
 {
     unsigned round = 0;
-    while (atomic_load_acquire(&t->done) != 1u)
+    while (weft__atomic_load_acquire(&t->done) != 1u)
         wait_backoff(&t->done, round++, -1);
 }
 
 void weft__spawn_external(weft_task *t)
 {
-    atomic_store_relaxed(&t->done, 0u);
+    weft__atomic_store_relaxed(&t->done, 0u);
     t->flags = WEFT__JOB_RELEASE;
     /* Two runs: one the task holds until a worker completes it, one this
      * thread holds while it still touches the pool (the task may complete
@@ -414,7 +414,7 @@ void weft__spawn_external(weft_task *t)
     /* No pool to run it (none could be created, or it is being
      * destroyed): run it here, so that the join still works. */
     t->fn(t->arg);
-    atomic_store_relaxed(&t->done, 1u);
+    weft__atomic_store_relaxed(&t->done, 1u);
 }
 
 void weft_join2(weft_fn a, void *a_arg, weft_fn b, void *b_arg)
@@ -441,15 +441,15 @@ weft_pool *weft_current_pool(void)
  * idle_read: one store each, by this worker only). */
 static void idle_begin(weft_worker *w, uint64_t now)
 {
-    uint64_t total = atomic_load_relaxed(&w->idle);
-    atomic_store_relaxed(&w->idle, IDLE_OPEN | ((total - now) & ~IDLE_OPEN));
+    uint64_t total = weft__atomic_load_relaxed(&w->idle);
+    weft__atomic_store_relaxed(&w->idle, IDLE_OPEN | ((total - now) & ~IDLE_OPEN));
 }
 
 static void idle_end(weft_worker *w)
 {
     uint64_t now = weft__now_ns();
-    atomic_store_relaxed(&w->idle,
-                         idle_read(atomic_load_relaxed(&w->idle), now));
+    weft__atomic_store_relaxed(&w->idle,
+                         idle_read(weft__atomic_load_relaxed(&w->idle), now));
 }
 
 void *weft__worker_main(void *arg)
@@ -465,7 +465,7 @@ void *weft__worker_main(void *arg)
         ok = weft__topo_bind_self(pool->topo, w->index) == 0;
         if (ok)
             w->cpu = weft__topo_core_cpu(pool->topo, w->index);
-        atomic_store_relaxed(&w->bound, ok ? 1 : -1);
+        weft__atomic_store_relaxed(&w->bound, ok ? 1 : -1);
     }
     /* Unbound (bind = 0, or the binding failed): still only the pool's
      * CPUs, not those of the thread that created the pool (a worker of
@@ -474,7 +474,7 @@ void *weft__worker_main(void *arg)
         (void)weft__topo_confine_self(pool->topo);
     weft__self = w;
     /* Tell weft_pool_create that this worker is up (and bound). */
-    atomic_fetch_add_seqcst(&pool->started, 1u);
+    weft__atomic_fetch_add_seqcst(&pool->started, 1u);
     weft__futex_wake(&pool->started, 1);
 
     uint64_t search_since = 0; /* start of this search, for parking */
@@ -493,7 +493,7 @@ void *weft__worker_main(void *arg)
             search_since = 0;
             continue;
         }
-        if (atomic_load_acquire(&pool->stop))
+        if (weft__atomic_load_acquire(&pool->stop))
             break;
         uint64_t now = weft__now_ns();
         if (!idle) {
