@@ -14,12 +14,15 @@
 #ifndef WEFT_ATOMIC_H
 #define WEFT_ATOMIC_H
 
-#define weft__atomic_load_relaxed(p)     __atomic_load_n((p), __ATOMIC_RELAXED)
-#define weft__atomic_load_acquire(p)     __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define weft__atomic_load_seqcst(p)      __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define weft__atomic_store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define weft__atomic_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define weft__atomic_store_seqcst(p, v)  __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define weft__atomic_load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define weft__atomic_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define weft__atomic_load_seqcst(p)  __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define weft__atomic_store_relaxed(p, v) \
+    __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define weft__atomic_store_release(p, v) \
+    __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define weft__atomic_store_seqcst(p, v) \
+    __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #define weft__atomic_exchange_acqrel(p, v) \
     __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
 #define weft__atomic_exchange_seqcst(p, v) \
@@ -33,10 +36,10 @@
 #define weft__atomic_fetch_sub_seqcst(p, v) \
     __atomic_fetch_sub((p), (v), __ATOMIC_SEQ_CST)
 /* Compare-and-swap: on failure *expected receives the current value. */
-#define weft__atomic_cas_acqrel(p, expected, desired)                \
+#define weft__atomic_cas_acqrel(p, expected, desired)          \
     __atomic_compare_exchange_n((p), (expected), (desired), 0, \
                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
-#define weft__atomic_cas_seqcst(p, expected, desired)                \
+#define weft__atomic_cas_seqcst(p, expected, desired)          \
     __atomic_compare_exchange_n((p), (expected), (desired), 0, \
                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
 #define weft__atomic_fence_seqcst() __atomic_thread_fence(__ATOMIC_SEQ_CST)

@@ -133,7 +133,7 @@ static void publish_upto(weft_worker *w, uint32_t upto)
      * private slot's is never read (push leaves it alone).  Plain stores,
      * published by the release below. */
     for (uint32_t i = o->split; i < upto; i++)
-        o->base[i].h.thief = 0;
+        o->base[i].h.thief = WEFT__NO_THIEF;
     uint64_t cur = weft__atomic_load_relaxed(&o->ts);
     /* Only the owner writes split, so split(cur) == own.split; thieves may
      * move tail under us, hence the loop.  Release (seq_cst) pairs with
@@ -149,7 +149,7 @@ void weft__push_publish(weft_worker *w, struct weft__frame *f)
     uint32_t h = (uint32_t)(f - o->base);
     o->top = f + 1;
     if (o->allstolen) {
-        f->h.thief = 0; /* see publish_upto */
+        f->h.thief = WEFT__NO_THIEF; /* see publish_upto */
         /* Every public task was stolen, so tail == split and no thief's
          * CAS can succeed: a plain exchange is safe.  Publish the new task
          * (release: pairs with the thief's CAS; seq_cst: ordered before
@@ -306,7 +306,8 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
         while (ts_tail(cur) <= h) {
             /* Not stolen yet: take it back by moving split down to h.  The
              * CAS orders us against thieves' CASes on the same word. */
-            if (weft__atomic_cas_acqrel(&o->ts, &cur, ts_make(ts_tail(cur), h))) {
+            if (weft__atomic_cas_acqrel(&o->ts, &cur,
+                                        ts_make(ts_tail(cur), h))) {
                 set_split(o, h);
                 return 1;
             }
@@ -341,7 +342,7 @@ struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
     uint32_t tail = ts_tail(cur);
     if (tail < ts_split(cur)) {
         if (!weft__atomic_cas_acqrel(&victim->own.ts, &cur,
-                               ts_make(tail + 1, ts_split(cur))))
+                                     ts_make(tail + 1, ts_split(cur))))
             return NULL; /* lost a race; the caller moves on */
         struct weft__frame *f = victim->own.base_shared + tail;
         /* Counted at the steal, on the line the CAS just took: stats.c's
@@ -351,9 +352,9 @@ struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
         if (thief != victim)
             weft__atomic_fetch_add_relaxed(&victim->own.stolen_from, 1u);
         /* The owner reads done only after it sees thief set. */
-        weft__atomic_store_relaxed(&f->h.done, 0u);
+        weft__done_init(&f->h.done);
         /* Release pairs with the acquire in weft__join_stolen. */
-        weft__atomic_store_release(&f->h.thief, thief->index + 1);
+        weft__atomic_store_release(&f->h.thief, WEFT__THIEF(thief->index));
         return f;
     }
     /* Nothing public: ask the owner to share (read first so that idle

@@ -10,6 +10,7 @@
 #include <stdalign.h>
 #include <stdint.h>
 
+#include "atomic.h"
 #include "weft.h"
 
 #define WEFT_CACHE_LINE 64
@@ -32,6 +33,13 @@ struct weft__hold {
     struct weft__hold *up;
 };
 
+/* A worker's binding to its core (weft_worker.bound). */
+enum {
+    WEFT__BIND_FAILED = -1, /* asked for, and it failed */
+    WEFT__UNBOUND = 0,      /* not asked for (weft_config.bind = 0) */
+    WEFT__BOUND = 1         /* bound to its core */
+};
+
 struct weft_worker {
     struct weft__owner own;
 
@@ -43,7 +51,7 @@ struct weft_worker {
     unsigned near_lo;   /* pool->order[near_lo, near_lo + near_n): the */
     unsigned near_n;    /* workers of its node, itself included, */
     unsigned near_self; /* itself at near_lo + near_self */
-    int bound;          /* 1 bound to its core, 0 not bound, -1 failed */
+    int bound;          /* WEFT__BOUND, WEFT__UNBOUND, WEFT__BIND_FAILED */
     int cpu;            /* first CPU of its core if bound, else -1 */
     pthread_t thread;
 
@@ -61,7 +69,7 @@ struct weft_worker {
     struct weft__frame *side; /* side stack of a full deque (deque.c) */
     uint32_t nside;           /* frames on it */
     uint32_t side_cap;        /* frames allocated there */
-    struct weft__hold *holds; /* runs held on other pools (pool.c) */
+    struct weft__hold *holds; /* runs held on other pools (external.c) */
 
     /* Sleep: 1 while parked (futex word), written by wakers. */
     alignas(WEFT_CACHE_LINE) uint32_t sleep_word;
@@ -130,7 +138,7 @@ struct weft_pool {
     char *cpuset_str; /* copies owned by the pool */
     char *topology_str;
 
-    /* External submission: an intrusive FIFO linked through task->thief. */
+    /* External submission: an intrusive FIFO linked through task->next. */
     alignas(WEFT_CACHE_LINE) pthread_mutex_t inject_lock;
     weft_task *inject_head;
     weft_task *inject_tail;
@@ -254,22 +262,104 @@ void weft__sleep_notify(struct weft_pool *pool, int local);
 void weft__sleep_found_work(weft_worker *w, int all_taken);
 void weft__sleep_resume_search(struct weft_pool *pool);
 /* Parks w until woken; returns at once if work is visible, the pool is
- * stopping, or *done (when not NULL) reads 1. */
+ * stopping, or *done (when not NULL) reads WEFT__DONE. */
 void weft__sleep_park(weft_worker *w, const uint32_t *done);
 /* Wakes w if it is parked (a foreign job it waits for is done). */
 void weft__sleep_wake_worker(weft_worker *w);
 void weft__sleep_wake_all(struct weft_pool *pool);
 
-/* ---- worker.c: the worker loop, stealing, joining ----------------------- */
+/* ---- join.c: the completion word, joining a stolen task ---------------- */
+/* The completion word (weft__frame_hdr.done, weft_task.done): the states
+ * WEFT__RUNNING, WEFT__WAITED, WEFT__DONE (weft/task.h; join.c's opening
+ * comment has the protocol). */
+static inline void weft__done_init(uint32_t *done)
+{
+    weft__atomic_store_relaxed(done, (uint32_t)WEFT__RUNNING);
+}
+/* 1 when the task has finished; its effects are then visible (acquire:
+ * pairs with the release exchange in weft__done_set). */
+static inline int weft__done_is_set(const uint32_t *done)
+{
+    return weft__atomic_load_acquire(done) == WEFT__DONE;
+}
+/* Sets the word to DONE and wakes a sleeping waiter.  The task's frame may
+ * be gone once this returns. */
+void weft__done_set(uint32_t *done);
+/* One step of waiting for *done: round counts the steps since the waiter
+ * last made progress; spins, then yields, then sleeps on the word (asking
+ * the completer for a wake), at most sleep_ns (< 0: until woken). */
+void weft__done_backoff(uint32_t *done, unsigned round, long sleep_ns);
+
+/* What a task run by a worker must leave as it found: the head, and the
+ * count of spawns pending at a full deque. */
+struct weft__mark {
+    struct weft__frame *top;
+    uint32_t overflow;
+};
+static inline struct weft__mark weft__mark_of(weft_worker *w)
+{
+    struct weft__mark m = {w->own.top, w->own.overflow};
+    return m;
+}
+/* Aborts, naming the rule, unless w is back at m. */
+void weft__check_joined(weft_worker *w, struct weft__mark m);
+/* Runs the task in slot f, taken from a deque (a thief's, or its owner's
+ * own published task while it waits), and sets its completion word. */
+void weft__run_stolen(weft_worker *w, struct weft__frame *f);
+/* Joins f, the youngest task of w, which a thief took: helps the thief
+ * until f is done.  w's head is f on entry and on return. */
+void weft__join_stolen(weft_worker *w, struct weft__frame *f);
+/* Test hook: yield between a task's completion and its waiter's wake. */
+void weft__test_completion_yield(int on);
+
+/* ---- worker.c: the worker loop, finding work ---------------------------- */
+/* Searching this long without finding work, a worker parks (also one that
+ * waits on another pool, external.c). */
+#define WEFT__SEARCH_NS 50000u
 void *weft__worker_main(void *arg);
+/* A task found by a search: a slot taken from a deque, or a task submitted
+ * from outside; at most one is set. */
+struct weft__found {
+    struct weft__frame *slot;
+    weft_task *job;
+};
+/* One sweep for w: the injection queue, then the other workers' deques,
+ * those of w's NUMA node first. */
+struct weft__found weft__find_work(weft_worker *w);
+void weft__run_injected(weft_worker *w, weft_task *t);
+static inline void weft__run_found(weft_worker *w, struct weft__found t)
+{
+    if (t.slot)
+        weft__run_stolen(w, t.slot);
+    else
+        weft__run_injected(w, t.job);
+}
+/* Counts a task that w stole; remote: from a worker of another node. */
+static inline void weft__count_steal(weft_worker *w, int remote)
+{
+    weft__counter_add(remote ? &w->steals_remote : &w->steals_local, 1);
+}
+/* The worker of threads outside any pool (weft__self there; task.h): its
+ * deque has no slot (cap 0), so that every push and pop takes the slow
+ * path, which sends the thread to weft__spawn_external and
+ * weft__wait_external; weft_self() maps it to NULL. */
+extern weft_worker weft__outside;
+/* Test hook: writes to out the indices of the workers that worker index
+ * tries, in order, in a steal sweep with random number r; returns how many
+ * (at most the pool's workers - 1). */
+unsigned weft__test_victim_order(weft_pool *pool, unsigned index, uint64_t r,
+                                 unsigned *out);
+
+/* ---- external.c: entry from outside a pool ------------------------------ */
 /* Queues t, submitted from outside pool, and wakes a parked worker if no
  * worker is searching: one bound to the caller's CPU when local (the
  * caller is about to block), else one on another CPU. */
 void weft__inject(struct weft_pool *pool, weft_task *t, int local);
-/* Joins f, the youngest task of w, which a thief took: helps the thief
- * until f is done.  w's head is f on entry and on return. */
-void weft__join_stolen(weft_worker *w, struct weft__frame *f);
-void weft__wait_foreign(weft_worker *w, weft_task *job);
+/* The oldest task of pool's injection queue, or NULL. */
+weft_task *weft__inject_pop(struct weft_pool *pool);
+/* (weft__run_injected, declared above: runs t, a task of the injection
+ * queue, sets its completion word, wakes its waiter and gives back the
+ * runs it holds.) */
 /* w (a worker) waits until *runs is 0, the drain of another pool it
  * destroys, running its own pool's tasks meanwhile. */
 void weft__wait_drain(weft_worker *w, uint32_t *runs);
@@ -277,18 +367,18 @@ void weft__wait_external(weft_task *t);
 /* weft_spawn and weft_join on a thread outside any pool: submit t to the
  * default pool (or run it at once if there is none), wait for it. */
 void weft__spawn_external(weft_task *t);
-/* The worker of threads outside any pool (weft__self there; task.h): its
- * deque has no slot (cap 0), so that every push and pop takes the slow
- * path, which sends the thread to the two functions above; weft_self()
- * maps it to NULL. */
-extern weft_worker weft__outside;
-/* Test hook: yield between a task's completion and its waiter's wake. */
-void weft__test_completion_yield(int on);
-/* Test hook: writes to out the indices of the workers that worker index
- * tries, in order, in a steal sweep with random number r; returns how many
- * (at most the pool's workers - 1). */
-unsigned weft__test_victim_order(weft_pool *pool, unsigned index, uint64_t r,
-                                 unsigned *out);
+/* Registers the fork() handlers once; called before the default pool's
+ * lock or the topology's is first taken (a fork between taking one and
+ * registering would leave the child with it held). */
+void weft__fork_setup(void);
+/* The default pool (created if there is none) with n runs held for the
+ * caller, who gives them back with weft__run_release; NULL, holding
+ * nothing, when it cannot be created or is being destroyed.  Safe against
+ * a concurrent weft_pool_destroy of the default pool. */
+struct weft_pool *weft__default_pool_hold(uint32_t n);
+/* pool, being destroyed, stops being the default pool (if it was): the
+ * next weft_default_pool() creates a new one. */
+void weft__default_pool_forget(struct weft_pool *pool);
 
 /* ---- stats.c ------------------------------------------------------------ */
 /* Test hook: sets every counter of a quiescent pool to value (to start
@@ -297,11 +387,7 @@ unsigned weft__test_victim_order(weft_pool *pool, unsigned index, uint64_t r,
 void weft__test_preset_counters(weft_pool *pool, uint64_t value);
 
 /* ---- pool.c ------------------------------------------------------------- */
+/* Gives back a run on pool (the last access to it by that thread). */
 void weft__run_release(struct weft_pool *pool);
-/* The default pool (created if there is none) with n runs held for the
- * caller, who gives them back with weft__run_release; NULL, holding
- * nothing, when it cannot be created or is being destroyed.  Safe against
- * a concurrent weft_pool_destroy of the default pool. */
-struct weft_pool *weft__default_pool_hold(uint32_t n);
 
 #endif /* WEFT_INTERNAL_H */

@@ -1,7 +1,8 @@
 /*
- * pool.c - pool lifecycle and entry from outside: configuration defaults and
- * their environment overrides, creation (all or nothing), destruction,
- * weft_pool_run, and the process's default pool.
+ * pool.c - pool lifecycle: configuration defaults and their environment
+ * overrides, creation (all or nothing), destruction, and the runs that
+ * keep a pool alive while a thread outside it may touch it.  Entry from
+ * outside (weft_pool_run, the default pool) is external.c's.
  *
  * Lifecycle.  pool->runs counts weft_pool_run calls and externally spawned
  * tasks in flight; every task running in a pool descends from one of them,
@@ -176,53 +177,12 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
     return 0;
 }
 
-/* The default pool, created on first use. */
-static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
-static weft_pool *default_pool;
-
-/* fork(): the child has none of the parent's threads, so it forgets the
- * default pool (leaving its memory alone: its locks may be held by threads
- * that do not exist there) and creates a new one on first use.  The default
- * pool's lock and the shared topology's (topo.c) are taken around the fork,
- * in the order a pool creation takes them, so that the child inherits
- * neither held.  Registered by the first weft_pool_create. */
-static void fork_prepare(void)
-{
-    pthread_mutex_lock(&default_lock);
-    weft__topo_fork_lock();
-}
-
-static void fork_parent(void)
-{
-    weft__topo_fork_unlock();
-    pthread_mutex_unlock(&default_lock);
-}
-
-static void fork_child(void)
-{
-    weft__atomic_store_relaxed(&default_pool, NULL);
-    weft__topo_fork_unlock();
-    pthread_mutex_unlock(&default_lock);
-}
-
-static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
-
-static void fork_register(void)
-{
-    (void)pthread_atfork(fork_prepare, fork_parent, fork_child);
-}
-
-/* Registers the fork handlers once; called before either lock is first
- * taken (a fork between taking one and registering would leave the child
- * with it held). */
-static void fork_setup(void) { pthread_once(&fork_once, fork_register); }
-
 int weft_pool_create(weft_pool **out, const weft_config *cfg)
 {
     weft_config defaults;
     if (!out)
         return WEFT_EINVAL;
-    fork_setup();
+    weft__fork_setup();
     if (!cfg) {
         weft_config_init(&defaults);
         cfg = &defaults;
@@ -253,7 +213,8 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg)
     /* Return once every worker runs and has bound itself, so that the
      * binding counts are final (acquire pairs with the workers' RMW). */
     uint32_t started;
-    while ((started = weft__atomic_load_acquire(&pool->started)) != pool->nworkers)
+    while ((started = weft__atomic_load_acquire(&pool->started)) !=
+           pool->nworkers)
         weft__futex_wait(&pool->started, started, 1000000L);
     /* what weft_pool_print shows: the smallest stack a worker got (no
      * worker reads it) */
@@ -266,51 +227,6 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg)
     pool->cfg.stack_size = least;
     *out = pool;
     return 0;
-}
-
-/* The default pool, created if there is none; default_lock held. */
-static weft_pool *default_pool_locked(void)
-{
-    weft_pool *p = default_pool;
-    if (!p && weft_pool_create(&p, NULL) == 0)
-        weft__atomic_store_release(&default_pool, p);
-    return p;
-}
-
-weft_pool *weft_default_pool(void)
-{
-    /* Acquire pairs with the release above. */
-    weft_pool *p = weft__atomic_load_acquire(&default_pool);
-    if (p)
-        return p;
-    fork_setup();
-    pthread_mutex_lock(&default_lock);
-    p = default_pool_locked();
-    pthread_mutex_unlock(&default_lock);
-    return p;
-}
-
-weft_pool *weft__default_pool_hold(uint32_t n)
-{
-    /* Under default_lock: weft_pool_destroy takes its pool out of
-     * default_pool under the same lock before it waits for the runs, so
-     * the pool found here is not freed before the runs are added.  (So
-     * every spawn from outside takes this lock, as it takes the pool's
-     * injection lock.) */
-    fork_setup();
-    pthread_mutex_lock(&default_lock);
-    weft_pool *p = default_pool_locked();
-    if (p) {
-        /* Pairs with the exchange of stopping in weft_pool_destroy. */
-        weft__atomic_fetch_add_seqcst(&p->runs, n);
-        if (weft__atomic_load_seqcst(&p->stopping)) {
-            for (uint32_t i = 0; i < n; i++)
-                weft__run_release(p);
-            p = NULL;
-        }
-    }
-    pthread_mutex_unlock(&default_lock);
-    return p;
 }
 
 int weft_pool_destroy(weft_pool *pool)
@@ -330,10 +246,7 @@ int weft_pool_destroy(weft_pool *pool)
     /* No longer the default pool: the next weft_default_pool() creates a
      * new one, and weft__default_pool_hold can no longer find this one
      * once we hold the lock (it adds its runs under the lock). */
-    pthread_mutex_lock(&default_lock);
-    if (default_pool == pool)
-        weft__atomic_store_release(&default_pool, NULL);
-    pthread_mutex_unlock(&default_lock);
+    weft__default_pool_forget(pool);
     /* Wait for the runs in flight (pairs with the seq_cst increment in
      * weft_pool_run: either it sees stopping, or we see its run).  A worker
      * of another pool keeps running its own pool's tasks meanwhile: they
@@ -342,8 +255,8 @@ int weft_pool_destroy(weft_pool *pool)
         weft__wait_drain(self, &pool->runs);
     } else {
         while (weft__atomic_load_seqcst(&pool->runs) != 0)
-            weft__futex_wait(&pool->runs, weft__atomic_load_relaxed(&pool->runs),
-                             1000000L);
+            weft__futex_wait(&pool->runs,
+                             weft__atomic_load_relaxed(&pool->runs), 1000000L);
     }
     stop_workers(pool, pool->nworkers);
     pool_free(pool);
@@ -356,41 +269,6 @@ void weft__run_release(struct weft_pool *pool)
      * the destroyer may free it, and the wake only uses the address. */
     if (weft__atomic_fetch_sub_seqcst(&pool->runs, 1u) == 1u)
         weft__futex_wake(&pool->runs, 1);
-}
-
-int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg)
-{
-    if (!pool || !fn)
-        return WEFT_EINVAL;
-    weft_worker *self = weft_self();
-    if (self && self->pool == pool) {
-        fn(arg); /* inline: this worker is the pool helping itself */
-        return 0;
-    }
-    weft__atomic_fetch_add_seqcst(&pool->runs, 1u);
-    if (weft__atomic_load_seqcst(&pool->stopping)) {
-        weft__run_release(pool);
-        return WEFT_ESHUTDOWN;
-    }
-    struct weft__job job = {.task = {.fn = fn, .arg = arg}, .waiter = self};
-    if (self)
-        job.task.flags = WEFT__JOB_WAITER;
-    /* A thread outside any pool now blocks until the job is done: wake the
-     * worker on its own CPU if one is parked there.  A worker of another
-     * pool goes on running its own pool's tasks: wake one elsewhere. */
-    weft__inject(pool, &job.task, self == NULL);
-    if (self) {
-        struct weft__hold hold = {pool, self->holds};
-        self->holds = &hold;
-        weft__wait_foreign(self, &job.task);
-        self->holds = hold.up;
-    } else {
-        weft__wait_external(&job.task);
-    }
-    /* The caller holds the run until here: weft__inject still reads the
-     * pool after a worker may have completed the job. */
-    weft__run_release(pool);
-    return 0;
 }
 
 unsigned weft_pool_workers(const weft_pool *pool)

@@ -162,7 +162,7 @@ void weft__sleep_park(weft_worker *w, const uint32_t *done)
     /* Pairs with the fence in weft__sleep_notify. */
     weft__atomic_fence_seqcst();
     if (work_visible(w) || weft__atomic_load_relaxed(&pool->stop) ||
-        (done && weft__atomic_load_relaxed(done) == 1u)) {
+        (done && weft__atomic_load_relaxed(done) == WEFT__DONE)) {
         pthread_mutex_lock(&pool->sleep_lock);
         unpark_self(w); /* if a waker took us, it already counted us */
         pthread_mutex_unlock(&pool->sleep_lock);

@@ -42,8 +42,8 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         int bound = weft__atomic_load_relaxed(&w->bound);
-        s.bound += bound == 1;
-        s.bind_failures += bound == -1;
+        s.bound += bound == WEFT__BOUND;
+        s.bind_failures += bound == WEFT__BIND_FAILED;
         s.spawned += weft__atomic_load_relaxed(&w->own.spawned);
         stolen_from += weft__atomic_load_relaxed(&w->own.stolen_from);
         s.steals_local += weft__atomic_load_relaxed(&w->steals_local);
@@ -115,9 +115,11 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
         fprintf(f,
                 "  worker %u: %s, public [%u, %u), node %d%s, steals %" PRIu64
                 " (remote %" PRIu64 "), parks %" PRIu64 ", idle %.3f s\n",
-                i, weft__atomic_load_relaxed(&w->sleep_word) ? "parked" : "awake",
+                i,
+                weft__atomic_load_relaxed(&w->sleep_word) ? "parked" : "awake",
                 ts_tail(ts), ts_split(ts), w->node,
-                weft__atomic_load_relaxed(&w->bound) == 1 ? ", bound" : "",
+                weft__atomic_load_relaxed(&w->bound) == WEFT__BOUND ? ", bound"
+                                                                    : "",
                 local + remote, remote, weft__atomic_load_relaxed(&w->parks),
                 (double)idle * 1e-9);
     }

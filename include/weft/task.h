@@ -29,13 +29,20 @@ typedef void (*weft_fn)(void *arg);
  *  a worker it only names the task (the task itself is written into the
  *  worker's deque); from a thread outside any pool it is the task. */
 typedef struct weft_task {
-    weft_fn fn;      /* private: the function (outside a pool) */
-    void *arg;       /* private: its argument */
-    uintptr_t thief; /* private: the injection queue's link while queued */
-    uint32_t done;   /* private: 0 running, 1 done, 2 running and a waiter
-                        sleeps on it (futex; set to 1 and woken at the end) */
-    uint32_t flags;  /* private: WEFT__JOB_* for submitted tasks */
+    weft_fn fn;             /* private: the function (outside a pool) */
+    void *arg;              /* private: its argument */
+    struct weft_task *next; /* private: the injection queue's link */
+    uint32_t done;          /* private: completion word (WEFT__RUNNING...) */
+    uint32_t flags;         /* private: WEFT__JOB_* for submitted tasks */
 } weft_task;
+
+/* private: the states of a completion word (weft_task.done,
+ * weft__frame_hdr.done; protocol in src/join.c). */
+enum {
+    WEFT__RUNNING = 0, /* not finished */
+    WEFT__DONE = 1,    /* finished (set with release, read with acquire) */
+    WEFT__WAITED = 2   /* not finished, and a waiter sleeps on the word */
+};
 
 /** A worker of a pool.  Opaque apart from the private owner fields below. */
 typedef struct weft_worker weft_worker;
@@ -48,12 +55,15 @@ typedef struct weft_worker weft_worker;
  * arguments and result (WEFT_TASK_n in weft.h).
  */
 #define WEFT__SLOT_SIZE 64
+/* private: a public slot's thief field: no thief yet, or the worker of
+ * index i took it. */
+#define WEFT__NO_THIEF       0u
+#define WEFT__THIEF(i)       ((uint32_t)(i) + 1u)
+#define WEFT__THIEF_INDEX(v) ((v)-1u)
 struct weft__frame_hdr {
     void (*run)(struct weft__frame_hdr *f); /* runs the task (thieves) */
-    uint32_t thief; /* while public: 0, or 1 + index of the worker that
-                       stole it */
-    uint32_t done;  /* once stolen: 0 running, 1 done, 2 running and a
-                       joiner sleeps on it (set to 1 and woken at the end) */
+    uint32_t thief; /* while public: WEFT__NO_THIEF or WEFT__THIEF(i) */
+    uint32_t done;  /* once stolen: its completion word (WEFT__RUNNING...) */
 };
 struct weft__frame {
     struct weft__frame_hdr h;
