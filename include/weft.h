@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "weft/task.h"
+#include "weft/typed.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -176,8 +177,7 @@ weft_pool *weft_current_pool(void);
 /** Returns the calling thread's worker, or NULL when it is not a worker. */
 static inline weft_worker *weft_self(void)
 {
-    weft_worker *w = weft__self;
-    return WEFT__IS_WORKER(w) ? w : NULL;
+    return weft__self_worker();
 }
 
 /** Returns the index of the calling worker in its pool, -1 outside a pool. */
@@ -189,15 +189,12 @@ int weft_worker_id(void);
  * may run on another worker at any time before the join.  From a worker:
  * writes the task into the next slot of the worker's deque (no heap
  * allocation), or, when all weft_config.deque_slots slots are taken, runs
- * fn(arg) at once (the join then does nothing but, in checked builds,
- * check the order, for which such a spawn keeps t in a side stack on the
- * heap).  From any other thread: submits t to the default pool (fn runs
- * inline if that pool cannot be created or is being destroyed).
+ * fn(arg) at once (its join then has nothing left to do).  From any other
+ * thread: submits t to the default pool (fn runs inline if that pool
+ * cannot be created or is being destroyed).
  */
 static inline void weft_spawn(weft_task *t, weft_fn fn, void *arg)
 {
-    /* (outside a pool, weft__self is a placeholder that sends the push to
-     * its slow path: task.h) */
     weft__push(weft__self, t, fn, arg);
 }
 
@@ -209,9 +206,7 @@ static inline void weft_spawn(weft_task *t, weft_fn fn, void *arg)
  */
 static inline void weft_join(weft_task *t)
 {
-    struct weft__frame *f = weft__pop(weft__self, t);
-    if (__builtin_expect(f != NULL, 1))
-        f->u.g.fn(f->u.g.arg);
+    weft__join(weft__self, t);
 }
 
 /**
@@ -242,8 +237,10 @@ static inline int weft_worker_join_inline(weft_worker *w, weft_task *t)
 
 /*
  * Typed tasks, the fast form for hot recursive code.
- * WEFT_TASK_<n>(R, NAME, T1, A1, ...) declares a task NAME taking n
- * arguments by value and returning R (not void), and opens the definition
+ * WEFT_TASK_<n>(R, NAME, T1, A1, ...) declares a task NAME taking n (1 to
+ * 4) arguments by value and returning R, which may be void (R must start
+ * with a keyword or an identifier: name other types with a typedef), and
+ * opens the definition
  * of its body, which sees the arguments and `w`, the task's context (a
  * weft_ctx *: the worker and the top of its deque, kept in registers):
  *
@@ -278,193 +275,29 @@ static inline int weft_worker_join_inline(weft_worker *w, weft_task *t)
  * worker's deque full (weft_config.deque_slots) runs the task at once
  * instead.
  */
-typedef struct weft_ctx {
-    weft_worker *worker;      /* private */
-    struct weft__frame *head; /* private: the next free slot */
-    struct weft__frame *base; /* private: head at entry (debug checks) */
-} weft_ctx;
+/** A typed task's context: the worker and the top of its deque, kept in
+ *  registers.  Its fields are private. */
+typedef struct weft_ctx weft_ctx;
 
 /** A context for spawning typed tasks from code on worker w (w must be
  *  weft_self() and not NULL): joins in reverse order before the function
  *  that made it returns. */
 static inline weft_ctx weft_ctx_of(weft_worker *w)
 {
-    weft_ctx c = {w, WEFT__OWNER(w)->top, WEFT__OWNER(w)->top};
-    return c;
+    return weft__ctx_of(w);
 }
 
-#define WEFT_TASK_MAX_BYTES (WEFT__SLOT_SIZE - sizeof(struct weft__frame_hdr))
-#define WEFT__INLINE        static inline __attribute__((always_inline))
+/** The most bytes the arguments and the result of a typed task may take,
+ *  with their alignment. */
+#define WEFT_TASK_MAX_BYTES WEFT__TASK_MAX_BYTES
 
-/* private: f, filled in, becomes the youngest task of w. */
-WEFT__INLINE void weft__typed_pushed(weft_ctx *w, struct weft__frame *f)
-{
-    struct weft__owner *o = WEFT__OWNER(w->worker);
-    if (__builtin_expect(weft__must_publish(o), 0))
-        weft__push_publish(w->worker, f);
-    weft__count_spawn(o);
-    w->head = f + 1;
-    o->top = f + 1;
-}
-
-#define WEFT__ID(...) __VA_ARGS__
-#define WEFT__TASK_COMMON(R, NAME, FIELDS, PARAMS, ARGS, SAVE, LOAD)           \
-    typedef struct NAME##__frame {                                             \
-        struct weft__frame_hdr weft__hdr;                                      \
-        FIELDS                                                                 \
-        R result;                                                              \
-    } NAME##__frame;                                                           \
-    typedef char                                                               \
-        NAME##__fits_in_a_slot[sizeof(NAME##__frame) <= WEFT__SLOT_SIZE ? 1    \
-                                                                        : -1]; \
-    WEFT__INLINE R NAME##__body(weft_ctx *w WEFT__ID PARAMS);                  \
-    /* inline: lets gcc inline the recursion into itself, as it does for  \
-     * plain recursive code (measured: 1.9x plain fib instead of 3.0x) */    \
-    static inline R NAME##__enter(                                             \
-        weft_worker *weft__w, struct weft__frame *weft__h0 WEFT__ID PARAMS)    \
-    {                                                                          \
-        if (__builtin_expect((uintptr_t)weft__h0 & 1, 0))                      \
-            return ((NAME##__frame *)((uintptr_t)weft__h0 - 1))->result;       \
-        weft_ctx weft__c = {weft__w, weft__h0, weft__h0};                      \
-        uint32_t weft__ov = WEFT__CHECKS ? WEFT__OWNER(weft__w)->overflow : 0; \
-        R weft__r = NAME##__body(&weft__c WEFT__ID ARGS);                      \
-        WEFT__CHECK(weft__c.head == weft__h0 &&                                \
-                        WEFT__OWNER(weft__w)->top == weft__h0 &&               \
-                        WEFT__OWNER(weft__w)->overflow == weft__ov,            \
-                    "typed task: returned without joining every task it "      \
-                    "spawned");                                                \
-        (void)weft__ov;                                                        \
-        return weft__r;                                                        \
-    }                                                                          \
-    static void NAME##__stolen(struct weft__frame_hdr *weft__p)                \
-    {                                                                          \
-        NAME##__frame *weft__f = (NAME##__frame *)weft__p;                     \
-        weft_worker *weft__w = weft__self;                                     \
-        weft__f->result =                                                      \
-            NAME##__enter(weft__w, WEFT__OWNER(weft__w)->top WEFT__ID LOAD);   \
-    }                                                                          \
-    /* every public task was stolen: publish this one at once (returns 1: \
-     * it took the slot); or the deque is full: run the task now and keep  \
-     * its result for the join (returns 0) */    \
-    static __attribute__((noinline, cold)) int NAME##__spawn_slow(             \
-        weft_worker *weft__w, struct weft__frame *weft__s WEFT__ID PARAMS)     \
-    {                                                                          \
-        NAME##__frame *weft__f;                                                \
-        if (weft__s < WEFT__OWNER(weft__w)->end) {                             \
-            weft__f = (NAME##__frame *)weft__s;                                \
-            weft__f->weft__hdr.run = NAME##__stolen;                           \
-            WEFT__ID SAVE weft__push_publish(weft__w, weft__s);                \
-            weft__count_spawn(WEFT__OWNER(weft__w));                           \
-            return 1;                                                          \
-        }                                                                      \
-        R weft__r = NAME##__enter(weft__w, weft__s WEFT__ID ARGS);             \
-        weft__f = (NAME##__frame *)weft__side_push(weft__w, NAME##__stolen);   \
-        WEFT__ID SAVE /* (the join reads them, unused, from this frame) */     \
-            weft__f->result = weft__r;                                         \
-        return 0;                                                              \
-    }                                                                          \
-    /* the task was made public, or its spawn found the deque full:      \
-     * returns its slot when it was taken back (run it), else 1 + the     \
-     * frame that holds its result (__enter returns that result: one call \
-     * at the end of NAME_join, so that compilers can make it a loop) */     \
-    static __attribute__((noinline)) struct weft__frame *NAME##__join_slow(    \
-        weft_worker *weft__w, struct weft__frame *weft__s)                     \
-    {                                                                          \
-        struct weft__frame *weft__r;                                           \
-        if (weft__pop_slow(weft__w, weft__s, NULL, NAME##__stolen, &weft__r))  \
-            return weft__s;                                                    \
-        return (struct weft__frame *)((uintptr_t)weft__r + 1);                 \
-    }                                                                          \
-    WEFT__INLINE __attribute__((unused))                                       \
-    R NAME##_call(weft_ctx *w WEFT__ID PARAMS)                                 \
-    {                                                                          \
-        WEFT__CHECK(WEFT__OWNER(w->worker)->top == w->head,                    \
-                    "typed call: a generic task spawned in this body is "      \
-                    "still pending");                                          \
-        /* (the head is a slot, never tagged: telling the compiler so      \
-         * drops __enter's tag test where it is inlined, 1.3 instructions  \
-         * per fib node with gcc) */   \
-        return NAME##__enter(w->worker,                                        \
-                             (struct weft__frame *)__builtin_assume_aligned(   \
-                                 w->head, WEFT__SLOT_SIZE) WEFT__ID ARGS);     \
-    }                                                                          \
-    static inline __attribute__((unused))                                      \
-    R NAME##_run(weft_worker *w WEFT__ID PARAMS)                               \
-    {                                                                          \
-        WEFT__CHECK(w != NULL && w == weft__self && WEFT__IS_WORKER(w),        \
-                    "NAME_run: not called on a worker (weft_self())");         \
-        return NAME##__enter(w, WEFT__OWNER(w)->top WEFT__ID ARGS);            \
-    }                                                                          \
-    WEFT__INLINE                                                               \
-        __attribute__((unused)) void NAME##_spawn(weft_ctx *w WEFT__ID PARAMS) \
-    {                                                                          \
-        struct weft__frame *weft__s = w->head;                                 \
-        WEFT__CHECK(WEFT__OWNER(w->worker)->top == weft__s,                    \
-                    "typed spawn: a generic task spawned in this body is "     \
-                    "still pending");                                          \
-        if (__builtin_expect(weft__s >= WEFT__OWNER(w->worker)->limit_p, 0)) { \
-            if (NAME##__spawn_slow(w->worker, weft__s WEFT__ID ARGS))          \
-                w->head = weft__s + 1;                                         \
-            return;                                                            \
-        }                                                                      \
-        NAME##__frame *weft__f = (NAME##__frame *)weft__s;                     \
-        weft__f->weft__hdr.run = NAME##__stolen;                               \
-        WEFT__ID SAVE weft__typed_pushed(w, weft__s);                          \
-    }                                                                          \
-    WEFT__INLINE __attribute__((unused)) R NAME##_join(weft_ctx *w)            \
-    {                                                                          \
-        struct weft__frame *weft__s = w->head - 1;                             \
-        struct weft__owner *weft__o = WEFT__OWNER(w->worker);                  \
-        WEFT__CHECK(weft__o->overflow || weft__s >= w->base,                   \
-                    "typed join: no task of this body is pending (join "       \
-                    "without spawn, or joined twice)");                        \
-        WEFT__CHECK(weft__o->top == weft__s + 1,                               \
-                    "typed join: a generic task spawned in this body is "      \
-                    "still pending");                                          \
-        struct weft__frame *weft__t;                                           \
-        if (__builtin_expect(weft__s >= weft__o->split_p, 1)) {                \
-            WEFT__CHECK(((NAME##__frame *)weft__s)->weft__hdr.run ==           \
-                            NAME##__stolen,                                    \
-                        "typed join: tasks must be joined in reverse "         \
-                        "spawn order (the youngest is not a " #NAME ")");      \
-            w->head = weft__s;                                                 \
-            weft__o->top = weft__s;                                            \
-            weft__t = weft__s;                                                 \
-        } else {                                                               \
-            int weft__full = weft__o->overflow != 0;                           \
-            weft__t = NAME##__join_slow(w->worker, weft__s);                   \
-            if (!weft__full)                                                   \
-                w->head = weft__s;                                             \
-        }                                                                      \
-        /* the arguments come from the task's own frame (the slot, or the  \
-         * side stack's frame of a spawn that found the deque full); they  \
-         * are unused when __enter returns a tagged frame's result */   \
-        NAME##__frame *weft__f =                                               \
-            (NAME##__frame *)((uintptr_t)weft__t & ~(uintptr_t)1);             \
-        return NAME##__enter(w->worker, weft__t WEFT__ID LOAD);                \
-    }                                                                          \
-    WEFT__INLINE R NAME##__body(weft_ctx *w WEFT__ID PARAMS)
-
-#define WEFT__F weft__f
-#define WEFT_TASK_1(R, NAME, T1, A1)                                           \
-    WEFT__TASK_COMMON(R, NAME, T1 A1;, (, T1 A1), (, A1), (WEFT__F->A1 = A1;), \
-                                     (, WEFT__F->A1))
-#define WEFT_TASK_2(R, NAME, T1, A1, T2, A2)                 \
-    WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2;                 \
-                      , (, T1 A1, T2 A2), (, A1, A2),        \
-                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2;), \
-                      (, WEFT__F->A1, WEFT__F->A2))
+#define WEFT_TASK_1(R, NAME, T1, A1) WEFT__TYPED_1(R, NAME, T1, A1)
+#define WEFT_TASK_2(R, NAME, T1, A1, T2, A2)                                   \
+    WEFT__TYPED_2(R, NAME, T1, A1, T2, A2)
 #define WEFT_TASK_3(R, NAME, T1, A1, T2, A2, T3, A3)                           \
-    WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2; T3 A3;                            \
-                      , (, T1 A1, T2 A2, T3 A3), (, A1, A2, A3),               \
-                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2; WEFT__F->A3 = A3;), \
-                      (, WEFT__F->A1, WEFT__F->A2, WEFT__F->A3))
-#define WEFT_TASK_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4)                 \
-    WEFT__TASK_COMMON(R, NAME, T1 A1; T2 A2; T3 A3; T4 A4;                   \
-                      , (, T1 A1, T2 A2, T3 A3, T4 A4), (, A1, A2, A3, A4),  \
-                      (WEFT__F->A1 = A1; WEFT__F->A2 = A2; WEFT__F->A3 = A3; \
-                       WEFT__F->A4 = A4;),                                   \
-                      (, WEFT__F->A1, WEFT__F->A2, WEFT__F->A3, WEFT__F->A4))
+    WEFT__TYPED_3(R, NAME, T1, A1, T2, A2, T3, A3)
+#define WEFT_TASK_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4)                   \
+    WEFT__TYPED_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4)
 
 /* ---- statistics --------------------------------------------------------- */
 

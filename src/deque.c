@@ -320,6 +320,16 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
     return 0;
 }
 
+struct weft__frame *weft__typed_join_slow(weft_worker *w,
+                                          struct weft__frame *s,
+                                          weft__run_fn kind)
+{
+    struct weft__frame *r;
+    if (weft__pop_slow(w, s, NULL, kind, &r))
+        return s;
+    return (struct weft__frame *)((uintptr_t)r + 1);
+}
+
 /* weft__pop's slow path: f when the caller must run it, else NULL.
  * checks as in weft__spawn_slow. */
 struct weft__frame *weft__join_slow(weft_worker *w, struct weft__frame *f,

@@ -218,6 +218,21 @@ static inline struct weft__frame *weft__pop(weft_worker *w, weft_task *t)
     return weft__join_slow(w, f, t, WEFT__CHECKS);
 }
 
+/* private: weft_join's body. */
+static inline void weft__join(weft_worker *w, weft_task *t)
+{
+    struct weft__frame *f = weft__pop(w, t);
+    if (WEFT__LIKELY(f != NULL))
+        f->u.g.fn(f->u.g.arg);
+}
+
+/* private: weft_self's body (weft__self is never NULL: see above). */
+static inline weft_worker *weft__self_worker(void)
+{
+    weft_worker *w = weft__self;
+    return WEFT__IS_WORKER(w) ? w : NULL;
+}
+
 #ifdef __cplusplus
 }
 #endif
