@@ -135,6 +135,8 @@ static void publish_upto(weft_worker *w, uint32_t upto)
     for (uint32_t i = o->split; i < upto; i++)
         o->base[i].h.thief = WEFT__NO_THIEF;
     uint64_t cur = weft__atomic_load_relaxed(&o->ts);
+    WEFT__ASSERT(ts_split(cur) == o->split);
+    WEFT__ASSERT(o->split <= upto && o->base + upto <= o->top);
     /* Only the owner writes split, so split(cur) == own.split; thieves may
      * move tail under us, hence the loop.  Release (seq_cst) pairs with
      * the acquire of a thief's CAS: the slots are visible to it. */
@@ -147,6 +149,7 @@ void weft__push_publish(weft_worker *w, struct weft__frame *f)
 {
     struct weft__owner *o = &w->own;
     uint32_t h = (uint32_t)(f - o->base);
+    WEFT__ASSERT(f >= o->base && f < o->end);
     o->top = f + 1;
     if (o->allstolen) {
         f->h.thief = WEFT__NO_THIEF; /* see publish_upto */
@@ -272,6 +275,7 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
          * typed one left its result on the side stack, a generic one its
          * handle when its caller checks the order (then key != NULL). */
         *res = NULL;
+        WEFT__ASSERT(o->split_p == o->end + 1);
         if (!generic || key) {
             if (w->nside == 0 || w->side[w->nside - 1].h.run != kind ||
                 (key && w->side[w->nside - 1].u.g.key != key))
@@ -300,9 +304,11 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
         misuse_order(generic);
     *res = f;
     uint32_t h = (uint32_t)(f - o->base); /* h < split: f was public */
+    WEFT__ASSERT(h < o->split);
     o->top = f;
     if (!o->allstolen) {
         uint64_t cur = weft__atomic_load_acquire(&o->ts);
+        WEFT__ASSERT(ts_split(cur) == o->split && ts_tail(cur) <= o->split);
         while (ts_tail(cur) <= h) {
             /* Not stolen yet: take it back by moving split down to h.  The
              * CAS orders us against thieves' CASes on the same word. */
@@ -320,8 +326,7 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
     return 0;
 }
 
-struct weft__frame *weft__typed_join_slow(weft_worker *w,
-                                          struct weft__frame *s,
+struct weft__frame *weft__typed_join_slow(weft_worker *w, struct weft__frame *s,
                                           weft__run_fn kind)
 {
     struct weft__frame *r;
@@ -355,6 +360,8 @@ struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
                                      ts_make(tail + 1, ts_split(cur))))
             return NULL; /* lost a race; the caller moves on */
         struct weft__frame *f = victim->own.base_shared + tail;
+        /* (cap, like base_shared, is set before the pool starts) */
+        WEFT__ASSERT(tail < ts_split(cur) && ts_split(cur) <= victim->own.cap);
         /* Counted at the steal, on the line the CAS just took: stats.c's
          * run = spawned - stolen_from + steals never counts a task twice
          * while it runs (a worker running its own published tasks while

@@ -6,6 +6,8 @@
  * the checked fast paths call when the caller broke a documented rule: the
  * library never exits, but a broken rule leaves the scheduler's state
  * undefined, so it aborts with a message naming the rule.
+ * weft__assert_fail() is WEFT__ASSERT's (internal.h): an invariant of
+ * weft's own broke, which is weft's bug, not the caller's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,13 @@ const char *weft_strerror(int err)
     default:
         return "unknown weft error";
     }
+}
+
+void weft__assert_fail(const char *cond, const char *file, int line)
+{
+    fprintf(stderr, "weft: internal error: %s:%d: %s\n", file, line, cond);
+    fflush(stderr);
+    abort();
 }
 
 void weft__misuse(const char *rule)

@@ -15,6 +15,24 @@
 
 #define WEFT_CACHE_LINE 64
 
+/*
+ * Internal invariants, the ones the comments state (tail <= split <= head,
+ * a slot's states, counts that cannot go below zero).  Checked where the
+ * build defines WEFT_INTERNAL_ASSERTS: the sanitizer, checked
+ * (WEFT_CHECKED) and Debug builds (CMakeLists.txt); compiled out in a
+ * release library, where they would cost the fast paths.  A failure is
+ * weft's bug: it aborts naming the condition, the file and the line.
+ */
+#ifdef WEFT_INTERNAL_ASSERTS
+#define WEFT__ASSERT(cond)        \
+    (WEFT__LIKELY(cond) ? (void)0 \
+                        : weft__assert_fail(#cond, __FILE__, __LINE__))
+#else
+#define WEFT__ASSERT(cond) ((void)0)
+#endif
+void weft__assert_fail(const char *cond, const char *file, int line)
+    __attribute__((noreturn, cold));
+
 /* ---- the worker ----------------------------------------------------------
  *
  * The deque comes first (struct weft__owner in weft/task.h, so that the

@@ -55,6 +55,7 @@ void weft__done_set(uint32_t *done)
     /* Release pairs with the acquire loads of done in the waiters
      * (weft__done_is_set). */
     uint32_t old = weft__atomic_exchange_acqrel(done, (uint32_t)WEFT__DONE);
+    WEFT__ASSERT(old == WEFT__RUNNING || old == WEFT__WAITED);
     if (WEFT__UNLIKELY(weft__atomic_load_relaxed(&completion_yield)))
         weft__yield();
     if (old == WEFT__WAITED)
@@ -108,6 +109,7 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
         else
             weft__cpu_relax();
     }
+    WEFT__ASSERT(WEFT__THIEF_INDEX(thief) < w->pool->nworkers);
     weft_worker *victim = w->pool->workers[WEFT__THIEF_INDEX(thief)];
     /* The thief runs f in its slot: keep the head above it while helping,
      * so that the tasks run meanwhile spawn into the slots above. */

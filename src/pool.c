@@ -267,7 +267,9 @@ void weft__run_release(struct weft_pool *pool)
 {
     /* The last access to pool by a thread outside it: after the decrement
      * the destroyer may free it, and the wake only uses the address. */
-    if (weft__atomic_fetch_sub_seqcst(&pool->runs, 1u) == 1u)
+    uint32_t old = weft__atomic_fetch_sub_seqcst(&pool->runs, 1u);
+    WEFT__ASSERT(old > 0);
+    if (old == 1u)
         weft__futex_wake(&pool->runs, 1);
 }
 

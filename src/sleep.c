@@ -93,6 +93,7 @@ void weft__sleep_found_work(weft_worker *w, int all_taken)
 {
     struct weft_pool *pool = w->pool;
     uint32_t s = weft__atomic_fetch_sub_seqcst(&pool->idle, 1u);
+    WEFT__ASSERT(IDLE_SEARCHING(s) > 0); /* w was counted searching */
     if (IDLE_SEARCHING(s) != 1 || IDLE_SLEEPING(s) == 0)
         return;
     /* We were the last searcher and others are parked.  If more work is
@@ -153,6 +154,7 @@ void weft__sleep_park(weft_worker *w, const uint32_t *done)
 {
     struct weft_pool *pool = w->pool;
     pthread_mutex_lock(&pool->sleep_lock);
+    WEFT__ASSERT(pool->nsleepers < pool->nworkers);
     pool->sleepers[pool->nsleepers++] = w->index;
     weft__atomic_store_relaxed(&w->sleep_word, 1);
     /* searching - 1, sleeping + 1 (a parker is always counted searching). */

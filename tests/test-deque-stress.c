@@ -36,9 +36,9 @@
  *     Every ROUND_OPS operations the owner unwinds to depth 0 and switches
  *     to a fresh worker (fresh deque).
  *     Thieves loop on weft__deque_steal(owner, self); on success they mark
- *     the item and complete the slot exactly as task_complete in
- *     src/worker.c does (exchange done to 1, futex-wake if it was 2), and
- *     write nothing to the slot afterwards.  Now and then a thief yields
+ *     the item and complete the slot with weft__done_set, as
+ *     weft__run_stolen does (src/join.c), and write nothing to the slot
+ *     afterwards.  Now and then a thief yields
  *     before completing, so the owner's join goes to its futex sleep.  A
  *     round starts only once every thief is trying the new deque, and the
  *     owner yields now and then, so that thieves sharing its core get to
@@ -123,11 +123,10 @@ static int marked(uint64_t id)
     return (__atomic_load_n(&bitmap[id / 64], __ATOMIC_RELAXED) >> (id % 64)) & 1;
 }
 
-/* What task_complete in src/worker.c does (it is static there). */
+/* What weft__run_stolen does after the task (src/join.c). */
 static void complete(struct weft__frame *f)
 {
-    if (__atomic_exchange_n(&f->h.done, 1u, __ATOMIC_ACQ_REL) == 2u)
-        weft__futex_wake(&f->h.done, 1);
+    weft__done_set(&f->h.done);
     /* f may be reused by its owner from here on: no more access. */
 }
 
@@ -448,6 +447,8 @@ int main(int argc, char **argv)
     CHECK_EQ(pool->nworkers, 0);
     CHECK_EQ(pool->idle, 0); /* weft__sleep_notify: nobody to wake */
     pool->workers = by_index; /* weft__join_stolen finds thieves here */
+    /* (and checks, in checked builds, that a thief's index is below it) */
+    pool->nworkers = MAX_THIEVES + 1;
 
     edge_cases();
 
