@@ -25,6 +25,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Marks the functions the library exports: it is built with hidden
+ * visibility, so only these (and the internal entry points that the inline
+ * paths below call, marked the same way) are in its dynamic symbol table. */
+#if defined(__GNUC__) && !defined(WEFT_API)
+#define WEFT_API __attribute__((visibility("default")))
+#elif !defined(WEFT_API)
+#define WEFT_API
+#endif
+
 #include "weft/task.h"
 #include "weft/typed.h"
 
@@ -62,7 +71,7 @@ enum weft_error {
  * codes, 0 ("success"), or "unknown weft error" for anything else.
  * Callable from any thread.
  */
-const char *weft_strerror(int err);
+WEFT_API const char *weft_strerror(int err);
 
 /* ---- configuration ----------------------------------------------------- */
 
@@ -118,7 +127,7 @@ typedef struct weft_config {
 } weft_config;
 
 /** Fills cfg with the defaults described above.  Any thread. */
-void weft_config_init(weft_config *cfg);
+WEFT_API void weft_config_init(weft_config *cfg);
 
 /* ---- pools ------------------------------------------------------------- */
 
@@ -132,7 +141,7 @@ typedef struct weft_pool weft_pool;
  * WEFT_ERANGE, WEFT_ENOCPU, WEFT_ENOMEM, WEFT_EAGAIN or WEFT_ETOPOLOGY,
  * leaves *out untouched and leaks nothing.  Any thread.
  */
-int weft_pool_create(weft_pool **out, const weft_config *cfg);
+WEFT_API int weft_pool_create(weft_pool **out, const weft_config *cfg);
 
 /**
  * Stops the workers and frees the pool.  Waits for weft_pool_run() calls
@@ -146,7 +155,7 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg);
  * this pool further up its stack (the pool is left intact).  Any thread
  * other than the pool's workers.
  */
-int weft_pool_destroy(weft_pool *pool);
+WEFT_API int weft_pool_destroy(weft_pool *pool);
 
 /**
  * Runs fn(arg) on the pool and returns when it, and every task it spawned,
@@ -158,30 +167,27 @@ int weft_pool_destroy(weft_pool *pool);
  *    deadlock.
  * Returns 0, WEFT_EINVAL (NULL pool or fn) or WEFT_ESHUTDOWN.
  */
-int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg);
+WEFT_API int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg);
 
 /** Returns the number of workers of pool (0 for NULL).  Any thread. */
-unsigned weft_pool_workers(const weft_pool *pool);
+WEFT_API unsigned weft_pool_workers(const weft_pool *pool);
 
 /**
  * Returns the process's default pool, creating it with the default
  * configuration on first use; NULL if that creation failed.  Any thread.
  */
-weft_pool *weft_default_pool(void);
+WEFT_API weft_pool *weft_default_pool(void);
 
 /** Returns the pool of the calling worker, or NULL outside any pool. */
-weft_pool *weft_current_pool(void);
+WEFT_API weft_pool *weft_current_pool(void);
 
 /* ---- fork-join ---------------------------------------------------------- */
 
 /** Returns the calling thread's worker, or NULL when it is not a worker. */
-static inline weft_worker *weft_self(void)
-{
-    return weft__self_worker();
-}
+static inline weft_worker *weft_self(void) { return weft__self_worker(); }
 
 /** Returns the index of the calling worker in its pool, -1 outside a pool. */
-int weft_worker_id(void);
+WEFT_API int weft_worker_id(void);
 
 /**
  * Spawns fn(arg) as a task named by t, a handle the caller owns (usually a
@@ -204,17 +210,14 @@ static inline void weft_spawn(weft_task *t, weft_fn fn, void *arg)
  * worker it runs t itself if no thief took it; otherwise it helps the thief
  * until t is done.  Outside a pool it sleeps until t is done.
  */
-static inline void weft_join(weft_task *t)
-{
-    weft__join(weft__self, t);
-}
+static inline void weft_join(weft_task *t) { weft__join(weft__self, t); }
 
 /**
  * Runs a(a_arg) and b(b_arg), potentially in parallel, and returns when
  * both are done.  Any thread (outside a pool, b runs on the default pool
  * while the caller runs a).
  */
-void weft_join2(weft_fn a, void *a_arg, weft_fn b, void *b_arg);
+WEFT_API void weft_join2(weft_fn a, void *a_arg, weft_fn b, void *b_arg);
 
 /*
  * Explicit-worker forms, for code that passes its worker along instead of
@@ -282,21 +285,18 @@ typedef struct weft_ctx weft_ctx;
 /** A context for spawning typed tasks from code on worker w (w must be
  *  weft_self() and not NULL): joins in reverse order before the function
  *  that made it returns. */
-static inline weft_ctx weft_ctx_of(weft_worker *w)
-{
-    return weft__ctx_of(w);
-}
+static inline weft_ctx weft_ctx_of(weft_worker *w) { return weft__ctx_of(w); }
 
 /** The most bytes the arguments and the result of a typed task may take,
  *  with their alignment. */
 #define WEFT_TASK_MAX_BYTES WEFT__TASK_MAX_BYTES
 
 #define WEFT_TASK_1(R, NAME, T1, A1) WEFT__TYPED_1(R, NAME, T1, A1)
-#define WEFT_TASK_2(R, NAME, T1, A1, T2, A2)                                   \
+#define WEFT_TASK_2(R, NAME, T1, A1, T2, A2) \
     WEFT__TYPED_2(R, NAME, T1, A1, T2, A2)
-#define WEFT_TASK_3(R, NAME, T1, A1, T2, A2, T3, A3)                           \
+#define WEFT_TASK_3(R, NAME, T1, A1, T2, A2, T3, A3) \
     WEFT__TYPED_3(R, NAME, T1, A1, T2, A2, T3, A3)
-#define WEFT_TASK_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4)                   \
+#define WEFT_TASK_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4) \
     WEFT__TYPED_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4)
 
 /* ---- statistics --------------------------------------------------------- */
@@ -328,12 +328,12 @@ typedef struct weft_stats {
  * workers, so they are exact only when the pool is quiescent.  Returns 0 or
  * WEFT_EINVAL.  Any thread.
  */
-int weft_pool_stats(const weft_pool *pool, weft_stats *out);
+WEFT_API int weft_pool_stats(const weft_pool *pool, weft_stats *out);
 
 /** Writes pool's settings and counters, one per line, to f.  Returns 0 or
  *  WEFT_EINVAL (NULL pool or f); a write error stays in f (ferror(f)).
  *  Any thread. */
-int weft_pool_print(const weft_pool *pool, FILE *f);
+WEFT_API int weft_pool_print(const weft_pool *pool, FILE *f);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,7 @@ static size_t round_up(size_t size)
 }
 #endif
 
+#ifdef WEFT_TEST_HOOKS
 /* Test hook: the fail_countdown-th allocation from now fails (0: none). */
 static long fail_countdown;
 
@@ -46,6 +47,9 @@ static int injected_failure(void)
         return 0;
     return weft__atomic_fetch_sub_seqcst(&fail_countdown, 1) == 1;
 }
+#else
+static int injected_failure(void) { return 0; }
+#endif
 
 void *weft__alloc(size_t size)
 {

@@ -15,6 +15,10 @@
 
 #define WEFT_CACHE_LINE 64
 
+/* Test-only hooks (weft__test_*, declared below by file) exist only where
+ * the library is built with WEFT_TEST_HOOKS: the weft-testing library that
+ * the tests link (CMakeLists.txt).  The installed library has none. */
+
 /*
  * Internal invariants, the ones the comments state (tail <= split <= head,
  * a slot's states, counts that cannot go below zero).  Checked where the

@@ -40,6 +40,7 @@
 /* A joiner sleeps at most this long between steal attempts. */
 #define JOIN_SLEEP_NS 200000L
 
+#ifdef WEFT_TEST_HOOKS
 /* Test hook (weft__test_completion_yield): yield between setting done and
  * the wake, to widen the window in which a waiter returns and its frame
  * goes away before the completer's futex wake. */
@@ -49,6 +50,10 @@ void weft__test_completion_yield(int on)
 {
     weft__atomic_store_seqcst(&completion_yield, on);
 }
+#define COMPLETION_YIELD() weft__atomic_load_relaxed(&completion_yield)
+#else
+#define COMPLETION_YIELD() 0
+#endif
 
 void weft__done_set(uint32_t *done)
 {
@@ -56,7 +61,7 @@ void weft__done_set(uint32_t *done)
      * (weft__done_is_set). */
     uint32_t old = weft__atomic_exchange_acqrel(done, (uint32_t)WEFT__DONE);
     WEFT__ASSERT(old == WEFT__RUNNING || old == WEFT__WAITED);
-    if (WEFT__UNLIKELY(weft__atomic_load_relaxed(&completion_yield)))
+    if (WEFT__UNLIKELY(COMPLETION_YIELD()))
         weft__yield();
     if (old == WEFT__WAITED)
         weft__futex_wake(done, 1);

@@ -17,6 +17,7 @@
 #include "atomic.h"
 #include "internal.h"
 
+#ifdef WEFT_TEST_HOOKS
 /* Test hook: the thread_fail_countdown-th thread creation from now fails. */
 static long thread_fail_countdown;
 
@@ -24,6 +25,15 @@ void weft__test_fail_thread(long k)
 {
     weft__atomic_store_seqcst(&thread_fail_countdown, k);
 }
+
+static int injected_failure(void)
+{
+    return weft__atomic_load_relaxed(&thread_fail_countdown) > 0 &&
+           weft__atomic_fetch_sub_seqcst(&thread_fail_countdown, 1) == 1;
+}
+#else
+static int injected_failure(void) { return 0; }
+#endif
 
 size_t weft__thread_stack_size(size_t want)
 {
@@ -33,8 +43,7 @@ size_t weft__thread_stack_size(size_t want)
 int weft__thread_start(pthread_t *th, size_t stack_size, void *(*fn)(void *),
                        void *arg)
 {
-    if (weft__atomic_load_relaxed(&thread_fail_countdown) > 0 &&
-        weft__atomic_fetch_sub_seqcst(&thread_fail_countdown, 1) == 1)
+    if (injected_failure())
         return WEFT_EAGAIN;
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) != 0)

@@ -126,6 +126,7 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     return 0;
 }
 
+#ifdef WEFT_TEST_HOOKS
 void weft__test_preset_counters(weft_pool *pool, uint64_t value)
 {
     for (unsigned i = 0; i < pool->nworkers; i++) {
@@ -141,3 +142,4 @@ void weft__test_preset_counters(weft_pool *pool, uint64_t value)
     }
     weft__atomic_store_relaxed(&pool->injected, value);
 }
+#endif

@@ -103,6 +103,7 @@ struct weft__found weft__find_work(weft_worker *w)
     return found;
 }
 
+#ifdef WEFT_TEST_HOOKS
 struct victim_log {
     unsigned *out;
     unsigned n;
@@ -126,6 +127,7 @@ unsigned weft__test_victim_order(weft_pool *pool, unsigned index, uint64_t r,
     for_victims(pool->workers[index], r, visit_log, &log);
     return log.n;
 }
+#endif
 
 int weft_worker_id(void)
 {

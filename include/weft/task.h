@@ -117,19 +117,21 @@ struct weft__owner {
  * outside any pool it points to a placeholder worker whose deque is both
  * full and empty (cap 0), so that weft_spawn and weft_join need no test of
  * their own to send such a thread to their slow paths. */
-extern __thread weft_worker *weft__self
+WEFT_API extern __thread weft_worker *weft__self
     __attribute__((tls_model("initial-exec")));
 typedef void (*weft__run_fn)(struct weft__frame_hdr *f);
-void weft__run_generic(struct weft__frame_hdr *f);
-void weft__spawn_slow(weft_worker *w, weft_task *t, int checks, weft_fn fn,
-                      void *arg);
-struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind);
-void weft__push_publish(weft_worker *w, struct weft__frame *f);
-int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
-                   weft__run_fn kind, struct weft__frame **res);
-struct weft__frame *weft__join_slow(weft_worker *w, struct weft__frame *f,
-                                    weft_task *t, int checks);
-void weft__misuse(const char *rule) __attribute__((noreturn, cold));
+WEFT_API void weft__run_generic(struct weft__frame_hdr *f);
+WEFT_API void weft__spawn_slow(weft_worker *w, weft_task *t, int checks,
+                               weft_fn fn, void *arg);
+WEFT_API struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind);
+WEFT_API void weft__push_publish(weft_worker *w, struct weft__frame *f);
+WEFT_API int weft__pop_slow(weft_worker *w, struct weft__frame *f,
+                            weft_task *key, weft__run_fn kind,
+                            struct weft__frame **res);
+WEFT_API struct weft__frame *weft__join_slow(weft_worker *w,
+                                             struct weft__frame *f,
+                                             weft_task *t, int checks);
+WEFT_API void weft__misuse(const char *rule) __attribute__((noreturn, cold));
 
 #if defined(NDEBUG) && !defined(WEFT_CHECKED)
 #define WEFT__CHECKS            0

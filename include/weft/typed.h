@@ -48,8 +48,8 @@ static inline struct weft_ctx weft__ctx_of(weft_worker *w)
 /* A typed join whose slot was public: 1 + the frame that holds the result
  * (tagged) when the task is done, or s when it was taken back (the caller
  * runs it).  kind is the task's NAME__stolen (checked builds compare it). */
-struct weft__frame *weft__typed_join_slow(weft_worker *w, struct weft__frame *s,
-                                          weft__run_fn kind);
+WEFT_API struct weft__frame *
+weft__typed_join_slow(weft_worker *w, struct weft__frame *s, weft__run_fn kind);
 
 /* f, filled in, becomes the youngest task of c's worker. */
 WEFT__INLINE void weft__typed_pushed(struct weft_ctx *c, struct weft__frame *f)

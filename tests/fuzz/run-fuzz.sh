@@ -2,8 +2,8 @@
 # tests/fuzz/run-fuzz.sh - build and run the weft API fuzzer (fuzz-api.c).
 #
 # Builds build/fuzz/fuzz-api with clang's libFuzzer, ASan and UBSan,
-# compiling src/*.c directly with the same flags (no jemalloc, assertions
-# on), and runs it, one process, on the corpus build/fuzz/corpus (kept
+# compiling src/*.c directly with the same flags (no jemalloc, the misuse
+# checks and internal assertions on), and runs it, one process, on the corpus build/fuzz/corpus (kept
 # between runs) seeded from tests/fuzz/seeds.txt.  Prints the executions,
 # coverage and features.  Exits non-zero on any crash, mismatch, hang
 # (-timeout) or leak; the input that failed is left in build/fuzz/
@@ -49,7 +49,8 @@ done
 mkdir -p "$out"
 srcs=("$root"/src/*.c)
 hwloc=$(pkg-config --cflags --libs hwloc) || { echo "run-fuzz.sh: hwloc not found (pkg-config)" >&2; exit 1; }
-common=(-std=gnu11 -g -fno-omit-frame-pointer -I"$root/include" -Wall -Wextra)
+common=(-std=gnu11 -g -fno-omit-frame-pointer -I"$root/include" -Wall -Wextra
+        -DWEFT_INTERNAL_ASSERTS=1)
 
 if [ "$mode" != libfuzzer ]; then
     bin="$out/fuzz-api-standalone"
