@@ -189,7 +189,7 @@ static inline void weft__push(weft_worker *w, weft_task *t, weft_fn fn,
      * done when it takes f (src/deque.c). */
     /* Nothing is used after a slow-path call (it sets top itself): values
      * live across a call would take callee-saved registers in every
-     * spawning function (measured: 11% slower generic fib with gcc). */
+     * spawning function. */
     if (WEFT__UNLIKELY(weft__must_publish(o))) {
         weft__push_publish(w, f);
         return;
