@@ -49,9 +49,8 @@
 
 /* Wakes one parked worker.  local: prefer one bound to the caller's CPU
  * (the caller is about to block, and waking a thread on another, idle CPU
- * costs an interprocessor wake-up: 66-70 us against 7-9 us from call to
- * task start on our virtual machines, docs/design.md); else prefer one on
- * another CPU (the caller keeps running). */
+ * costs an interprocessor wake-up, several times slower: docs/design.md);
+ * else prefer one on another CPU (the caller keeps running). */
 static void wake_one(struct weft_pool *pool, int local)
 {
     int here = weft__current_cpu();
