@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define WEFT_VERSION_MAJOR 0
-#define WEFT_VERSION_MINOR 4
+#define WEFT_VERSION_MINOR 5
 #define WEFT_VERSION_PATCH 0
 
 /* ---- errors ------------------------------------------------------------ */
@@ -66,6 +66,8 @@ WEFT_API const char *weft_strerror(int err);
 
 /** The largest worker count a pool accepts; larger counts give WEFT_ERANGE. */
 #define WEFT_MAX_WORKERS 1024
+/** The largest max_spares a pool accepts; larger give WEFT_ERANGE. */
+#define WEFT_MAX_SPARES 4096
 
 /** Pool settings.  Start from weft_config_init(): fields added later get
  *  their defaults from it. */
@@ -84,6 +86,9 @@ typedef struct weft_config {
     unsigned deque_slots;
     /** An hwloc synthetic topology to use instead of the machine's. */
     const char *topology;
+    /** Most spare workers alive at once, started while workers wait on
+     *  other pools; 0: 256. */
+    unsigned max_spares;
 } weft_config;
 
 /** Fills cfg with the defaults.  Any thread. */
@@ -112,6 +117,11 @@ WEFT_API int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg);
 
 /** The number of workers of pool (0 for NULL).  Any thread. */
 WEFT_API unsigned weft_pool_workers(const weft_pool *pool);
+
+/** The bound on weft_worker_id() in pool: its workers plus its max_spares
+ *  (a spare's id is at least weft_pool_workers()); 0 for NULL.  Any
+ *  thread. */
+WEFT_API unsigned weft_pool_id_limit(const weft_pool *pool);
 
 /** The process's default pool, created on first use; NULL if it cannot
  *  be.  Any thread. */
@@ -202,19 +212,24 @@ static inline weft_ctx weft_ctx_of(weft_worker *w) { return weft__ctx_of(w); }
 
 /** Counters of a pool, summed over its workers since creation. */
 typedef struct weft_stats {
-    unsigned workers;        /**< workers in the pool */
-    unsigned bound;          /**< workers bound to a core */
-    unsigned bind_failures;  /**< workers whose binding failed */
-    uint64_t spawned;        /**< tasks spawned on workers */
-    uint64_t run;            /**< tasks run (spawned + submitted) */
-    uint64_t steals;         /**< tasks taken from another worker's deque */
-    uint64_t leapfrogs;      /**< of those, taken while joining */
-    uint64_t steal_failures; /**< sweeps of all victims that found nothing */
-    uint64_t injected;       /**< tasks submitted from outside the pool */
-    uint64_t parks;          /**< times a worker went to sleep */
-    uint64_t steals_local;   /**< steals from the thief's NUMA node */
-    uint64_t steals_remote;  /**< steals from another NUMA node */
-    uint64_t idle_ns;        /**< time workers spent with nothing to run */
+    unsigned workers;          /**< workers in the pool */
+    unsigned bound;            /**< workers bound to a core */
+    unsigned bind_failures;    /**< workers whose binding failed */
+    uint64_t spawned;          /**< tasks spawned on workers */
+    uint64_t run;              /**< tasks run (spawned + submitted) */
+    uint64_t steals;           /**< tasks taken from another worker's deque */
+    uint64_t leapfrogs;        /**< of those, taken while joining */
+    uint64_t steal_failures;   /**< sweeps of all victims that found nothing */
+    uint64_t injected;         /**< tasks submitted from outside the pool */
+    uint64_t parks;            /**< times a worker went to sleep */
+    uint64_t steals_local;     /**< steals from the thief's NUMA node */
+    uint64_t steals_remote;    /**< steals from another NUMA node */
+    uint64_t idle_ns;          /**< time workers spent with nothing to run */
+    uint64_t foreign_waits;    /**< waits on another pool's job or drain */
+    uint64_t spares_started;   /**< spare workers started */
+    unsigned spares_peak;      /**< most spares alive at once */
+    unsigned spares;           /**< spares alive now */
+    uint64_t spare_limit_hits; /**< spares wanted past max_spares */
 } weft_stats;
 
 /** Fills *out with pool's counters (exact when the pool is quiescent).

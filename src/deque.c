@@ -80,6 +80,11 @@ int weft__deque_init(weft_worker *w, unsigned slots)
     struct weft__frame *region = weft__vm_reserve(deque_bytes(cap));
     if (!region)
         return WEFT_ENOMEM;
+    w->slot_ctx = weft__vm_reserve((size_t)cap * sizeof *w->slot_ctx);
+    if (!w->slot_ctx) {
+        weft__vm_release(region, deque_bytes(cap));
+        return WEFT_ENOMEM;
+    }
     struct weft__owner *o = &w->own;
     o->base = region + 1;
     o->end = o->base + cap;
@@ -102,7 +107,9 @@ void weft__deque_fini(weft_worker *w)
     w->side = NULL;
     if (w->own.base) {
         weft__vm_release(w->own.base - 1, deque_bytes(w->own.cap));
+        weft__vm_release(w->slot_ctx, (size_t)w->own.cap * sizeof *w->slot_ctx);
         w->own.base = NULL;
+        w->slot_ctx = NULL;
     }
 }
 
@@ -132,8 +139,10 @@ static void publish_upto(weft_worker *w, uint32_t upto)
     /* Clear the slots' thief fields now rather than at every spawn: a
      * private slot's is never read (push leaves it alone).  Plain stores,
      * published by the release below. */
-    for (uint32_t i = o->split; i < upto; i++)
+    for (uint32_t i = o->split; i < upto; i++) {
         o->base[i].h.thief = WEFT__NO_THIEF;
+        w->slot_ctx[i] = w->ctx; /* private slots are the current job's */
+    }
     uint64_t cur = weft__atomic_load_relaxed(&o->ts);
     WEFT__ASSERT(ts_split(cur) == o->split);
     WEFT__ASSERT(o->split <= upto && o->base + upto <= o->top);
@@ -153,6 +162,7 @@ void weft__push_publish(weft_worker *w, struct weft__frame *f)
     o->top = f + 1;
     if (o->allstolen) {
         f->h.thief = WEFT__NO_THIEF; /* see publish_upto */
+        w->slot_ctx[h] = w->ctx;
         /* Every public task was stolen, so tail == split and no thief's
          * CAS can succeed: a plain exchange is safe.  Publish the new task
          * (release: pairs with the thief's CAS; seq_cst: ordered before
@@ -381,6 +391,15 @@ struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
     if (thief != victim && !weft__atomic_load_relaxed(&victim->own.movesplit))
         weft__atomic_store_relaxed(&victim->own.movesplit, 1);
     return NULL;
+}
+
+struct weft__job *weft__deque_slot_ctx(weft_worker *victim,
+                                       struct weft__frame *f)
+{
+    /* Written by the owner before the release that published f, which
+     * the thief's steal acquired; the owner does not write it again
+     * before f is done. */
+    return victim->slot_ctx[f - victim->own.base_shared];
 }
 
 int weft__deque_all_taken(weft_worker *w)

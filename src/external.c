@@ -5,8 +5,10 @@
  * the process's default pool with its fork() handlers.
  *
  * The injection queue is an intrusive FIFO of weft_task, linked through
- * weft_task.next under the pool's inject_lock; inject_count is a relaxed
- * hint that lets idle workers skip the lock while it is empty.  A task in
+ * weft_task.next under the pool's inject_lock; inject_count, the tasks in
+ * it that any thread may take, is a relaxed hint that lets idle workers
+ * skip the lock while there are none.  A job queued for a worker that
+ * waits for its parent is reserved for that worker (weft__inject).  A task in
  * the queue lives in its submitter's frame (weft_pool_run's job, or the
  * handle of a spawn from outside), so nothing is allocated per submission
  * and the queue cannot outgrow its submitters.
@@ -15,13 +17,20 @@
  * may still touch the pool: weft_pool_run for its whole call, a spawn from
  * outside until the worker that completes the task gives it back.
  *
- * Waits from a worker of another pool.  A worker that waits on a job of
- * another pool (weft_pool_run) or for another pool to drain
- * (weft_pool_destroy) does not block its own pool: it publishes its
- * private tasks, counts itself as searching, and runs its own pool's work
- * while it waits, its own published tasks first (a task stolen while its
- * own are public would spawn above them, and a joiner leapfrogging from
- * this worker would take them, unrelated to what it joins).
+ * Waits from a worker of another pool.  A worker that waits on a job J of
+ * another pool (weft_pool_run) runs only what J waits for: the jobs that
+ * J's computation submitted back to the waiter's own pool, found through
+ * the lineage (struct weft__job.parent, internal.h: every job records the
+ * job whose computation submitted it, and every worker the job it runs
+ * now, w->ctx, which a stolen slot carries to its thief).  Nothing else
+ * runs on top of the waiting frame, so a join never meets unrelated tasks
+ * above it and a lock held across the wait is not taken by an unrelated
+ * task.  Its own pending tasks it publishes for the others.  Meanwhile the
+ * worker counts as blocked, and the pool keeps its parallelism with a
+ * spare worker (sleep.c, pool.c); past max_spares, a blocked waiter runs
+ * any work of its pool, as a last resort against starvation.  A worker
+ * that destroys another pool P waits the same way, running only jobs that
+ * descend from a job of P.
  */
 #include "atomic.h"
 #include "internal.h"
@@ -30,24 +39,96 @@
  * least this often while that pool drains (weft__wait_drain). */
 #define DRAIN_POLL_NS 100000L
 
+/* Unlinks t, which follows prev (NULL: t is the head), from pool's queue;
+ * inject_lock held. */
+static void inject_unlink(struct weft_pool *pool, weft_task *prev, weft_task *t)
+{
+    if (prev)
+        prev->next = t->next;
+    else
+        pool->inject_head = t->next;
+    if (pool->inject_tail == t)
+        pool->inject_tail = prev;
+    if (!(t->flags & WEFT__JOB_RESERVED))
+        weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count - 1);
+}
+
 weft_task *weft__inject_pop(struct weft_pool *pool)
 {
     if (!weft__atomic_load_relaxed(&pool->inject_count))
         return NULL;
     pthread_mutex_lock(&pool->inject_lock);
-    weft_task *t = pool->inject_head;
-    if (t) {
-        pool->inject_head = t->next;
-        if (!pool->inject_head)
-            pool->inject_tail = NULL;
-        weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count - 1);
+    /* The oldest task not reserved for the worker that waits for it. */
+    weft_task *prev = NULL, *t = pool->inject_head;
+    while (t && (t->flags & WEFT__JOB_RESERVED)) {
+        prev = t;
+        t = t->next;
     }
+    if (t)
+        inject_unlink(pool, prev, t);
     pthread_mutex_unlock(&pool->inject_lock);
     return t;
 }
 
+/* Unlinks and returns the oldest task of pool's queue that pred accepts
+ * (pred(task, arg)), reserved or not, or NULL. */
+static weft_task *inject_take_if(struct weft_pool *pool,
+                                 int (*pred)(const weft_task *, const void *),
+                                 const void *arg)
+{
+    pthread_mutex_lock(&pool->inject_lock);
+    weft_task *prev = NULL, *t = pool->inject_head;
+    while (t && !pred(t, arg)) {
+        prev = t;
+        t = t->next;
+    }
+    if (t)
+        inject_unlink(pool, prev, t);
+    pthread_mutex_unlock(&pool->inject_lock);
+    return t;
+}
+
+/* The job of task t, if it is one (a weft_pool_run), else NULL. */
+static const struct weft__job *job_of(const weft_task *t)
+{
+    return (t->flags & WEFT__JOB_RUN) ? (const struct weft__job *)t : NULL;
+}
+
+/* 1 when job j is an ancestor of task t: t was submitted by j's
+ * computation.  The ancestors are alive: each waits for t. */
+static int descends_from(const weft_task *t, const void *j)
+{
+    const struct weft__job *a = job_of(t);
+    for (a = a ? a->parent : NULL; a; a = a->parent)
+        if (a == j)
+            return 1;
+    return 0;
+}
+
+/* 1 when an ancestor of t was submitted to pool p. */
+static int descends_from_pool(const weft_task *t, const void *p)
+{
+    const struct weft__job *a = job_of(t);
+    for (a = a ? a->parent : NULL; a; a = a->parent)
+        if (a->pool == p)
+            return 1;
+    return 0;
+}
+
 void weft__inject(struct weft_pool *pool, weft_task *t, int local)
 {
+    /* The nearest ancestor of t that a worker of this pool waits for: that
+     * worker may run t.  If that is the worker's innermost wait, t is
+     * reserved for it: it will run t (its wait cannot end before t does),
+     * and no other thread, nor a spare started for t, need take it.  The
+     * ancestors outlive t's queueing (each waits for t). */
+    const struct weft__job *j = job_of(t), *a;
+    for (a = j ? j->parent : NULL; a; a = a->parent)
+        if (a->waiter && a->waiter->pool == pool)
+            break;
+    int reserved = a && weft__atomic_load_relaxed(&a->waiter->waiting) == a;
+    if (reserved)
+        t->flags |= WEFT__JOB_RESERVED;
     t->next = NULL;
     pthread_mutex_lock(&pool->inject_lock);
     if (pool->inject_tail)
@@ -55,16 +136,23 @@ void weft__inject(struct weft_pool *pool, weft_task *t, int local)
     else
         pool->inject_head = t;
     pool->inject_tail = t;
-    weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count + 1);
+    if (!reserved)
+        weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count + 1);
     weft__atomic_store_relaxed(&pool->injected, pool->injected + 1);
     pthread_mutex_unlock(&pool->inject_lock);
-    weft__sleep_notify(pool, local);
+    if (!reserved)
+        weft__sleep_notify(pool, local);
+    if (a) /* it may sleep in its wait */
+        weft__wait_wake(a->waiter);
 }
 
 void weft__run_injected(weft_worker *w, weft_task *t)
 {
     struct weft__mark m = weft__mark_of(w);
+    struct weft__job *outer = w->ctx;
+    w->ctx = (struct weft__job *)job_of(t); /* NULL: a spawn from outside */
     t->fn(t->arg);
+    w->ctx = outer;
     weft__check_joined(w, m);
     weft_worker *waiter = NULL;
     int release = (t->flags & WEFT__JOB_RELEASE) != 0;
@@ -76,78 +164,128 @@ void weft__run_injected(weft_worker *w, weft_task *t)
     }
     weft__done_set(&t->done);
     if (waiter) {
-        weft__sleep_wake_worker(waiter);
+        weft__wait_wake(waiter);
         weft__run_release(waiter->pool);
     }
     if (release)
         weft__run_release(w->pool);
 }
 
-/* One step of a worker that waits outside its pool's main loop (on another
- * pool's job, or for another pool to drain), counted as searching: runs
- * one task of its own pool if it finds one and returns 1, else 0. */
-static int help_own_pool(weft_worker *w)
+/* The last resort of a blocked waiter whose pool could start no spare
+ * (max_spares): one task of its own pool, whatever it is, its own
+ * published tasks first (its joins will find them done).  Returns 1 when
+ * it ran one. */
+static int help_any(weft_worker *w)
 {
-    if (weft__atomic_load_relaxed(&w->own.movesplit))
-        weft__deque_publish_all(w);
-    /* Its own published tasks first, oldest first, through the thieves'
-     * end (its joins will find them done; without this a 1-worker pool
-     * would spin while it waits); only then other work (top of file). */
-    struct weft__found t = {weft__deque_steal(w, w), NULL};
+    struct weft__found t = {weft__deque_steal(w, w), NULL, w->ctx};
     if (!t.slot)
         t = weft__find_work(w);
     if (!t.slot && !t.job)
         return 0;
-    weft__sleep_found_work(w, weft__deque_all_taken(w));
     weft__run_found(w, t);
-    weft__sleep_resume_search(w->pool);
     return 1;
 }
 
-/* w waits for job, submitted to another pool, running its own pool's tasks
- * meanwhile and parking when there are none. */
-static void wait_foreign(weft_worker *w, weft_task *job)
+/* One step of a blocked waiter: runs a job of its pool's queue that pred
+ * accepts (what the wait waits for), or, when the pool starved for want of
+ * a spare, any task.  *seen is the queue's submission count at the last
+ * search, so that an unchanged queue is not searched again.  Returns 1
+ * when it ran something. */
+static int help_waited(weft_worker *w,
+                       int (*pred)(const weft_task *, const void *),
+                       const void *arg, uint64_t *seen)
 {
     struct weft_pool *pool = w->pool;
-    /* Let this pool's thieves have the tasks we spawned before waiting,
-     * and search for this pool's work like an idle worker meanwhile. */
-    weft__deque_publish_all(w);
-    weft__sleep_resume_search(pool);
-    uint64_t idle_since = 0;
-    while (!weft__done_is_set(&job->done)) {
-        if (help_own_pool(w)) {
-            idle_since = 0;
-            continue;
-        }
-        uint64_t now = weft__now_ns();
-        if (idle_since == 0) {
-            idle_since = now;
-        } else if (now - idle_since > WEFT__SEARCH_NS) {
-            weft__sleep_park(w, &job->done);
-            idle_since = 0;
-            continue;
-        }
-        weft__yield();
+    uint64_t n = weft__atomic_load_relaxed(&pool->injected);
+    int starved = weft__atomic_load_relaxed(&pool->starved) &&
+                  weft__atomic_exchange_seqcst(&pool->starved, 0u);
+    if (n == *seen && !starved)
+        return 0;
+    *seen = n;
+    weft_task *t = inject_take_if(pool, pred, arg);
+    if (!t && !starved)
+        return 0;
+    /* Running: not blocked meanwhile (no spare is wanted for it). */
+    weft__sleep_unblock(w);
+    int ran = 1;
+    if (t) {
+        weft__counter_add(&w->injected_run, 1);
+        weft__run_injected(w, t);
+    } else {
+        ran = help_any(w);
     }
-    /* Back to running the task that waited: wakes a parked worker only
-     * if there is work for it (sleep.c). */
-    weft__sleep_found_work(w, weft__deque_all_taken(w));
+    weft__sleep_block(w);
+    if (ran)
+        *seen = ~(uint64_t)0; /* more may be queued: search again */
+    return ran;
 }
 
-void weft__wait_drain(weft_worker *w, uint32_t *runs)
+/* Spins, yields, then sleeps on w->wait_word until woken (by the job's
+ * completer, a submitter of a job the wait may run, or starvation) or,
+ * with timeout_ns >= 0, that long.  done: the word that ends the wait;
+ * *seen as in help_waited. */
+static void wait_step(weft_worker *w, const uint32_t *done, unsigned round,
+                      uint64_t seen, long timeout_ns)
 {
-    /* As wait_foreign, but nothing wakes a parked worker when the runs
-     * drain: instead of parking, sleep on the runs word (the last release
-     * wakes it) at most DRAIN_POLL_NS at a time, so that this pool's work,
-     * which a searching worker would take, waits no longer than that.
-     * Destroy is rare; this is not a hot path. */
+    if (round < WEFT__WAIT_SPINS) {
+        weft__cpu_relax();
+        return;
+    }
+    if (round < WEFT__WAIT_SPINS + WEFT__WAIT_YIELDS) {
+        weft__yield();
+        return;
+    }
+    struct weft_pool *pool = w->pool;
+    weft__atomic_store_seqcst(&w->wait_word, 1u);
+    /* Pairs with the fence in weft__wait_wake: either its waker sees the
+     * word set, or this check sees what the waker did. */
+    weft__atomic_fence_seqcst();
+    if ((done && weft__atomic_load_acquire(done) == WEFT__DONE) ||
+        weft__atomic_load_relaxed(&pool->injected) != seen ||
+        weft__atomic_load_relaxed(&pool->starved)) {
+        weft__atomic_store_relaxed(&w->wait_word, 0u);
+        return;
+    }
+    do
+        weft__futex_wait(&w->wait_word, 1u, timeout_ns);
+    while (timeout_ns < 0 && weft__atomic_load_acquire(&w->wait_word) == 1u);
+    weft__atomic_store_relaxed(&w->wait_word, 0u);
+}
+
+/* w waits for job, submitted to another pool (top of file). */
+static void wait_foreign(weft_worker *w, struct weft__job *job)
+{
+    weft__counter_add(&w->foreign_waits, 1);
+    /* Its own pending tasks go to the pool's other threads. */
     weft__deque_publish_all(w);
-    weft__sleep_resume_search(w->pool);
+    weft__sleep_block(w);
+    uint64_t seen = ~(uint64_t)0;
+    unsigned round = 0;
+    while (!weft__done_is_set(&job->task.done)) {
+        if (help_waited(w, descends_from, job, &seen)) {
+            round = 0;
+            continue;
+        }
+        wait_step(w, &job->task.done, round++, seen, -1);
+    }
+    weft__sleep_unblock(w);
+}
+
+void weft__wait_drain(weft_worker *w, struct weft_pool *p)
+{
+    /* As wait_foreign, for p->runs to reach 0.  Nothing wakes this worker
+     * when a job of p's lineage is queued here (jobs name the worker that
+     * waits for them, not a destroyer), so it polls every DRAIN_POLL_NS;
+     * the last run's release wakes p->runs.  Destroy is rare. */
+    weft__counter_add(&w->foreign_waits, 1);
+    weft__deque_publish_all(w);
+    weft__sleep_block(w);
+    uint64_t seen = ~(uint64_t)0;
     uint32_t cur;
-    while ((cur = weft__atomic_load_seqcst(runs)) != 0)
-        if (!help_own_pool(w))
-            weft__futex_wait(runs, cur, DRAIN_POLL_NS);
-    weft__sleep_found_work(w, weft__deque_all_taken(w));
+    while ((cur = weft__atomic_load_seqcst(&p->runs)) != 0)
+        if (!help_waited(w, descends_from_pool, p, &seen))
+            weft__futex_wait(&p->runs, cur, DRAIN_POLL_NS);
+    weft__sleep_unblock(w);
 }
 
 void weft__wait_external(weft_task *t)
@@ -200,18 +338,30 @@ int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg)
         weft__run_release(pool);
         return WEFT_ESHUTDOWN;
     }
-    struct weft__job job = {.task = {.fn = fn, .arg = arg}, .waiter = self};
+    struct weft__job job = {
+        .task = {.fn = fn, .arg = arg, .flags = WEFT__JOB_RUN},
+        .waiter = self,
+        .parent = self ? self->ctx : NULL,
+        .pool = pool};
     if (self)
-        job.task.flags = WEFT__JOB_WAITER;
+        job.task.flags |= WEFT__JOB_WAITER;
+    /* The worker waits for the job from before it is queued: the job's
+     * descendants, which may be queued here at once, find it waiting. */
+    struct weft__job *outer = NULL;
+    if (self) {
+        outer = self->waiting;
+        weft__atomic_store_relaxed(&self->waiting, &job);
+    }
     /* A thread outside any pool now blocks until the job is done: wake the
      * worker on its own CPU if one is parked there.  A worker of another
-     * pool goes on running its own pool's tasks: wake one elsewhere. */
+     * pool stays on its own CPU: wake one elsewhere. */
     weft__inject(pool, &job.task, self == NULL);
     if (self) {
         struct weft__hold hold = {pool, self->holds};
         self->holds = &hold;
-        wait_foreign(self, &job.task);
+        wait_foreign(self, &job);
         self->holds = hold.up;
+        weft__atomic_store_relaxed(&self->waiting, outer);
     } else {
         weft__wait_external(&job.task);
     }

@@ -75,7 +75,11 @@ struct weft_worker {
     unsigned near_self; /* itself at near_lo + near_self */
     int bound;          /* WEFT__BOUND, WEFT__UNBOUND, WEFT__BIND_FAILED */
     int cpu;            /* first CPU of its core if bound, else -1 */
+    int spare;          /* 1: a spare worker (index >= pool->nworkers) */
     pthread_t thread;
+    /* The owner's lineage of each published slot (deque.c): written when
+     * the slot is published, read by the thief that takes it. */
+    struct weft__job **slot_ctx;
 
     /* Owner-written: victim selection, and counters (relaxed stores) that
      * only stats read. */
@@ -92,9 +96,21 @@ struct weft_worker {
     uint32_t nside;           /* frames on it */
     uint32_t side_cap;        /* frames allocated there */
     struct weft__hold *holds; /* runs held on other pools (external.c) */
+    /* The innermost job whose computation this worker runs now (NULL: a
+     * task with no job above it, spawned from outside a pool). */
+    struct weft__job *ctx;
+    /* The job it waits for in weft_pool_run now (NULL: none), which the
+     * submitters of that job's descendants read (external.c). */
+    struct weft__job *waiting;
+    uint64_t foreign_waits; /* waits on another pool's job or drain */
 
     /* Sleep: 1 while parked (futex word), written by wakers. */
     alignas(WEFT_CACHE_LINE) uint32_t sleep_word;
+    /* 1 while blocked in a wait on another pool (futex word): the job's
+     * completer and the submitters of its descendants clear it. */
+    uint32_t wait_word;
+    /* A spare's state (SPARE_*, pool.c), under pool->spare_lock. */
+    uint32_t spare_state;
 };
 
 /*
@@ -164,7 +180,8 @@ struct weft_pool {
     alignas(WEFT_CACHE_LINE) pthread_mutex_t inject_lock;
     weft_task *inject_head;
     weft_task *inject_tail;
-    uint64_t inject_count; /* tasks queued (relaxed hint for idle loops) */
+    uint64_t inject_count; /* tasks queued and not reserved (a relaxed hint
+                              for idle loops) */
     uint64_t injected;     /* tasks ever submitted (stats) */
 
     /* Idle workers (sleep.c). */
@@ -174,6 +191,18 @@ struct weft_pool {
     unsigned nsleepers;
     unsigned *sleepers; /* stack of parked worker indices */
 
+    /* Spare workers (pool.c, sleep.c): threads that run the pool's work
+     * while workers are blocked in waits on other pools.  blocked counts
+     * the pool's threads in such a wait, spares the spare threads alive;
+     * a spare is started while spares < blocked and work waits (sleep.c). */
+    alignas(WEFT_CACHE_LINE) uint32_t blocked;
+    uint32_t spares;
+    uint32_t starved;    /* a spare was wanted past max_spares */
+    uint32_t spare_hw;   /* spare slots ever used: [nworkers, + spare_hw) */
+    unsigned max_spares; /* the bound (cfg.max_spares, resolved) */
+    pthread_mutex_t spare_lock;
+    uint64_t spares_started, spares_peak, spare_limit_hits; /* stats */
+
     /* Lifecycle (pool.c). */
     alignas(WEFT_CACHE_LINE) uint32_t stopping; /* destroy has begun */
     uint32_t runs;    /* weft_pool_run calls and external tasks in flight */
@@ -181,14 +210,28 @@ struct weft_pool {
 };
 
 /* A task submitted by a worker of another pool (weft_pool_run): its
- * completion must wake that worker, which may be parked in its own pool. */
+ * completion must wake that worker, which waits in its own pool. */
 #define WEFT__JOB_WAITER 1u
 /* A task spawned from outside any pool: the worker that completes it gives
  * back the run it holds on the pool (pool->runs). */
 #define WEFT__JOB_RELEASE 2u
+/* The task is a struct weft__job (weft_pool_run): a node of the lineage. */
+#define WEFT__JOB_RUN 4u
+/* Reserved for the worker that waits for its parent (external.c): only
+ * that worker's wait takes it from the queue. */
+#define WEFT__JOB_RESERVED 8u
+/*
+ * A job: a call of weft_pool_run, queued on its pool.  Jobs form the
+ * lineage that tells a waiting worker what it may run (external.c): parent
+ * is the job whose computation submitted this one (the submitter's ctx),
+ * NULL from outside any pool.  A job lives in its submitter's frame until
+ * it completes, and so do its ancestors (each waits for its descendants).
+ */
 struct weft__job {
     weft_task task;
-    weft_worker *waiter;
+    weft_worker *waiter;      /* the waiting worker (of another pool) */
+    struct weft__job *parent; /* the submitter's ctx */
+    struct weft_pool *pool;   /* the pool it was submitted to */
 };
 
 /* ---- alloc.c: the only file that calls jemalloc ------------------------- */
@@ -215,6 +258,8 @@ int weft__thread_start(pthread_t *th, size_t stack_size, void *(*fn)(void *),
  * asked when it cannot be read. */
 size_t weft__thread_stack_got(pthread_t th, size_t asked);
 void weft__thread_join(pthread_t th);
+/* Lets th's resources go when it returns, with no join. */
+void weft__thread_detach(pthread_t th);
 /* Test hook: the k-th thread creation from now fails (k <= 0: none). */
 void weft__test_fail_thread(long k);
 void weft__thread_setname(const char *name);
@@ -263,6 +308,10 @@ int weft__deque_init(weft_worker *w, unsigned slots);
 void weft__deque_fini(weft_worker *w);
 /* Takes the oldest public task of victim for thief; NULL if none. */
 struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief);
+/* The job whose computation slot f of victim belongs to (its lineage), for
+ * the thief that just took f. */
+struct weft__job *weft__deque_slot_ctx(weft_worker *victim,
+                                       struct weft__frame *f);
 /* Sets w's allstolen: its next spawn publishes (w's owner only). */
 void weft__deque_set_allstolen(weft_worker *w);
 /* Makes every private task of w public (w's owner only). */
@@ -277,20 +326,40 @@ int weft__deque_all_taken(weft_worker *w);
 /* New work is visible; local: the caller is outside the pool and will
  * block (see wake_one). */
 void weft__sleep_notify(struct weft_pool *pool, int local);
-/* w stops searching: it found work, or its wait on another pool ended.
- * all_taken: no task below w's head is pending (weft__deque_all_taken; an
- * idle worker's deque is empty), so its next spawn may be armed to
- * publish instead of waking a parked worker now. */
+/* As weft__sleep_notify, for work that a blocked waiter of the pool will
+ * take (a job its wait may run): starts no spare for it. */
+void weft__sleep_notify_waited(struct weft_pool *pool, int local);
+/* w stops searching: it found work.  all_taken: no task below w's head is
+ * pending (weft__deque_all_taken; an idle worker's deque is empty), so its
+ * next spawn may be armed to publish instead of waking a parked worker
+ * now. */
 void weft__sleep_found_work(weft_worker *w, int all_taken);
 void weft__sleep_resume_search(struct weft_pool *pool);
-/* Parks w until woken; returns at once if work is visible, the pool is
- * stopping, or *done (when not NULL) reads WEFT__DONE. */
-void weft__sleep_park(weft_worker *w, const uint32_t *done);
-/* Wakes w if it is parked (a foreign job it waits for is done). */
-void weft__sleep_wake_worker(weft_worker *w);
+/* Parks w (a worker, not a spare) until woken; returns at once if work is
+ * visible or the pool is stopping. */
+void weft__sleep_park(weft_worker *w);
 void weft__sleep_wake_all(struct weft_pool *pool);
+/* w enters a wait on another pool (blocked: it runs nothing but what it
+ * waits for); if its pool has work that no thread will take, wakes a
+ * parked worker or starts a spare (weft__spare_start). */
+void weft__sleep_block(weft_worker *w);
+void weft__sleep_unblock(weft_worker *w);
+/* A spare with nothing to do: 1 when it may exit (no work came, or
+ * another spare took its place), 0 when work came and it goes on
+ * searching. */
+int weft__sleep_retire(weft_worker *w);
+/* Clears w's wait word and wakes w if it sleeps in a wait (external.c).
+ * Starts with a fence: whatever the caller did before is seen by the
+ * waiter's check, or the waiter's word by this exchange. */
+void weft__wait_wake(weft_worker *w);
 
 /* ---- join.c: the completion word, joining a stolen task ---------------- */
+/* A waiter spins this many rounds of one pause (a pause takes from ~10 ns
+ * to ~60 ns depending on the processor, so a longer spin steals the core
+ * from the worker the waiter waits for), then yields this many times, then
+ * sleeps (join.c, external.c). */
+#define WEFT__WAIT_SPINS  32
+#define WEFT__WAIT_YIELDS 16
 /* The completion word (weft__frame_hdr.done, weft_task.done): the states
  * WEFT__RUNNING, WEFT__WAITED, WEFT__DONE (weft/task.h; join.c's opening
  * comment has the protocol). */
@@ -325,9 +394,11 @@ static inline struct weft__mark weft__mark_of(weft_worker *w)
 }
 /* Aborts, naming the rule, unless w is back at m. */
 void weft__check_joined(weft_worker *w, struct weft__mark m);
-/* Runs the task in slot f, taken from a deque (a thief's, or its owner's
- * own published task while it waits), and sets its completion word. */
-void weft__run_stolen(weft_worker *w, struct weft__frame *f);
+/* Runs the task in slot f, taken from a deque, as part of job ctx's
+ * computation (its lineage: weft__deque_slot_ctx), and sets its completion
+ * word. */
+void weft__run_stolen(weft_worker *w, struct weft__frame *f,
+                      struct weft__job *ctx);
 /* Joins f, the youngest task of w, which a thief took: helps the thief
  * until f is done.  w's head is f on entry and on return. */
 void weft__join_stolen(weft_worker *w, struct weft__frame *f);
@@ -339,11 +410,12 @@ void weft__test_completion_yield(int on);
  * waits on another pool, external.c). */
 #define WEFT__SEARCH_NS 50000u
 void *weft__worker_main(void *arg);
-/* A task found by a search: a slot taken from a deque, or a task submitted
- * from outside; at most one is set. */
+/* A task found by a search: a slot taken from a deque (with its lineage,
+ * ctx), or a task submitted from outside; at most one is set. */
 struct weft__found {
     struct weft__frame *slot;
     weft_task *job;
+    struct weft__job *ctx;
 };
 /* One sweep for w: the injection queue, then the other workers' deques,
  * those of w's NUMA node first. */
@@ -352,7 +424,7 @@ void weft__run_injected(weft_worker *w, weft_task *t);
 static inline void weft__run_found(weft_worker *w, struct weft__found t)
 {
     if (t.slot)
-        weft__run_stolen(w, t.slot);
+        weft__run_stolen(w, t.slot, t.ctx);
     else
         weft__run_injected(w, t.job);
 }
@@ -384,7 +456,7 @@ weft_task *weft__inject_pop(struct weft_pool *pool);
  * runs it holds.) */
 /* w (a worker) waits until *runs is 0, the drain of another pool it
  * destroys, running its own pool's tasks meanwhile. */
-void weft__wait_drain(weft_worker *w, uint32_t *runs);
+void weft__wait_drain(weft_worker *w, struct weft_pool *p);
 void weft__wait_external(weft_task *t);
 /* weft_spawn and weft_join on a thread outside any pool: submit t to the
  * default pool (or run it at once if there is none), wait for it. */
@@ -411,5 +483,11 @@ void weft__test_preset_counters(weft_pool *pool, uint64_t value);
 /* ---- pool.c ------------------------------------------------------------- */
 /* Gives back a run on pool (the last access to it by that thread). */
 void weft__run_release(struct weft_pool *pool);
+/* Starts a spare worker of pool (counted searching), or, past max_spares,
+ * marks the pool starved and wakes its blocked waiters, which then run
+ * any of its work (external.c). */
+void weft__spare_start(struct weft_pool *pool);
+/* The spare w's thread ends (its last call). */
+void weft__spare_exit(weft_worker *w);
 
 #endif /* WEFT_INTERNAL_H */

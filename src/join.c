@@ -31,12 +31,6 @@
 #include "atomic.h"
 #include "internal.h"
 
-/* A waiter spins this many rounds of one pause (a pause takes from ~10 ns
- * to ~60 ns depending on the processor, so a longer spin steals the core
- * from the worker the waiter waits for), then yields this many times, then
- * sleeps at most the time it is given between checks. */
-#define WAIT_SPINS  32
-#define WAIT_YIELDS 16
 /* A joiner sleeps at most this long between steal attempts. */
 #define JOIN_SLEEP_NS 200000L
 
@@ -69,9 +63,9 @@ void weft__done_set(uint32_t *done)
 
 void weft__done_backoff(uint32_t *done, unsigned round, long sleep_ns)
 {
-    if (round < WAIT_SPINS) {
+    if (round < WEFT__WAIT_SPINS) {
         weft__cpu_relax();
-    } else if (round < WAIT_SPINS + WAIT_YIELDS) {
+    } else if (round < WEFT__WAIT_SPINS + WEFT__WAIT_YIELDS) {
         weft__yield();
     } else {
         uint32_t expected = WEFT__RUNNING;
@@ -94,10 +88,14 @@ void weft__run_generic(struct weft__frame_hdr *p)
     f->u.g.fn(f->u.g.arg);
 }
 
-void weft__run_stolen(weft_worker *w, struct weft__frame *f)
+void weft__run_stolen(weft_worker *w, struct weft__frame *f,
+                      struct weft__job *ctx)
 {
     struct weft__mark m = weft__mark_of(w);
+    struct weft__job *outer = w->ctx;
+    w->ctx = ctx;
     f->h.run(&f->h);
+    w->ctx = outer;
     weft__check_joined(w, m);
     weft__done_set(&f->h.done);
 }
@@ -109,12 +107,13 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
     uint32_t thief;
     unsigned round = 0;
     while ((thief = weft__atomic_load_acquire(&f->h.thief)) == WEFT__NO_THIEF) {
-        if (++round > WAIT_SPINS)
+        if (++round > WEFT__WAIT_SPINS)
             weft__yield();
         else
             weft__cpu_relax();
     }
-    WEFT__ASSERT(WEFT__THIEF_INDEX(thief) < w->pool->nworkers);
+    WEFT__ASSERT(WEFT__THIEF_INDEX(thief) <
+                 w->pool->nworkers + w->pool->max_spares);
     weft_worker *victim = w->pool->workers[WEFT__THIEF_INDEX(thief)];
     /* The thief runs f in its slot: keep the head above it while helping,
      * so that the tasks run meanwhile spawn into the slots above. */
@@ -125,7 +124,7 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
         if (s) {
             weft__count_steal(w, victim->node != w->node);
             weft__counter_add(&w->leapfrogs, 1);
-            weft__run_stolen(w, s);
+            weft__run_stolen(w, s, weft__deque_slot_ctx(victim, s));
             round = 0;
             continue;
         }

@@ -71,6 +71,8 @@ size_t weft__thread_stack_got(pthread_t th, size_t asked)
 
 void weft__thread_join(pthread_t th) { pthread_join(th, NULL); }
 
+void weft__thread_detach(pthread_t th) { pthread_detach(th); }
+
 void weft__thread_setname(const char *name)
 {
     char buf[16];

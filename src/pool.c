@@ -21,6 +21,7 @@
 
 #define DEFAULT_STACK       (8u << 20)
 #define DEFAULT_DEQUE_SLOTS (1u << 20)
+#define DEFAULT_MAX_SPARES  256u
 
 void weft_config_init(weft_config *cfg)
 {
@@ -61,20 +62,23 @@ static int check_config(const weft_config *cfg)
         return WEFT_EINVAL;
     if (cfg->deque_slots > WEFT__DEQUE_MAX)
         return WEFT_ERANGE;
+    if (cfg->max_spares > WEFT_MAX_SPARES)
+        return WEFT_ERANGE;
     return 0;
 }
 
 static void pool_free(struct weft_pool *pool)
 {
+    unsigned slots = pool->nworkers + pool->max_spares;
     if (pool->workers) {
-        for (unsigned i = 0; i < pool->nworkers; i++) {
+        for (unsigned i = 0; i < slots; i++) {
             weft_worker *w = pool->workers[i];
             if (!w)
                 continue;
             weft__deque_fini(w);
             weft__free(w, sizeof *w);
         }
-        weft__free(pool->workers, pool->nworkers * sizeof *pool->workers);
+        weft__free(pool->workers, slots * sizeof *pool->workers);
     }
     weft__free(pool->sleepers, pool->nworkers * sizeof *pool->sleepers);
     weft__free(pool->order, pool->nworkers * sizeof *pool->order);
@@ -83,16 +87,134 @@ static void pool_free(struct weft_pool *pool)
     weft__strfree(pool->topology_str);
     pthread_mutex_destroy(&pool->inject_lock);
     pthread_mutex_destroy(&pool->sleep_lock);
+    pthread_mutex_destroy(&pool->spare_lock);
     weft__free(pool, sizeof *pool);
 }
 
-/* Stops and joins the first n workers (all started). */
+/* A spare slot's state (weft_worker.spare_state, under spare_lock).  A
+ * spare's thread is detached: once it has set SPARE_FREE it touches
+ * nothing of the pool's but the address of that word (its futex wake),
+ * so the slot may be reused, or freed by destroy, at once.  (A joinable
+ * one would stay unjoined in a pool never destroyed, the default pool.) */
+enum {
+    SPARE_FREE = 0,   /* no thread (never started, or its thread ended) */
+    SPARE_RUNNING = 1 /* its thread runs */
+};
+
+/* Stops and joins the first n workers (all started), and every spare. */
 static void stop_workers(struct weft_pool *pool, unsigned n)
 {
     weft__atomic_store_seqcst(&pool->stop, 1u);
     weft__sleep_wake_all(pool);
     for (unsigned i = 0; i < n; i++)
         weft__thread_join(pool->workers[i]->thread);
+    /* Spares exit when they find the pool stopping (they never park). */
+    unsigned hw = weft__atomic_load_acquire(&pool->spare_hw);
+    for (unsigned k = 0; k < hw; k++) {
+        weft_worker *w = pool->workers[pool->nworkers + k];
+        for (;;) {
+            pthread_mutex_lock(&pool->spare_lock);
+            int running = w->spare_state == SPARE_RUNNING;
+            pthread_mutex_unlock(&pool->spare_lock);
+            if (!running)
+                break;
+            weft__futex_wait(&w->spare_state, SPARE_RUNNING, 100000L);
+        }
+    }
+}
+
+/* Marks pool starved (a spare was wanted past max_spares) and wakes its
+ * blocked waiters: they will run any of its work (external.c). */
+static void starve(struct weft_pool *pool)
+{
+    weft__atomic_store_relaxed(&pool->spare_limit_hits,
+                               pool->spare_limit_hits + 1);
+    weft__atomic_store_seqcst(&pool->starved, 1u);
+    unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
+    for (unsigned i = 0; i < n; i++) {
+        weft_worker *w = weft__atomic_load_acquire(&pool->workers[i]);
+        if (w)
+            weft__wait_wake(w);
+    }
+}
+
+/* A worker for spare slot k (index nworkers + k), or NULL. */
+static weft_worker *spare_new(struct weft_pool *pool, unsigned k)
+{
+    weft_worker *w = weft__alloc(sizeof *w);
+    if (!w)
+        return NULL;
+    w->pool = pool;
+    w->index = pool->nworkers + k;
+    w->spare = 1;
+    w->node = -1; /* unbound, no group: sweeps every worker (worker.c) */
+    w->rng = 0x9e3779b97f4a7c15ull * (w->index + 1);
+    if (weft__deque_init(w, pool->cfg.deque_slots) != 0) {
+        weft__free(w, sizeof *w);
+        return NULL;
+    }
+    return w;
+}
+
+void weft__spare_start(struct weft_pool *pool)
+{
+    uint32_t n = weft__atomic_load_relaxed(&pool->spares);
+    do {
+        if (n >= pool->max_spares) {
+            starve(pool);
+            return;
+        }
+    } while (!weft__atomic_cas_seqcst(&pool->spares, &n, n + 1));
+    /* Counted searching before it runs, as a woken worker is (sleep.c). */
+    weft__atomic_fetch_add_seqcst(&pool->idle, 1u);
+    pthread_mutex_lock(&pool->spare_lock);
+    weft_worker *w = NULL;
+    unsigned k;
+    for (k = 0; k < pool->max_spares; k++) {
+        weft_worker *v = pool->workers[pool->nworkers + k];
+        if (!v || v->spare_state == SPARE_FREE) {
+            w = v;
+            break;
+        }
+    }
+    /* (there is a free slot: spares alive <= max_spares) */
+    if (!weft__atomic_load_relaxed(&pool->stop) && k < pool->max_spares &&
+        (w || (w = spare_new(pool, k)) != NULL)) {
+        if (!pool->workers[pool->nworkers + k]) {
+            /* Release pairs with the acquires of the sweeps (worker.c,
+             * sleep.c), which then see the worker's fields. */
+            weft__atomic_store_release(&pool->workers[pool->nworkers + k], w);
+            if (k + 1 > pool->spare_hw)
+                weft__atomic_store_release(&pool->spare_hw, k + 1);
+        }
+        w->spare_state = SPARE_RUNNING;
+        if (weft__thread_start(&w->thread, pool->cfg.stack_size,
+                               weft__worker_main, w) == 0) {
+            weft__thread_detach(w->thread);
+            weft__atomic_store_relaxed(&pool->spares_started,
+                                       pool->spares_started + 1);
+            if (n + 1 > pool->spares_peak)
+                weft__atomic_store_relaxed(&pool->spares_peak, n + 1);
+            pthread_mutex_unlock(&pool->spare_lock);
+            return;
+        }
+        w->spare_state = SPARE_FREE;
+    }
+    pthread_mutex_unlock(&pool->spare_lock);
+    /* No spare after all (stopping, out of memory or of threads): undo. */
+    weft__atomic_fetch_sub_seqcst(&pool->idle, 1u);
+    weft__atomic_fetch_sub_seqcst(&pool->spares, 1u);
+    if (!weft__atomic_load_relaxed(&pool->stop))
+        starve(pool);
+}
+
+void weft__spare_exit(weft_worker *w)
+{
+    struct weft_pool *pool = w->pool;
+    pthread_mutex_lock(&pool->spare_lock);
+    w->spare_state = SPARE_FREE;
+    pthread_mutex_unlock(&pool->spare_lock);
+    weft__futex_wake(&w->spare_state, 1); /* (the address only) */
 }
 
 /* Fills pool->order with the worker indices grouped by NUMA node (nodes in
@@ -137,6 +259,9 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
         pool->cfg.stack_size ? pool->cfg.stack_size : DEFAULT_STACK);
     if (!pool->cfg.deque_slots)
         pool->cfg.deque_slots = DEFAULT_DEQUE_SLOTS;
+    if (!pool->cfg.max_spares)
+        pool->cfg.max_spares = DEFAULT_MAX_SPARES;
+    pool->max_spares = pool->cfg.max_spares;
 
     /* $WEFT_WORKERS first: a bad value is then refused without reading
      * the topology, which a default pool that cannot be created does again
@@ -153,7 +278,8 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
         n = WEFT_MAX_WORKERS;
     pool->cfg.workers = n;
 
-    pool->workers = weft__alloc(n * sizeof *pool->workers);
+    /* the workers, then the slots of the spares (started when wanted) */
+    pool->workers = weft__alloc((n + pool->max_spares) * sizeof *pool->workers);
     pool->sleepers = weft__alloc(n * sizeof *pool->sleepers);
     pool->order = weft__alloc(n * sizeof *pool->order);
     pool->nworkers = n; /* pool_free frees the arrays with this size */
@@ -195,6 +321,7 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg)
         return WEFT_ENOMEM;
     pthread_mutex_init(&pool->inject_lock, NULL);
     pthread_mutex_init(&pool->sleep_lock, NULL);
+    pthread_mutex_init(&pool->spare_lock, NULL);
     rc = pool_setup(pool, cfg);
     if (rc) {
         pool_free(pool);
@@ -252,7 +379,7 @@ int weft_pool_destroy(weft_pool *pool)
      * of another pool keeps running its own pool's tasks meanwhile: they
      * may be what the runs wait for. */
     if (self) {
-        weft__wait_drain(self, &pool->runs);
+        weft__wait_drain(self, pool);
     } else {
         while (weft__atomic_load_seqcst(&pool->runs) != 0)
             weft__futex_wait(&pool->runs,
@@ -276,4 +403,9 @@ void weft__run_release(struct weft_pool *pool)
 unsigned weft_pool_workers(const weft_pool *pool)
 {
     return pool ? pool->nworkers : 0;
+}
+
+unsigned weft_pool_id_limit(const weft_pool *pool)
+{
+    return pool ? pool->nworkers + pool->max_spares : 0;
 }

@@ -30,19 +30,23 @@
  * worker waits while its word is 1, so a wake that comes before the wait
  * is not lost.
  *
- * The stop flag and a foreign task's done word do not use the fences but
- * sleep_lock: the parker pushes itself on the parked stack under the lock
- * before its re-check, and shutdown (weft__sleep_wake_all) or the foreign
- * task's completer (weft__sleep_wake_worker) sets its flag before it takes
- * the lock to wake parked workers.  Either its locked section comes after
+ * The stop flag does not use the fences but sleep_lock: the parker pushes
+ * itself on the parked stack under the lock before its re-check, and
+ * shutdown (weft__sleep_wake_all) sets the flag before it takes the lock
+ * to wake parked workers.  Either its locked section comes after
  * the push, and it finds and wakes the parker, or the parker's lock
  * acquisition follows its unlock, and the re-check sees the flag.
  *
- * A worker waiting for a task it submitted to another pool searches and
- * parks in its own pool like an idle worker, so that its pool's new work
- * wakes it; the completion of the foreign task wakes it too
- * (weft__sleep_wake_worker), and its re-check before sleeping includes
- * that task's done word (by the lock argument above).
+ * Blocked threads and spares.  A worker waiting on another pool neither
+ * searches nor parks here: it is blocked (pool->blocked; external.c).
+ * Whoever makes work visible with no thread searching or parked, and a
+ * worker that blocks with work visible, start a spare while fewer spares
+ * are alive than threads are blocked (want_thread): the same Dekker pair
+ * (blocked + 1, fence, look for work / make work visible, fence, read the
+ * counts), so work is never left with every thread blocked.  A spare with
+ * nothing to do retires the way a worker parks: spares - 1, searching - 1,
+ * fence, look again (weft__sleep_retire).  tests/model/waits.pml checks
+ * it.
  */
 #include "atomic.h"
 #include "internal.h"
@@ -77,16 +81,87 @@ static void wake_one(struct weft_pool *pool, int local)
     weft__futex_wake(&v->sleep_word, 1);
 }
 
-void weft__sleep_notify(struct weft_pool *pool, int local)
+static int work_visible(weft_worker *w);
+
+/* After a fence: if no worker is searching, wake a parked one, or, with
+ * none parked, fewer spares alive than threads blocked in waits and spare
+ * set, start a spare. */
+static void want_thread(struct weft_pool *pool, int local, int spare)
 {
-    /* Pairs with the fence in weft__sleep_park (the Dekker pair above). */
-    weft__atomic_fence_seqcst();
     uint32_t s = weft__atomic_load_relaxed(&pool->idle);
-    if (IDLE_SEARCHING(s) == 0 && IDLE_SLEEPING(s) > 0)
+    if (IDLE_SEARCHING(s) != 0)
+        return;
+    if (IDLE_SLEEPING(s) > 0) {
         wake_one(pool, local);
+        return;
+    }
+    if (spare && weft__atomic_load_relaxed(&pool->spares) <
+                     weft__atomic_load_relaxed(&pool->blocked))
+        weft__spare_start(pool);
 }
 
-static int work_visible(weft_worker *w);
+void weft__sleep_notify(struct weft_pool *pool, int local)
+{
+    /* Pairs with the fence in weft__sleep_park and weft__sleep_block (the
+     * Dekker pairs above). */
+    weft__atomic_fence_seqcst();
+    want_thread(pool, local, 1);
+}
+
+void weft__sleep_notify_waited(struct weft_pool *pool, int local)
+{
+    weft__atomic_fence_seqcst(); /* as weft__sleep_notify */
+    want_thread(pool, local, 0);
+}
+
+void weft__sleep_block(weft_worker *w)
+{
+    struct weft_pool *pool = w->pool;
+    weft__atomic_fetch_add_seqcst(&pool->blocked, 1u);
+    /* Pairs with the fence in weft__sleep_notify: either its notifier
+     * sees this thread blocked, or the check below sees its work (this
+     * worker's own published tasks included). */
+    weft__atomic_fence_seqcst();
+    if (work_visible(w) || weft__deque_has_public(w))
+        want_thread(pool, 0, 1);
+}
+
+void weft__sleep_unblock(weft_worker *w)
+{
+    weft__atomic_fetch_sub_seqcst(&w->pool->blocked, 1u);
+}
+
+int weft__sleep_retire(weft_worker *w)
+{
+    struct weft_pool *pool = w->pool;
+    /* spares - 1, searching - 1; then, as a parker does, check for work
+     * made visible meanwhile, whose notifier saw us searching. */
+    weft__atomic_fetch_sub_seqcst(&pool->spares, 1u);
+    uint32_t s = weft__atomic_fetch_sub_seqcst(&pool->idle, 1u);
+    WEFT__ASSERT(IDLE_SEARCHING(s) > 0);
+    (void)s;
+    /* Pairs with the fence in weft__sleep_notify. */
+    weft__atomic_fence_seqcst();
+    if (!work_visible(w) || weft__atomic_load_relaxed(&pool->stop))
+        return 1;
+    /* Work came: stay, unless a spare started meanwhile took our place
+     * (it will find the work). */
+    uint32_t n = weft__atomic_load_relaxed(&pool->spares);
+    while (n < pool->max_spares)
+        if (weft__atomic_cas_seqcst(&pool->spares, &n, n + 1)) {
+            weft__atomic_fetch_add_seqcst(&pool->idle, 1u);
+            return 0;
+        }
+    return 1;
+}
+
+void weft__wait_wake(weft_worker *w)
+{
+    /* Pairs with the fence in the waiter's wait_step (external.c). */
+    weft__atomic_fence_seqcst();
+    if (weft__atomic_exchange_seqcst(&w->wait_word, 0u) == 1u)
+        weft__futex_wake(&w->wait_word, 1);
+}
 
 void weft__sleep_found_work(weft_worker *w, int all_taken)
 {
@@ -126,9 +201,12 @@ static int work_visible(weft_worker *w)
     struct weft_pool *pool = w->pool;
     if (weft__atomic_load_relaxed(&pool->inject_count))
         return 1;
-    for (unsigned i = 0; i < pool->nworkers; i++)
-        if (pool->workers[i] != w && weft__deque_has_public(pool->workers[i]))
+    unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
+    for (unsigned i = 0; i < n; i++) {
+        weft_worker *v = weft__atomic_load_acquire(&pool->workers[i]);
+        if (v && v != w && weft__deque_has_public(v))
             return 1;
+    }
     return 0;
 }
 
@@ -149,7 +227,7 @@ static int unpark_self(weft_worker *w)
     return 0;
 }
 
-void weft__sleep_park(weft_worker *w, const uint32_t *done)
+void weft__sleep_park(weft_worker *w)
 {
     struct weft_pool *pool = w->pool;
     pthread_mutex_lock(&pool->sleep_lock);
@@ -162,8 +240,7 @@ void weft__sleep_park(weft_worker *w, const uint32_t *done)
 
     /* Pairs with the fence in weft__sleep_notify. */
     weft__atomic_fence_seqcst();
-    if (work_visible(w) || weft__atomic_load_relaxed(&pool->stop) ||
-        (done && weft__atomic_load_relaxed(done) == WEFT__DONE)) {
+    if (work_visible(w) || weft__atomic_load_relaxed(&pool->stop)) {
         pthread_mutex_lock(&pool->sleep_lock);
         unpark_self(w); /* if a waker took us, it already counted us */
         pthread_mutex_unlock(&pool->sleep_lock);
@@ -177,16 +254,6 @@ void weft__sleep_park(weft_worker *w, const uint32_t *done)
     do
         weft__futex_wait(&w->sleep_word, 1, -1);
     while (weft__atomic_load_acquire(&w->sleep_word) == 1);
-}
-
-void weft__sleep_wake_worker(weft_worker *w)
-{
-    struct weft_pool *pool = w->pool;
-    pthread_mutex_lock(&pool->sleep_lock);
-    int parked = unpark_self(w);
-    pthread_mutex_unlock(&pool->sleep_lock);
-    if (parked)
-        weft__futex_wake(&w->sleep_word, 1);
 }
 
 void weft__sleep_wake_all(struct weft_pool *pool)

@@ -39,8 +39,12 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
 {
     weft_stats s = {.workers = pool->nworkers};
     uint64_t stolen_from = 0;
-    for (unsigned i = 0; i < pool->nworkers; i++) {
-        weft_worker *w = pool->workers[i];
+    /* the workers and the spares started so far (their counters too) */
+    unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
+    for (unsigned i = 0; i < n; i++) {
+        weft_worker *w = weft__atomic_load_acquire(&pool->workers[i]);
+        if (!w)
+            continue;
         int bound = weft__atomic_load_relaxed(&w->bound);
         s.bound += bound == WEFT__BOUND;
         s.bind_failures += bound == WEFT__BIND_FAILED;
@@ -53,7 +57,12 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
         s.run += weft__atomic_load_relaxed(&w->injected_run);
         s.parks += weft__atomic_load_relaxed(&w->parks);
         s.idle_ns += idle_of(w, now);
+        s.foreign_waits += weft__atomic_load_relaxed(&w->foreign_waits);
     }
+    s.spares_started = weft__atomic_load_relaxed(&pool->spares_started);
+    s.spares_peak = (unsigned)weft__atomic_load_relaxed(&pool->spares_peak);
+    s.spares = weft__atomic_load_relaxed(&pool->spares);
+    s.spare_limit_hits = weft__atomic_load_relaxed(&pool->spare_limit_hits);
     s.steals = s.steals_local + s.steals_remote;
     s.run += s.spawned - stolen_from + s.steals;
     s.injected = weft__atomic_load_relaxed(&pool->injected);
@@ -106,6 +115,13 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     fprintf(f, "  parks          %" PRIu64 "\n", s.parks);
     fprintf(f, "  idle           %.3f s (all workers)\n",
             (double)s.idle_ns * 1e-9);
+    fprintf(f, "  foreign waits  %" PRIu64 " (blocked now %u)\n",
+            s.foreign_waits, weft__atomic_load_relaxed(&pool->blocked));
+    fprintf(f,
+            "  spares         %u alive, %" PRIu64 " started, peak %u, "
+            "max %u, limit hits %" PRIu64 "\n",
+            s.spares, s.spares_started, s.spares_peak, pool->max_spares,
+            s.spare_limit_hits);
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         uint64_t ts = weft__atomic_load_relaxed(&w->own.ts);
@@ -139,6 +155,7 @@ void weft__test_preset_counters(weft_pool *pool, uint64_t value)
         weft__atomic_store_relaxed(&w->steal_failures, value);
         weft__atomic_store_relaxed(&w->injected_run, value);
         weft__atomic_store_relaxed(&w->parks, value);
+        weft__atomic_store_relaxed(&w->foreign_waits, value);
     }
     weft__atomic_store_relaxed(&pool->injected, value);
 }

@@ -44,6 +44,8 @@ static uint64_t rng_next(weft_worker *w)
  * in its tier.  pool->order holds the workers grouped by node, w's group
  * at [near_lo, near_lo + near_n); no victim's own fields are read.  With
  * one node (or none known) this is one uniform sweep over the others.
+ * Last, the spare workers started so far, in index order (a spare itself
+ * has no group: near_n is 0, so it sweeps every worker as one tier).
  */
 static inline __attribute__((always_inline)) void *for_victims(
     weft_worker *w, uint64_t r,
@@ -52,7 +54,7 @@ static inline __attribute__((always_inline)) void *for_victims(
 {
     struct weft_pool *pool = w->pool;
     const unsigned *order = pool->order;
-    unsigned nn = w->near_n, m = nn - 1;
+    unsigned nn = w->near_n, m = nn ? nn - 1 : 0;
     void *t;
     if (m > 0) {
         unsigned start = (unsigned)((uint32_t)r % m);
@@ -75,29 +77,40 @@ static inline __attribute__((always_inline)) void *for_victims(
                 return t;
         }
     }
+    /* Acquire pairs with the release that installs a spare (pool.c). */
+    m = weft__atomic_load_acquire(&pool->spare_hw);
+    for (unsigned i = 0; i < m; i++) {
+        weft_worker *v =
+            weft__atomic_load_acquire(&pool->workers[pool->nworkers + i]);
+        if (v != w && (t = visit(v, w, 0, ctx)) != NULL)
+            return t;
+    }
     return NULL;
 }
 
+/* ctx: where the stolen slot's lineage goes (a struct weft__job **). */
 static void *visit_steal(weft_worker *v, weft_worker *w, int remote, void *ctx)
 {
-    (void)ctx;
     struct weft__frame *t = weft__deque_steal(v, w);
-    if (t)
+    if (t) {
         weft__count_steal(w, remote);
+        *(struct weft__job **)ctx = weft__deque_slot_ctx(v, t);
+    }
     return t;
 }
 
 struct weft__found weft__find_work(weft_worker *w)
 {
     struct weft_pool *pool = w->pool;
-    struct weft__found found = {NULL, weft__inject_pop(pool)};
+    struct weft__found found = {NULL, weft__inject_pop(pool), NULL};
     if (found.job) {
         weft__counter_add(&w->injected_run, 1);
         return found;
     }
-    if (pool->nworkers == 1) /* no victim: no sweep to count */
+    if (pool->nworkers == 1 && !weft__atomic_load_relaxed(&pool->spare_hw))
+        /* no victim: no sweep to count */
         return found;
-    found.slot = for_victims(w, rng_next(w), visit_steal, NULL);
+    found.slot = for_victims(w, rng_next(w), visit_steal, &found.ctx);
     if (!found.slot)
         weft__counter_add(&w->steal_failures, 1);
     return found;
@@ -162,11 +175,15 @@ void *weft__worker_main(void *arg)
     weft_worker *w = arg;
     struct weft_pool *pool = w->pool;
     char name[32];
-    snprintf(name, sizeof name, "weft-%s-%u", pool->name, w->index);
+    if (w->spare) /* weft-<name>-s<k>: the k-th spare slot */
+        snprintf(name, sizeof name, "weft-%s-s%u", pool->name,
+                 w->index - pool->nworkers);
+    else
+        snprintf(name, sizeof name, "weft-%s-%u", pool->name, w->index);
     weft__thread_setname(name);
     w->cpu = -1;
     int ok = 0;
-    if (pool->cfg.bind) {
+    if (pool->cfg.bind && !w->spare) {
         ok = weft__topo_bind_self(pool->topo, w->index) == 0;
         if (ok)
             w->cpu = weft__topo_core_cpu(pool->topo, w->index);
@@ -179,9 +196,11 @@ void *weft__worker_main(void *arg)
     if (!ok)
         (void)weft__topo_confine_self(pool->topo);
     weft__self = w;
-    /* Tell weft_pool_create that this worker is up (and bound). */
-    weft__atomic_fetch_add_seqcst(&pool->started, 1u);
-    weft__futex_wake(&pool->started, 1);
+    if (!w->spare) {
+        /* Tell weft_pool_create that this worker is up (and bound). */
+        weft__atomic_fetch_add_seqcst(&pool->started, 1u);
+        weft__futex_wake(&pool->started, 1);
+    }
 
     uint64_t search_since = 0; /* start of this search, for parking */
     int idle = 0;              /* an idle spell is open (w->idle) */
@@ -208,7 +227,12 @@ void *weft__worker_main(void *arg)
         if (search_since == 0) {
             search_since = now;
         } else if (now - search_since > WEFT__SEARCH_NS) {
-            weft__sleep_park(w, NULL);
+            /* A spare with nothing to do retires instead of parking (it
+             * is started again when wanted). */
+            if (w->spare && weft__sleep_retire(w))
+                break;
+            if (!w->spare)
+                weft__sleep_park(w);
             search_since = 0;
             continue;
         }
@@ -217,5 +241,7 @@ void *weft__worker_main(void *arg)
     if (idle)
         idle_end(w);
     weft__self = &weft__outside;
+    if (w->spare)
+        weft__spare_exit(w);
     return NULL;
 }

@@ -58,9 +58,12 @@ static void hop(void *p)
     __atomic_fetch_add(&levels[h->chain], 1, __ATOMIC_RELAXED);
     if (weft_current_pool() != h->here)
         CHECK(weft_current_pool() == h->here);
+    /* a worker, or a spare started while the workers wait (its id is
+     * past the workers') */
     int id = weft_worker_id();
-    if (id < 0 || (unsigned)id >= workers)
-        CHECK(id >= 0 && (unsigned)id < workers);
+    unsigned limit = weft_pool_id_limit(h->here);
+    if (id < 0 || (unsigned)id >= limit)
+        CHECK(id >= 0 && (unsigned)id < limit);
     if (h->depth == 0) {
         h->result = 1;
         return;

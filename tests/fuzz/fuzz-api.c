@@ -497,9 +497,9 @@ static uint64_t exec_node(const struct prog *pg, uint32_t idx,
              idx, kind_names[nd->kind], (void *)cur, slot_of(cur),
              (void *)expect, slot_of(expect));
     int id = weft_worker_id();
-    if (cur ? (id < 0 || (unsigned)id >= weft_pool_workers(cur)) : id != -1)
-        FAIL("node %u: weft_worker_id() = %d on pool %p of %u workers", idx,
-             id, (void *)cur, weft_pool_workers(cur));
+    if (cur ? (id < 0 || (unsigned)id >= weft_pool_id_limit(cur)) : id != -1)
+        FAIL("node %u: weft_worker_id() = %d on pool %p of id limit %u", idx,
+             id, (void *)cur, weft_pool_id_limit(cur));
     if ((weft_self() != NULL) != (cur != NULL))
         FAIL("weft_self() and weft_current_pool() disagree");
 
