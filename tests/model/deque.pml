@@ -1,7 +1,7 @@
 /*
  * deque.pml - Promela model of weft's split deque (src/deque.c, the inline
  * fast paths weft__push / weft__pop in include/weft/task.h and the typed
- * spawn/join of include/weft.h, and weft__join_stolen in src/worker.c),
+ * spawn/join of include/weft/typed.h, and weft__join_stolen in src/join.c),
  * with one owner and NTHIEF thieves.  See tests/model/README.md.
  *
  * The tasks live in the deque's slots (struct weft__frame): a spawn writes
@@ -290,7 +290,7 @@ proctype owner()
 }
 
 /* ---- a thief ----------------------------------------------------------------
- * weft__deque_steal in a loop, running what it takes in place (run_taken);
+ * weft__deque_steal in a loop, running what it takes in place (weft__run_stolen);
  * it may give up at the top of the loop (so that a join waiting on nothing
  * is a deadlock). */
 proctype thief(byte me)
@@ -329,14 +329,14 @@ end:
                 STORE(me, THIEF(t), me);    /* release */
 #endif
 #endif
-                /* run_taken: f->run(f) reads the task from the slot */
+                /* weft__run_stolen: f->run(f) reads the task from the slot */
 #ifndef BUG_READ_BEFORE_CAS
                 LOAD(me, SLOT(t), id);
 #endif
                 assert(id == expect && id >= 1 && id <= NT);
                 RUN(id);
                 STORE(me, RESULT(t), id);   /* NAME__stolen: f->result */
-                /* task_complete: exchange done = 1; the slot is the
+                /* weft__done_set: exchange done = 1; the slot is the
                  * owner's again */
                 atomic { DRAINED(me) -> mem[DONE(t)] = 1; inuse[t] = 0 }
             :: else -> skip

@@ -1,6 +1,6 @@
 /*
  * sleep.pml - Promela model of weft's park/wake protocol (src/sleep.c), the
- * worker main loop and injection (src/worker.c) and shutdown
+ * worker main loop (src/worker.c), injection (src/external.c) and shutdown
  * (weft_pool_destroy / stop_workers, src/pool.c).  See tests/model/README.md.
  *
  * Threads: W workers (0 .. W-1) and one external thread (W) that submits K
@@ -21,17 +21,6 @@
  *   LOCKED_UNLOCK     pthread_mutex_unlock as a locked xchg (glibc on x86)
  *                     instead of a plain release store (the POSIX/C11
  *                     contract, the default)
- *   FOREIGN           worker 0 starts inside a task that waits, with
- *                     weft__wait_foreign, for a job it submitted to another
- *                     pool; one more thread, the completer (a worker of
- *                     that pool), runs the job at any moment: xchg on its
- *                     done word, then weft__sleep_wake_worker(worker 0).
- *                     Worker 0's park re-checks done too.  The waiting
- *                     task holds a run of the pool until the wait is over.
- *   BUG_NO_WAKE_WAITER   (FOREIGN) the completer sets done but does not
- *                     wake the waiter
- *   BUG_NO_DONE_RECHECK  (FOREIGN) the waiter's park does not re-check
- *                     done
  *   RUNRACE           one more external thread, the racer, submits one task
  *                     (weft__spawn_external: runs + 2, load stopping; inject
  *                     and release one run, or release both and run the task
@@ -58,22 +47,16 @@
 #ifndef K
 #define K 2
 #endif
-/* store buffers: workers, the external thread, the completer (FOREIGN),
- * the racer (RUNRACE) */
-#ifdef FOREIGN
-#define NFOREIGN 1
-#else
-#define NFOREIGN 0
-#endif
+/* store buffers: workers, the external thread, the racer (RUNRACE).  (A
+ * worker waiting on another pool is modelled in waits.pml.) */
 #ifdef RUNRACE
 #define NRACE 1
 #else
 #define NRACE 0
 #endif
-#define NP (W + 1 + NFOREIGN + NRACE)
+#define NP (W + 1 + NRACE)
 #define EXT W
-#define CMPL (W + 1)           /* the completer (FOREIGN) */
-#define RACER (W + 1 + NFOREIGN) /* the racer (RUNRACE) */
+#define RACER (W + 1)          /* the racer (RUNRACE) */
 
 /* shared memory words */
 #define ICOUNT   0              /* inject_count (and the queue itself) */
@@ -83,9 +66,8 @@
 #define STOP     4              /* pool->stop */
 #define SL(i)    (5 + (i))      /* sleepers[i] */
 #define WORD(w)  (5 + W + (w))  /* worker w's sleep_word */
-#define DONE     (5 + 2 * W)    /* the foreign job's done word (FOREIGN) */
-#define STOPPING (6 + 2 * W)    /* pool->stopping (RUNRACE) */
-#define NMEM     (7 + 2 * W)
+#define STOPPING (5 + 2 * W)    /* pool->stopping (RUNRACE) */
+#define NMEM     (6 + 2 * W)
 
 #define B 3
 #define MEMWRITE_CHECK(a, v) skip
@@ -93,16 +75,10 @@
 
 /* pool->idle, packed in one word in C: searching (low 16 bits) and
  * sleeping (high 16 bits).  Written only by locked RMWs (lock xadd), read
- * by plain loads; a load reads both halves at once.  With FOREIGN, worker
- * 0 starts running a task (not searching), which holds a run. */
-#ifdef FOREIGN
-byte srch = W - 1, slp = 0;
-byte runs = 1;
-#else
+ * by plain loads; a load reads both halves at once. */
 byte srch = W, slp = 0;
 /* pool->runs: RMW only */
 byte runs = 0;
-#endif
 /* futex: fw[w] = 1 while worker w is queued in the kernel on its word */
 bit fw[W];
 
@@ -218,18 +194,11 @@ inline UNPARK_SELF(w)
     found = 0
 }
 
-/* the park re-check: work_visible() || stop || (withdone && done == 1),
- * folded into st.  Locals: v, st. */
-inline RECHECK(w, withdone)
+/* the park re-check: work_visible() || stop.  Locals: v, st. */
+inline RECHECK(w)
 {
     LOAD(w, ICOUNT, v);
     LOAD(w, STOP, st);
-#if defined(FOREIGN) && !defined(BUG_NO_DONE_RECHECK)
-    if
-    :: withdone && !st -> LOAD(w, DONE, st)
-    :: else -> skip
-    fi
-#endif
 }
 
 /* the first half of weft__sleep_park: lock, push on the parked stack,
@@ -260,14 +229,13 @@ inline SLEEP(w)
     v = 0
 }
 
-/* weft__sleep_park(w, withdone ? &job->done : NULL).  Locals: v, st, n,
- * i, k, found. */
-inline PARK(w, withdone)
+/* weft__sleep_park(w).  Locals: v, st, n, i, k, found. */
+inline PARK(w)
 {
 #ifdef BUG_RECHECK
     /* the re-check before registering */
     FENCE(w);
-    RECHECK(w, withdone);
+    RECHECK(w);
     if
     :: v != 0 || st -> skip
     :: else ->
@@ -280,7 +248,7 @@ inline PARK(w, withdone)
 #ifndef BUG_NOFENCE_PARK
     FENCE(w);
 #endif
-    RECHECK(w, withdone);
+    RECHECK(w);
     if
     :: v != 0 || st ->
         v = 0; st = 0;
@@ -346,7 +314,7 @@ inline FOUND_WORK(w, all_taken)
     fi
 }
 
-/* run_taken of an injected task: it runs; task_complete (xchg done, the
+/* weft__run_injected: the task runs; weft__done_set (xchg done, the
  * external thread is not waiting on it here); run_release. */
 inline RUN_TASK(w)
 {
@@ -359,42 +327,6 @@ proctype worker(byte w)
     byte v, n, i, s, q, st, k;
     bit got, found;
 
-#ifdef FOREIGN
-    /* Worker 0 runs a task that waits for a job of another pool
-     * (weft__wait_foreign). */
-    if
-    :: w == 0 ->
-        /* weft__sleep_resume_search */
-        atomic { DRAINED(w) -> srch++ };
-        do
-        :: LOAD(w, DONE, v);            /* acquire */
-           if
-           :: v == 1 -> v = 0; break
-           :: else -> skip
-           fi;
-           INJECT_POP(w);
-           if
-           :: got ->
-               got = 0;
-               /* the waiting task spawned nothing here: all taken */
-               FOUND_WORK(w, 1);
-               RUN_TASK(w);
-               atomic { DRAINED(w) -> srch++ }
-           :: else ->
-               /* search again, or park with the job's done word */
-               if
-               :: skip
-               :: PARK(w, 1)
-               fi
-           fi
-        od;
-        /* back to the waiting task, which then completes: its run ends */
-        FOUND_WORK(w, 1);
-        atomic { DRAINED(w) -> runs-- };
-        atomic { DRAINED(w) -> srch++ }
-    :: else -> skip
-    fi;
-#endif
     do
     :: INJECT_POP(w);
         if
@@ -413,34 +345,12 @@ proctype worker(byte w)
             /* searched long enough?  Either search again, or park. */
             if
             :: skip
-            :: PARK(w, 0)
+            :: PARK(w)
             fi
         fi
     od
 }
 
-#ifdef FOREIGN
-/* A worker of the other pool completes the job (run_taken with
- * WEFT__JOB_WAITER): runs + 1 on the waiter's pool, task_complete (xchg
- * done), weft__sleep_wake_worker(worker 0), run_release. */
-proctype completer()
-{
-    byte n, i, v, k;
-    bit found;
-    atomic { DRAINED(CMPL) -> runs++ };
-    atomic { DRAINED(CMPL) -> mem[DONE] = 1 };
-#ifndef BUG_NO_WAKE_WAITER
-    LOCK(CMPL, SLOCK);
-    UNPARK(CMPL, 0);
-    UNLOCK(CMPL, SLOCK);
-    if
-    :: found -> found = 0; FUTEX_WAKE(CMPL, 0)
-    :: else -> skip
-    fi;
-#endif
-    atomic { DRAINED(CMPL) -> runs-- }
-}
-#endif
 
 proctype external()
 {
@@ -523,9 +433,6 @@ init {
         :: else -> break
         od;
         run external()
-#ifdef FOREIGN
-        ; run completer()
-#endif
 #ifdef RUNRACE
         ; run racer()
 #endif
