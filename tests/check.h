@@ -11,6 +11,33 @@
  *
  * Tests are deterministic or print the seed they use (check_seed()), and take
  * their sizes from argv so that sanitizer builds can run smaller instances.
+ *
+ * Cases.  A test program names its cases in a table and hands it to
+ * check_main(), which picks what to run from the command line:
+ *
+ *     test-x CASE [ARGS...]    that case only
+ *     test-x [all] [ARGS...]   every case in table order (but CHECK_ALONE ones)
+ *     test-x --list            the case names, one a line (CMake checks its
+ *                              list of CTest entries against it)
+ *
+ * ARGS (the worker count and sizes) come after the case name; setup and the
+ * case see them as argv[1], argv[2]... whether a name was given or not, so
+ * `test-x 2 27` still means "every case, 2 workers, size 27".  A name that
+ * is no case is an error (exit 2) that names the program's cases.
+ *
+ *     CHECK_CASE(chain) { ... }
+ *     static const struct check_case cases[] = {
+ *         {"chain", chain, 0},
+ *         {"fork-load", fork_load, CHECK_ALONE},
+ *         {NULL, NULL, 0}};
+ *     static const struct check_program program = {
+ *         "test-x", "WORKERS [DEPTH]", setup, teardown, cases};
+ *     int main(int argc, char **argv) { return check_main(&program, argc, argv); }
+ *
+ * setup (or NULL) runs once before the first case, teardown (or NULL) once
+ * after the last: state that the cases share when run together (pools, the
+ * thread count to return to) lives there, so one case run alone is set up
+ * and checked exactly as it is in a run of all of them.
  */
 #ifndef WEFT_TEST_CHECK_H
 #define WEFT_TEST_CHECK_H
@@ -225,6 +252,103 @@ static inline weft_pool *check_pool(unsigned workers, const char *name)
     CHECK(pool != NULL);
     CHECK_EQ(weft_pool_workers(pool), workers);
     return pool;
+}
+
+/* ---- cases --------------------------------------------------------------- */
+
+/* A case that needs a fresh process of its own (its CTest entry): it runs
+ * only when named, never as part of all. */
+#define CHECK_ALONE 1u
+
+struct check_case {
+    const char *name; /* on the command line and in CTest: lower-case-words */
+    void (*run)(int argc, char **argv);
+    unsigned flags;   /* CHECK_ALONE or 0 */
+};
+
+struct check_program {
+    const char *name;  /* "test-x": in messages and the summary line */
+    const char *args;  /* the ARGS of the usage line, "" if none */
+    void (*setup)(int argc, char **argv); /* or NULL */
+    void (*teardown)(void);               /* or NULL */
+    const struct check_case *cases;       /* ends with a NULL name */
+};
+
+/* Defines a case's function: CHECK_CASE(name) { body }, with argc and argv
+ * (the ARGS, as described above) in scope. */
+#define CHECK_CASE(fn)                                                       \
+    static void fn(int argc __attribute__((unused)),                         \
+                   char **argv __attribute__((unused)))
+
+/* The case running now ("test-x chain"), or the program in a run of all. */
+static char check_current_[160];
+
+/* Ends the process with exit status 77, which CTest reports as skipped. */
+static inline void check_skip(const char *why)
+{
+    printf("%s: skipped (%s)\n", check_current_, why);
+    fflush(stdout);
+    exit(77);
+}
+
+static inline void check_usage_(const struct check_program *p, FILE *f)
+{
+    const char *sp = *p->args ? " " : "";
+    fprintf(f, "Usage: %s CASE%s%s\n       %s [all]%s%s\n       %s --list\ncases:",
+            p->name, sp, p->args, p->name, sp, p->args, p->name);
+    for (const struct check_case *c = p->cases; c->name; c++)
+        fprintf(f, " %s%s", c->name, c->flags & CHECK_ALONE ? " (alone)" : "");
+    fprintf(f, "\n");
+}
+
+/* Runs the case or cases the command line names (see above) and returns
+ * main()'s exit status. */
+static inline int check_main(const struct check_program *p, int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    const struct check_case *one = NULL;
+    const char *first = argc > 1 ? argv[1] : "all";
+    int shift = argc > 1;
+    if (strcmp(first, "--list") == 0) {
+        for (const struct check_case *c = p->cases; c->name; c++)
+            printf("%s\n", c->name);
+        return 0;
+    }
+    if (strcmp(first, "-h") == 0 || strcmp(first, "--help") == 0) {
+        check_usage_(p, stdout);
+        return 0;
+    }
+    if (*first >= '0' && *first <= '9')
+        shift = 0; /* ARGS without a case name: every case */
+    else if (strcmp(first, "all") != 0) {
+        for (const struct check_case *c = p->cases; c->name && !one; c++)
+            if (strcmp(c->name, first) == 0)
+                one = c;
+        if (!one) {
+            fprintf(stderr, "%s: unknown case '%s'\n", p->name, first);
+            check_usage_(p, stderr);
+            return 2;
+        }
+    }
+    /* The ARGS as argv[1]...: the case name taken out. */
+    if (shift) {
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
+    snprintf(check_current_, sizeof check_current_, "%s%s%s", p->name,
+             one ? " " : "", one ? one->name : "");
+    if (p->setup)
+        p->setup(argc, argv);
+    for (const struct check_case *c = p->cases; c->name; c++) {
+        if (one ? c != one : (c->flags & CHECK_ALONE) != 0)
+            continue;
+        printf("%s: case %s\n", p->name, c->name);
+        c->run(argc, argv);
+    }
+    if (p->teardown)
+        p->teardown();
+    return check_done(check_current_);
 }
 
 #ifdef CHECK_WANT_FIB
