@@ -28,12 +28,18 @@
  *     does not wake its parked sibling each time its wait ends: the
  *     sibling parks at most a few times (it parked after every call).
  * Each level checks that it runs on the pool it was sent to and counts
- * itself; the depth of every chain is exact.  After 3, each pool's counters
- * are exact: the spawns of both add up to rounds x 2 chains x depth x 233
- * (fib(12) task: 1 + 232), and each pool's run == spawned + injected (a
- * waiting worker that runs its own published tasks counts them once).
+ * itself; the depth of every chain is exact.  After 3, the spawns of both
+ * pools add up to rounds x 2 chains x depth x 233 (fib(12) task: 1 + 232;
+ * 1 and 2 spawn nothing), and after the last case each pool's
+ * run == spawned + injected (a waiting worker that runs its own published
+ * tasks counts them once).
  *
- * Usage: test-crosspool WORKERS [DEPTH [ROUNDS]]   (200, 10)
+ * Cases (test-crosspool CASE WORKERS ...): chain (1), mutual (2),
+ * mutual-spawn (3), destroy-other (4), leapfrog (5), no-wake (6).  1 to 3
+ * use pools A and B, made before the first case and checked and destroyed
+ * after the last.
+ *
+ * Usage: test-crosspool [CASE] WORKERS [DEPTH [ROUNDS]]   (200, 10)
  */
 #include <pthread.h>
 
@@ -352,42 +358,34 @@ static void no_wake_after_wait(void)
     destroy_lp();
 }
 
-int main(int argc, char **argv)
+/* ---- cases ---------------------------------------------------------------- */
+
+static long depth;
+static int rounds;
+static weft_pool *a, *b; /* chain, mutual, mutual-spawn */
+
+/* Pools A and B of WORKERS workers for the chains; the sizes. */
+static void setup(int argc, char **argv)
 {
     workers = (unsigned)check_arg(argc, argv, 1, 1);
-    long depth = (long)check_arg(argc, argv, 2, 200);
-    int rounds = (int)check_arg(argc, argv, 3, 10);
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    depth = (long)check_arg(argc, argv, 2, 200);
+    rounds = (int)check_arg(argc, argv, 3, 10);
     printf("test-crosspool: workers=%u depth=%ld rounds=%d\n", workers, depth, rounds);
 
     weft_config cfg;
     weft_config_init(&cfg);
     cfg.workers = workers;
     cfg.stack_size = (size_t)256 << 20;
-    weft_pool *a, *b;
     cfg.name = "A";
     CHECK_EQ(weft_pool_create(&a, &cfg), 0);
     cfg.name = "B";
     CHECK_EQ(weft_pool_create(&b, &cfg), 0);
+}
 
-    /* 1. One chain from the main thread. */
-    struct hop h = {depth, 0, 0, a, b, 0};
-    CHECK_EQ(weft_pool_run(a, hop, &h), 0);
-    CHECK_EQ(h.result, depth + 1);
-    CHECK_EQ(levels[0], depth + 1);
-    printf("  one chain: %ld levels\n", h.result);
-
-    /* 2. Two chains at once, on opposite pools. */
-    for (int r = 0; r < rounds; r++)
-        two_chains(a, b, depth, 0);
-    printf("  two chains x %d rounds: ok\n", rounds);
-
-    /* 3. The same with a fork-join task pending at every level. */
-    for (int r = 0; r < rounds; r++)
-        two_chains(a, b, depth, 1);
-    printf("  two chains with spawns x %d rounds: ok\n", rounds);
-
-    uint64_t spawned = 0;
+/* Each pool counted every task it ran once: run == spawned + injected.
+ * The chains' spawns, all of mutual-spawn, are checked there. */
+static void teardown(void)
+{
     weft_pool *pools[2] = {a, b};
     for (int i = 0; i < 2; i++) {
         weft_stats s;
@@ -396,20 +394,89 @@ int main(int argc, char **argv)
         printf("  pool %c: spawned %" PRIu64 ", injected %" PRIu64 ", run %" PRIu64
                ", steals %" PRIu64 "\n", 'A' + i, s.spawned, s.injected, s.run, s.steals);
         CHECK_EQ(s.run, s.spawned + s.injected);
+    }
+    CHECK_EQ(weft_pool_destroy(a), 0);
+    CHECK_EQ(weft_pool_destroy(b), 0);
+}
+
+/* 1. One chain from the main thread. */
+CHECK_CASE(chain)
+{
+    levels[0] = 0;
+    struct hop h = {depth, 0, 0, a, b, 0};
+    CHECK_EQ(weft_pool_run(a, hop, &h), 0);
+    CHECK_EQ(h.result, depth + 1);
+    CHECK_EQ(levels[0], depth + 1);
+    printf("  one chain: %ld levels\n", h.result);
+}
+
+/* 2. Two chains at once, on opposite pools. */
+CHECK_CASE(mutual)
+{
+    for (int r = 0; r < rounds; r++)
+        two_chains(a, b, depth, 0);
+    printf("  two chains x %d rounds: ok\n", rounds);
+}
+
+/* 3. The same with a fork-join task pending at every level: the spawns of
+ * both pools add up to rounds x 2 chains x depth x 233 (fib(12): 1 + 232;
+ * the chains of 1. and 2. spawn nothing). */
+CHECK_CASE(mutual_spawn)
+{
+    uint64_t spawned = 0;
+    weft_pool *pools[2] = {a, b};
+    weft_stats s;
+    for (int r = 0; r < rounds; r++)
+        two_chains(a, b, depth, 1);
+    printf("  two chains with spawns x %d rounds: ok\n", rounds);
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ(weft_pool_stats(pools[i], &s), 0);
+        s = check_stats_settle(pools[i], s.spawned + s.injected);
         spawned += s.spawned;
     }
     CHECK_EQ(spawned, (uint64_t)rounds * 2 * (uint64_t)depth * 233);
+}
 
-    CHECK_EQ(weft_pool_destroy(a), 0);
-    CHECK_EQ(weft_pool_destroy(b), 0);
-
-    /* 4. Destroying a pool from another pool's worker. */
+/* 4. Destroying a pool from another pool's worker. */
+CHECK_CASE(destroy_other)
+{
     destroy_from_other_pool();
+}
 
-    if (workers >= 2) {
-        /* 5. and 6. */
-        leapfrog_from_waiter();
-        no_wake_after_wait();
+/* 5. (2 workers and more) */
+CHECK_CASE(leapfrog)
+{
+    if (workers < 2) {
+        printf("  leapfrog: needs 2 workers, not run with %u\n", workers);
+        return;
     }
-    return check_done("test-crosspool");
+    leapfrog_from_waiter();
+}
+
+/* 6. (2 workers and more) */
+CHECK_CASE(no_wake)
+{
+    if (workers < 2) {
+        printf("  no-wake: needs 2 workers, not run with %u\n", workers);
+        return;
+    }
+    no_wake_after_wait();
+}
+
+static const struct check_case cases[] = {
+    {"chain", chain, 0},
+    {"mutual", mutual, 0},
+    {"mutual-spawn", mutual_spawn, 0},
+    {"destroy-other", destroy_other, 0},
+    {"leapfrog", leapfrog, 0},
+    {"no-wake", no_wake, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {
+    "test-crosspool", "WORKERS [DEPTH [ROUNDS]]", setup, teardown, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }
