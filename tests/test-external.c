@@ -29,8 +29,12 @@
  * Several delays between the two; exit 77 (skipped) under TSan and ASan
  * (see NO_FORK_LOAD).
  *
+ * Cases: runs (1), spawn-outside (2), join2 (3), destroy-default (4),
+ * fork (5), and fork-load, which runs only when named.  The default pool is
+ * destroyed after the last case.
+ *
  * The default pool's size comes from $WEFT_WORKERS (set by CTest).
- * Usage: test-external WORKERS [RUNS [ROUNDS [BATCH]]]
+ * Usage: test-external [CASE] WORKERS [RUNS [ROUNDS [BATCH]]]
  *        test-external fork-load
  */
 #include <pthread.h>
@@ -288,11 +292,10 @@ static void *create_first_pool(void *p)
 
 #endif
 
-static int fork_while_first_pool_loads(void)
+static void fork_while_first_pool_loads(void)
 {
 #ifdef NO_FORK_LOAD
-    printf("test-external fork-load: skipped under a sanitizer\n");
-    return 77;
+    check_skip("under a sanitizer");
 #else
     static const long delays_us[] = {0, 100, 300, 1000, 3000};
     unsigned n = sizeof delays_us / sizeof delays_us[0];
@@ -330,7 +333,6 @@ static int fork_while_first_pool_loads(void)
     }
     printf("  fork during the first pool's creation, %u delays: every child "
            "ran its task\n", n);
-    return check_done("test-external fork-load");
 #endif
 }
 
@@ -345,20 +347,27 @@ static void start_threads(void *(*fn)(void *))
     pthread_barrier_destroy(&barrier);
 }
 
-int main(int argc, char **argv)
+/* ---- cases ---------------------------------------------------------------- */
+
+static void setup(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "fork-load") == 0)
-        return fork_while_first_pool_loads();
     workers = (unsigned)check_arg(argc, argv, 1, 2);
     runs_per_thread = check_arg(argc, argv, 2, 10000);
     rounds = check_arg(argc, argv, 3, 10);
     batch = check_arg(argc, argv, 4, 1000);
-    setvbuf(stdout, NULL, _IOLBF, 0);
     printf("test-external: workers=%u runs=%lu rounds=%lu batch=%lu WEFT_WORKERS=%s\n",
            workers, runs_per_thread, rounds, batch,
            getenv("WEFT_WORKERS") ? getenv("WEFT_WORKERS") : "(unset)");
+}
 
-    /* 1. Concurrent weft_pool_run from 8 threads. */
+static void teardown(void)
+{
+    CHECK_EQ(weft_pool_destroy(weft_default_pool()), 0);
+}
+
+/* 1. Concurrent weft_pool_run from 8 threads. */
+CHECK_CASE(case_runs)
+{
     pool = check_pool(workers, "ext");
     start_threads(runner);
     uint64_t runs = THREADS * runs_per_thread;
@@ -373,8 +382,12 @@ int main(int argc, char **argv)
     CHECK_EQ(s.injected, runs);
     CHECK(s.steals <= s.spawned);
     CHECK_EQ(weft_pool_destroy(pool), 0);
+}
 
-    /* 2. weft_spawn/weft_join from outside any pool: the default pool. */
+/* 2. weft_spawn/weft_join from outside any pool: the default pool, first
+ * used here (its counters are this case's). */
+CHECK_CASE(case_spawn_outside)
+{
     CHECK(weft_self() == NULL);
     CHECK(weft_current_pool() == NULL);
     start_threads(external_spawner);
@@ -385,7 +398,7 @@ int main(int argc, char **argv)
     if (env && *env)
         CHECK_EQ(weft_pool_workers(def), strtoul(env, NULL, 10));
     uint64_t ext = (uint64_t)THREADS * rounds * batch;
-    s = check_stats_settle(def, ext);
+    weft_stats s = check_stats_settle(def, ext);
     printf("  %d threads x %lu rounds x %lu external spawns: run=%" PRIu64
            " injected=%" PRIu64 "\n", THREADS, rounds, batch, s.run, s.injected);
     CHECK_EQ(s.run, s.spawned + s.injected);
@@ -394,8 +407,11 @@ int main(int argc, char **argv)
      * not a worker's spawn (it goes through the placeholder worker of
      * threads outside any pool, which counts nothing) */
     CHECK_EQ(s.spawned, 0);
+}
 
-    /* 3. weft_join2 from external threads. */
+/* 3. weft_join2 from external threads. */
+CHECK_CASE(case_join2)
+{
     struct fib_arg x = {24, 0}, y = {22, 0};
     weft_join2(fib_serial_task, &x, fib, &y);
     CHECK_EQ(x.r, 46368);
@@ -410,12 +426,41 @@ int main(int argc, char **argv)
     CHECK_EQ(join2_a, THREADS * rounds * 100);
     CHECK_EQ(join2_b, THREADS * rounds * 100);
     printf("  external weft_join2: ok\n");
+}
 
-    /* 4. Destroying the default pool while threads spawn from outside. */
+/* 4. Destroying the default pool while threads spawn from outside. */
+CHECK_CASE(case_destroy_default)
+{
     destroy_default_while_spawning();
+}
 
-    /* 5. fork(). */
+/* 5. fork(). */
+CHECK_CASE(case_fork)
+{
     fork_and_spawn();
-    CHECK_EQ(weft_pool_destroy(weft_default_pool()), 0);
-    return check_done("test-external");
+}
+
+/* fork() while the process's first pool loads the topology: a fresh
+ * process, so only on its own. */
+CHECK_CASE(case_fork_load)
+{
+    fork_while_first_pool_loads();
+}
+
+static const struct check_case cases[] = {
+    {"runs", case_runs, 0},
+    {"spawn-outside", case_spawn_outside, 0},
+    {"join2", case_join2, 0},
+    {"destroy-default", case_destroy_default, 0},
+    {"fork", case_fork, 0},
+    {"fork-load", case_fork_load, CHECK_ALONE},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {
+    "test-external", "WORKERS [RUNS [ROUNDS [BATCH]]]", setup, teardown, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }
