@@ -19,7 +19,9 @@
  *     on the pool until the racer has seen WEFT_ESHUTDOWN, and destroy
  *     cannot return before that run ends.
  *
- * Usage: test-lifecycle [COUNT [RACES]]   (1000, 20)
+ * Cases: many (1), parked (2), destroy-waits (3), races (4).
+ *
+ * Usage: test-lifecycle [CASE] [COUNT [RACES]]   (1000, 20)
  */
 #include <pthread.h>
 #include <sched.h>
@@ -180,17 +182,24 @@ static void destroy_races_runs(void)
     CHECK_EQ(r.runs_done, r.returned_ok);
 }
 
-int main(int argc, char **argv)
+/* ---- cases ---------------------------------------------------------------- */
+
+static unsigned long count, races;
+static int threads0;
+
+static void setup(int argc, char **argv)
 {
-    unsigned long count = check_arg(argc, argv, 1, 1000);
-    unsigned long races = check_arg(argc, argv, 2, 20);
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    count = check_arg(argc, argv, 1, 1000);
+    races = check_arg(argc, argv, 2, 20);
     printf("test-lifecycle: count=%lu races=%lu\n", count, races);
 
-    int threads0 = check_thread_baseline();
+    threads0 = check_thread_baseline();
     CHECK(threads0 >= 1);
+}
 
-    /* 1. Many pools. */
+/* 1. Many pools. */
+CHECK_CASE(many)
+{
     for (unsigned long i = 0; i < count; i++) {
         weft_pool *pool = NULL;
         weft_config cfg;
@@ -213,8 +222,11 @@ int main(int argc, char **argv)
     CHECK_EQ(check_thread_count_settle(threads0), threads0);
     printf("  %lu pools created and destroyed, %d threads before and after\n",
            count, threads0);
+}
 
-    /* 2. Destroying parked workers, and workers that may not have started. */
+/* 2. Destroying parked workers, and workers that may not have started. */
+CHECK_CASE(parked)
+{
     weft_pool *pool = check_pool(4, "park");
     CHECK_EQ(check_thread_count_settle(threads0 + 4), threads0 + 4);
     check_sleep_ms(50);
@@ -224,8 +236,11 @@ int main(int argc, char **argv)
     CHECK_EQ(weft_pool_destroy(pool), 0);
     CHECK_EQ(check_thread_count_settle(threads0), threads0);
     printf("  parked and fresh pools destroyed: ok\n");
+}
 
-    /* 3. Destroy waits for a run in progress. */
+/* 3. Destroy waits for a run in progress. */
+CHECK_CASE(destroy_waits)
+{
     for (int i = 0; i < 3; i++)
         destroy_waits_for_run();
     CHECK_EQ(check_thread_count_settle(threads0), threads0);
@@ -233,11 +248,29 @@ int main(int argc, char **argv)
         destroy_after_short_run();
     CHECK_EQ(check_thread_count_settle(threads0), threads0);
     printf("  destroy waits for a run in progress: ok\n");
+}
 
-    /* 4. Destroy racing with runs. */
+/* 4. Destroy racing with runs. */
+CHECK_CASE(races_runs)
+{
     for (unsigned long i = 0; i < races; i++)
         destroy_races_runs();
     CHECK_EQ(check_thread_count_settle(threads0), threads0);
     printf("  destroy racing with runs x %lu: ok\n", races);
-    return check_done("test-lifecycle");
+}
+
+static const struct check_case cases[] = {
+    {"many", many, 0},
+    {"parked", parked, 0},
+    {"destroy-waits", destroy_waits, 0},
+    {"races", races_runs, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {
+    "test-lifecycle", "[COUNT [RACES]]", setup, NULL, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }
