@@ -9,9 +9,11 @@
  *     same pool for the next level, then joins it (DEPTH2 levels).
  *  3. A fork-join fib inside every one of a few nested levels, so that
  *     nested runs and stealing mix.
- * Every level counts itself; the counts are exact.
+ * Every level counts itself; the counts are exact.  Cases: direct (1),
+ * spawn-run (2), fib (3), on one pool made before the first case; after
+ * the last, the pool still runs fib(22) exactly.
  *
- * Usage: test-nested WORKERS [DEPTH [DEPTH2]]   (10000, 2000)
+ * Usage: test-nested [CASE] WORKERS [DEPTH [DEPTH2]]   (10000, 2000)
  */
 #define CHECK_WANT_FIB
 #include "check.h"
@@ -94,12 +96,15 @@ static void fib_levels(void *p)
     l->result = (l->depth > 0 ? next.result : 0) + a.r;
 }
 
-int main(int argc, char **argv)
+/* ---- cases ---------------------------------------------------------------- */
+
+static long depth, depth2;
+
+static void setup(int argc, char **argv)
 {
     workers = (unsigned)check_arg(argc, argv, 1, 1);
-    long depth = (long)check_arg(argc, argv, 2, 10000);
-    long depth2 = (long)check_arg(argc, argv, 3, 2000);
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    depth = (long)check_arg(argc, argv, 2, 10000);
+    depth2 = (long)check_arg(argc, argv, 3, 2000);
     printf("test-nested: workers=%u depth=%ld depth2=%ld\n", workers, depth, depth2);
 
     /* Deep recursion on the workers' stacks: give them room (sanitizers
@@ -111,29 +116,59 @@ int main(int argc, char **argv)
     cfg.stack_size = (size_t)512 << 20;
     CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
     CHECK_EQ(weft_pool_workers(pool), workers);
+}
 
+/* And the pool still works normally afterwards. */
+static void teardown(void)
+{
+    struct fib_arg a = {22, 0};
+    CHECK_EQ(weft_pool_run(pool, fib, &a), 0);
+    CHECK_EQ(a.r, 17711);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+}
+
+/* 1. */
+CHECK_CASE(direct)
+{
+    levels = 0;
     struct lvl l = {depth, 0};
     CHECK_EQ(weft_pool_run(pool, rec, &l), 0);
     CHECK_EQ(l.result, depth + 1);
     CHECK_EQ(levels, depth + 1);
     printf("  direct nesting: %ld levels\n", l.result);
+}
 
+/* 2. */
+CHECK_CASE(spawn_run)
+{
     levels = 0;
     struct lvl l2 = {depth2, 0};
     CHECK_EQ(weft_pool_run(pool, spawn_level, &l2), 0);
     CHECK_EQ(l2.result, depth2 + 1);
     CHECK_EQ(levels, depth2 + 1);
     printf("  spawn-then-run nesting: %ld levels\n", l2.result);
+}
 
+/* 3. */
+CHECK_CASE(fib_nested)
+{
     struct lvl l3 = {20, 0};
     CHECK_EQ(weft_pool_run(pool, fib_levels, &l3), 0);
     CHECK_EQ(l3.result, 21 * 2584);
     printf("  fib inside nesting: %ld\n", l3.result);
+}
 
-    /* And the pool still works normally afterwards. */
-    struct fib_arg a = {22, 0};
-    CHECK_EQ(weft_pool_run(pool, fib, &a), 0);
-    CHECK_EQ(a.r, 17711);
-    CHECK_EQ(weft_pool_destroy(pool), 0);
-    return check_done("test-nested");
+static const struct check_case cases[] = {
+    {"direct", direct, 0},
+    {"spawn-run", spawn_run, 0},
+    {"fib", fib_nested, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {
+    "test-nested", "WORKERS [DEPTH [DEPTH2]]", setup, teardown, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }
