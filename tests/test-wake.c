@@ -33,7 +33,10 @@
  * Timing decides nothing: the waits for parks and for the submitters only
  * wait for a condition (failing after minutes), they never accept a result.
  *
- * Usage: test-wake WORKERS [RUNS [FIB_N [FIB_RUNS [RACES]]]]
+ * Cases: ping-pong-run (a), wrap (c), destroy (d) and ping-pong-spawn (b),
+ * in that order: (b) leaves the default pool to the end of the process.
+ *
+ * Usage: test-wake [CASE] WORKERS [RUNS [FIB_N [FIB_RUNS [RACES]]]]
  */
 #include <pthread.h>
 #include <sched.h>
@@ -304,38 +307,75 @@ static void destroy_race(unsigned workers, unsigned long *ok_total)
     *ok_total += r.ok;
 }
 
-int main(int argc, char **argv)
+/* ---- cases ---------------------------------------------------------------- */
+
+/* The sizes (setup reads them) and the thread count to return to. */
+static struct {
+    unsigned workers;
+    unsigned long runs, fib_runs, races;
+    int fib_n;
+} opt;
+static int threads0;
+
+static void setup(int argc, char **argv)
 {
-    unsigned workers = (unsigned)check_arg(argc, argv, 1, 2);
-    unsigned long runs = check_arg(argc, argv, 2, 100000);
-    int fib_n = (int)check_arg(argc, argv, 3, 27);
-    unsigned long fib_runs = check_arg(argc, argv, 4, 4);
-    unsigned long races = check_arg(argc, argv, 5, 20);
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("test-wake: workers=%u runs=%lu fib=%d x %lu races=%lu\n", workers,
-           runs, fib_n, fib_runs, races);
-    CHECK(workers >= 1);
-    int threads0 = check_thread_baseline();
+    opt.workers = (unsigned)check_arg(argc, argv, 1, 2);
+    opt.runs = check_arg(argc, argv, 2, 100000);
+    opt.fib_n = (int)check_arg(argc, argv, 3, 27);
+    opt.fib_runs = check_arg(argc, argv, 4, 4);
+    opt.races = check_arg(argc, argv, 5, 20);
+    printf("test-wake: workers=%u runs=%lu fib=%d x %lu races=%lu\n", opt.workers,
+           opt.runs, opt.fib_n, opt.fib_runs, opt.races);
+    CHECK(opt.workers >= 1);
+    threads0 = check_thread_baseline();
     CHECK(threads0 >= 1);
+}
 
-    ping_pong_run(workers, runs);
+CHECK_CASE(ping_pong_runs)
+{
+    ping_pong_run(opt.workers, opt.runs);
     CHECK_EQ(check_thread_count_settle(threads0), threads0);
+}
 
-    counters_wrap(workers, fib_n, fib_runs);
+CHECK_CASE(wrap)
+{
+    counters_wrap(opt.workers, opt.fib_n, opt.fib_runs);
     CHECK_EQ(check_thread_count_settle(threads0), threads0);
+}
 
+CHECK_CASE(destroy)
+{
     /* The holder blocks one worker for the whole race: one more worker
      * runs the submitters' tasks. */
     unsigned long ok_total = 0;
-    for (unsigned long i = 0; i < races; i++) {
-        destroy_race(workers + 1, &ok_total);
+    for (unsigned long i = 0; i < opt.races; i++) {
+        destroy_race(opt.workers + 1, &ok_total);
         CHECK_EQ(check_thread_count_settle(threads0), threads0);
     }
     printf("  (d) %lu destroys racing %d submitters on %u workers: %lu calls ran,"
            " %lu returned WEFT_ESHUTDOWN, %d threads before and after\n",
-           races, SUBMITTERS, workers + 1, ok_total, races * SUBMITTERS, threads0);
+           opt.races, SUBMITTERS, opt.workers + 1, ok_total, opt.races * SUBMITTERS,
+           threads0);
+}
 
-    /* Last, since the default pool lives until the process exits. */
-    ping_pong_spawn(runs);
-    return check_done("test-wake");
+/* Last, since the default pool lives until the process exits. */
+CHECK_CASE(ping_pong_spawns)
+{
+    ping_pong_spawn(opt.runs);
+}
+
+static const struct check_case cases[] = {
+    {"ping-pong-run", ping_pong_runs, 0},
+    {"wrap", wrap, 0},
+    {"destroy", destroy, 0},
+    {"ping-pong-spawn", ping_pong_spawns, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {
+    "test-wake", "WORKERS [RUNS [FIB_N [FIB_RUNS [RACES]]]]", setup, NULL, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }
