@@ -23,7 +23,9 @@
  *      (idle_ns, local and remote steals), and local + remote == steals in
  *      each.
  *
- * Usage: test-numa [fib_n]
+ * Cases: order (a), steals (b), idle (c), readings (d).
+ *
+ * Usage: test-numa [CASE] [fib_n]
  */
 #define CHECK_WANT_FIB
 #include "../src/internal.h"
@@ -262,16 +264,50 @@ static void reading_tests(int fib_n)
     CHECK_EQ(weft_pool_destroy(pool), 0);
 }
 
-int main(int argc, char **argv)
+/* ---- cases ---------------------------------------------------------------- */
+
+static int fib_n;
+
+static void setup(int argc, char **argv)
 {
-    int fib_n = (int)check_arg(argc, argv, 1, 22);
+    fib_n = (int)check_arg(argc, argv, 1, 22);
     if (fib_n < 2 || fib_n > 40) {
         fprintf(stderr, "fib_n must be 2..40\n");
-        return 2;
+        exit(2);
     }
+}
+
+CHECK_CASE(order)
+{
     order_tests();
+}
+
+CHECK_CASE(steals)
+{
     steal_tests(fib_n);
+}
+
+CHECK_CASE(idle)
+{
     idle_tests();
+}
+
+CHECK_CASE(readings)
+{
     reading_tests(fib_n);
-    return check_done("numa");
+}
+
+static const struct check_case cases[] = {
+    {"order", order, 0},
+    {"steals", steals, 0},
+    {"idle", idle, 0},
+    {"readings", readings, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {"numa", "[fib_n]", setup, NULL, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }
