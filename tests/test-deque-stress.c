@@ -61,7 +61,10 @@
  * indices, so the only way to be far from zero is to have many tasks
  * pending: that is the deep-stack case of part 3 (indices up to 10^6).
  *
- * Usage: test-deque-stress THIEVES [OPS [DEEP [SEED]]]   (2, 10^7, 10^6)
+ * Cases: edges (1, without threads) and walk (2 and 3, and the counts
+ * over both).
+ *
+ * Usage: test-deque-stress [CASE] THIEVES [OPS [DEEP [SEED]]]   (2, 10^7, 10^6)
  */
 #include <pthread.h>
 #include <sched.h>
@@ -426,19 +429,31 @@ static void edge_cases(void)
     worker_free(th);
 }
 
-int main(int argc, char **argv)
+/* ---- cases ---------------------------------------------------------------- */
+
+/* The command line (setup reads it). */
+static struct {
+    unsigned nthieves;
+    uint64_t ops, deep, seed;
+} opt;
+
+/* The hand-made pool that every worker of the cases belongs to. */
+static void setup(int argc, char **argv)
 {
     unsigned nthieves = (unsigned)check_arg(argc, argv, 1, 2);
     uint64_t ops = check_arg(argc, argv, 2, 10000000);
     uint64_t deep = check_arg(argc, argv, 3, 1000000);
     uint64_t seed = check_seed(argc, argv, 4, "test-deque-stress");
-    setvbuf(stdout, NULL, _IOLBF, 0);
     if (nthieves < 1 || nthieves > MAX_THIEVES) {
         fprintf(stderr, "test-deque-stress: %u thieves: give 1 to %d\n", nthieves, MAX_THIEVES);
-        return 2;
+        exit(2);
     }
     printf("test-deque-stress: thieves=%u ops=%" PRIu64 " deep=%" PRIu64 "\n",
            nthieves, ops, deep);
+    opt.nthieves = nthieves;
+    opt.ops = ops;
+    opt.deep = deep;
+    opt.seed = seed;
 
     pool = weft__alloc(sizeof *pool);
     CHECK(pool != NULL);
@@ -449,8 +464,26 @@ int main(int argc, char **argv)
     pool->workers = by_index; /* weft__join_stolen finds thieves here */
     /* (and checks, in checked builds, that a thief's index is below it) */
     pool->nworkers = MAX_THIEVES + 1;
+}
 
+static void teardown(void)
+{
+    pthread_mutex_destroy(&pool->inject_lock);
+    pthread_mutex_destroy(&pool->sleep_lock);
+    weft__free(pool, sizeof *pool);
+}
+
+/* 1. */
+CHECK_CASE(edges)
+{
     edge_cases();
+}
+
+/* 2. and 3., and the exactly-once count over both. */
+CHECK_CASE(walk)
+{
+    unsigned nthieves = opt.nthieves;
+    uint64_t ops = opt.ops, deep = opt.deep, seed = opt.seed;
 
     nbits = ops + 2 * deep + 64;
     bitmap = calloc(nbits / 64 + 1, sizeof *bitmap);
@@ -548,8 +581,18 @@ int main(int argc, char **argv)
     free(o.frames);
     free(o.ids);
     free(bitmap);
-    pthread_mutex_destroy(&pool->inject_lock);
-    pthread_mutex_destroy(&pool->sleep_lock);
-    weft__free(pool, sizeof *pool);
-    return check_done("test-deque-stress");
+}
+
+static const struct check_case cases[] = {
+    {"edges", edges, 0},
+    {"walk", walk, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {
+    "test-deque-stress", "THIEVES [OPS [DEEP [SEED]]]", setup, teardown, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }
