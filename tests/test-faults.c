@@ -11,22 +11,29 @@
  *  3. After all that, a pool still works (exact fib result).
  *
  * The hooks are weft__test_fail_alloc / weft__test_fail_thread (src/).
- * Usage: test-faults [WORKERS]   (4)
+ * Cases: alloc (1) and thread (2); 3 follows the last case.
+ *
+ * Usage: test-faults [CASE] [WORKERS]   (4)
  */
 #include "../src/internal.h"
 #define CHECK_WANT_FIB
 #include "check.h"
 
-int main(int argc, char **argv)
+/* ---- cases ---------------------------------------------------------------- */
+
+static unsigned workers;
+static weft_config cfg;
+static weft_pool *const sentinel = (weft_pool *)(uintptr_t)0x1234;
+static int threads;
+
+static void setup(int argc, char **argv)
 {
-    unsigned workers = (unsigned)check_arg(argc, argv, 1, 4);
-    weft_config cfg;
+    workers = (unsigned)check_arg(argc, argv, 1, 4);
     weft_config_init(&cfg);
     cfg.workers = workers;
     cfg.cpuset = "0-1023";
     cfg.name = "faults";
-    weft_pool *sentinel = (weft_pool *)(uintptr_t)0x1234;
-    int threads = check_thread_baseline();
+    threads = check_thread_baseline();
     CHECK(threads > 0);
 
     /* Warm the process-wide topology so that its one-time allocations
@@ -34,8 +41,24 @@ int main(int argc, char **argv)
     weft_pool *pool;
     CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
     CHECK_EQ(weft_pool_destroy(pool), 0);
+}
 
-    /* 1. Allocation failures. */
+/* 3. Still works. */
+static void teardown(void)
+{
+    weft_pool *pool;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    struct fib_arg a = {20, 0};
+    CHECK_EQ(weft_pool_run(pool, fib, &a), 0);
+    CHECK_EQ(a.r, 6765);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+    CHECK_EQ(check_thread_count_settle(threads), threads);
+}
+
+/* 1. Allocation failures. */
+CHECK_CASE(alloc)
+{
+    weft_pool *pool;
     long k;
     int failures = 0;
     for (k = 1; k < 10000; k++) {
@@ -55,8 +78,13 @@ int main(int argc, char **argv)
     CHECK(failures >= 3);
     printf("  allocation failures: %d points, each WEFT_ENOMEM, no thread left\n",
            failures);
+}
 
-    /* 2. Thread creation failures. */
+/* 2. Thread creation failures. */
+CHECK_CASE(thread)
+{
+    weft_pool *pool;
+    long k;
     for (k = 1; k <= (long)workers; k++) {
         pool = sentinel;
         weft__test_fail_thread(k);
@@ -68,13 +96,17 @@ int main(int argc, char **argv)
     }
     printf("  thread failures: %u points, each WEFT_EAGAIN, no thread left\n",
            workers);
+}
 
-    /* 3. Still works. */
-    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
-    struct fib_arg a = {20, 0};
-    CHECK_EQ(weft_pool_run(pool, fib, &a), 0);
-    CHECK_EQ(a.r, 6765);
-    CHECK_EQ(weft_pool_destroy(pool), 0);
-    CHECK_EQ(check_thread_count_settle(threads), threads);
-    return check_done("test-faults");
+static const struct check_case cases[] = {
+    {"alloc", alloc, 0},
+    {"thread", thread, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {"test-faults", "[WORKERS]", setup, teardown, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }
