@@ -48,7 +48,9 @@
  * are compared; nothing depends on timing or on how much was stolen (the
  * steal counts are printed, not required).
  *
- * Usage: test-stack WORKERS [TREE [CHAIN [REPS [SLOW]]]]   (4, 25, 10000, 3, 12)
+ * Cases, one per shape: tree, slow-tree, fan-out, chain-a, chain-b.
+ *
+ * Usage: test-stack [CASE] WORKERS [TREE [CHAIN [REPS [SLOW]]]]   (4, 25, 10000, 3, 12)
  */
 #define _GNU_SOURCE /* pthread_getattr_np */
 #include <pthread.h>
@@ -370,14 +372,20 @@ static weft_pool *stack_pool(unsigned workers)
     return pool;
 }
 
-int main(int argc, char **argv)
+/* ---- cases ---------------------------------------------------------------- */
+
+static unsigned workers;
+static int tree_depth, chain_depth, slow_depth;
+static unsigned long reps;
+static weft_pool *one, *many; /* of 1 worker and of WORKERS */
+
+static void setup(int argc, char **argv)
 {
-    unsigned workers = (unsigned)check_arg(argc, argv, 1, 4);
-    int tree_depth = (int)check_arg(argc, argv, 2, 25);
-    int chain_depth = (int)check_arg(argc, argv, 3, 10000);
-    unsigned long reps = check_arg(argc, argv, 4, 3);
-    int slow_depth = (int)check_arg(argc, argv, 5, 12);
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    workers = (unsigned)check_arg(argc, argv, 1, 4);
+    tree_depth = (int)check_arg(argc, argv, 2, 25);
+    chain_depth = (int)check_arg(argc, argv, 3, 10000);
+    reps = check_arg(argc, argv, 4, 3);
+    slow_depth = (int)check_arg(argc, argv, 5, 12);
     CHECK(workers >= 1 && workers <= MAXW);
     CHECK(tree_depth >= 1 && tree_depth <= 40 && chain_depth >= 1);
     CHECK(slow_depth >= 1 && slow_depth <= 30);
@@ -385,45 +393,74 @@ int main(int argc, char **argv)
            " depth=%d reps=%lu, stack %zu MiB, %d-byte pad per frame\n",
            workers, tree_depth, slow_depth, chain_depth, reps, STACK_SIZE >> 20, PAD);
 
-    weft_pool *one = stack_pool(1);
-    weft_pool *many = stack_pool(workers);
-    for (int sh = TREE; sh <= CHAIN_B; sh++) {
-        /* For the fan-out, "depth" is its width; its depth is 3. */
-        int depth = sh == TREE ? tree_depth : sh == SLOW_TREE ? slow_depth
-                  : sh == FAN_OUT ? FAN : chain_depth;
-        struct result base = measure(one, (enum shape)sh, depth);
-        /* The 1-worker path holds every level: at least a pad per level
-         * (the fan-out's path is root, child, leaf). */
-        int levels = sh == FAN_OUT ? 2 : depth;
-        CHECK(base.hwm >= (uintptr_t)levels * PAD);
-        CHECK_EQ(base.steals, 0);
-        uintptr_t worst = 0;
-        uint64_t steals = 0, leaps = 0;
-        for (unsigned long k = 0; k < reps; k++) {
-            struct result r = measure(many, (enum shape)sh, depth);
-            printf("    %s, %u workers, rep %lu: high-water %zu bytes (worker %d),"
-                   " %.2f x 1 worker; steals %" PRIu64 ", leapfrogs %" PRIu64 "\n",
-                   shape_name[sh], workers, k + 1, (size_t)r.hwm, r.worst,
-                   (double)r.hwm / (double)base.hwm, r.steals, r.leapfrogs);
-            if (r.hwm > worst)
-                worst = r.hwm;
-            steals += r.steals;
-            leaps += r.leapfrogs;
-            if (r.hwm > 4 * base.hwm) {
-                fprintf(stderr, "%s: worker %d's stack reached %zu bytes, more than"
-                        " 4 x the %zu bytes of the whole path on 1 worker\n",
-                        shape_name[sh], r.worst, (size_t)r.hwm, (size_t)base.hwm);
-                CHECK(r.hwm <= 4 * base.hwm);
-            }
-        }
-        printf("  %s %s %d: 1 worker %zu bytes (%zu per level); %u workers max"
-               " %zu bytes (%.2f x); steals %" PRIu64 ", leapfrogs %" PRIu64 "\n",
-               shape_name[sh], sh == FAN_OUT ? "width" : "depth", depth,
-               (size_t)base.hwm, (size_t)base.hwm / (size_t)levels,
-               workers, (size_t)worst, (double)worst / (double)base.hwm, steals,
-               leaps);
-    }
+    one = stack_pool(1);
+    many = stack_pool(workers);
+}
+
+static void teardown(void)
+{
     CHECK_EQ(weft_pool_destroy(one), 0);
     CHECK_EQ(weft_pool_destroy(many), 0);
-    return check_done("test-stack");
+}
+
+/* One shape: its 1-worker mark, then REPS runs on WORKERS, each within 4x. */
+static void check_shape(enum shape sh)
+{
+    /* For the fan-out, "depth" is its width; its depth is 3. */
+    int depth = sh == TREE ? tree_depth : sh == SLOW_TREE ? slow_depth
+              : sh == FAN_OUT ? FAN : chain_depth;
+    struct result base = measure(one, (enum shape)sh, depth);
+    /* The 1-worker path holds every level: at least a pad per level
+     * (the fan-out's path is root, child, leaf). */
+    int levels = sh == FAN_OUT ? 2 : depth;
+    CHECK(base.hwm >= (uintptr_t)levels * PAD);
+    CHECK_EQ(base.steals, 0);
+    uintptr_t worst = 0;
+    uint64_t steals = 0, leaps = 0;
+    for (unsigned long k = 0; k < reps; k++) {
+        struct result r = measure(many, (enum shape)sh, depth);
+        printf("    %s, %u workers, rep %lu: high-water %zu bytes (worker %d),"
+               " %.2f x 1 worker; steals %" PRIu64 ", leapfrogs %" PRIu64 "\n",
+               shape_name[sh], workers, k + 1, (size_t)r.hwm, r.worst,
+               (double)r.hwm / (double)base.hwm, r.steals, r.leapfrogs);
+        if (r.hwm > worst)
+            worst = r.hwm;
+        steals += r.steals;
+        leaps += r.leapfrogs;
+        if (r.hwm > 4 * base.hwm) {
+            fprintf(stderr, "%s: worker %d's stack reached %zu bytes, more than"
+                    " 4 x the %zu bytes of the whole path on 1 worker\n",
+                    shape_name[sh], r.worst, (size_t)r.hwm, (size_t)base.hwm);
+            CHECK(r.hwm <= 4 * base.hwm);
+        }
+    }
+    printf("  %s %s %d: 1 worker %zu bytes (%zu per level); %u workers max"
+           " %zu bytes (%.2f x); steals %" PRIu64 ", leapfrogs %" PRIu64 "\n",
+           shape_name[sh], sh == FAN_OUT ? "width" : "depth", depth,
+           (size_t)base.hwm, (size_t)base.hwm / (size_t)levels,
+           workers, (size_t)worst, (double)worst / (double)base.hwm, steals,
+           leaps);
+}
+
+CHECK_CASE(tree_case) { check_shape(TREE); }
+CHECK_CASE(slow_tree_case) { check_shape(SLOW_TREE); }
+CHECK_CASE(fan_out_case) { check_shape(FAN_OUT); }
+CHECK_CASE(chain_a_case) { check_shape(CHAIN_A); }
+CHECK_CASE(chain_b_case) { check_shape(CHAIN_B); }
+
+static const struct check_case cases[] = {
+    {"tree", tree_case, 0},
+    {"slow-tree", slow_tree_case, 0},
+    {"fan-out", fan_out_case, 0},
+    {"chain-a", chain_a_case, 0},
+    {"chain-b", chain_b_case, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {
+    "test-stack", "WORKERS [TREE [CHAIN [REPS [SLOW]]]]", setup, teardown, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }
