@@ -16,6 +16,10 @@
  * SIGABRT and its message must name the broken rule.  When the checks are
  * compiled out the test prints that it was skipped and exits with 77, which
  * CTest reports as skipped.
+ *
+ * Cases (each with 1 and 2 workers): controls; generic (joins in spawn
+ * order, twice, without a spawn); typed (the six typed misuses); full-deque
+ * (the two on a full 64-slot deque).
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -24,11 +28,17 @@
 #include "weft.h"
 
 #if defined(NDEBUG) && !defined(WEFT_CHECKED)
-int main(void)
+/* Every case is skipped: there is nothing to check. */
+static void compiled_out(int argc, char **argv)
 {
-    printf("test-misuse: skipped (NDEBUG without WEFT_CHECKED: the checks are compiled out)\n");
-    return 77;
+    (void)argc;
+    (void)argv;
+    check_skip("NDEBUG without WEFT_CHECKED: the checks are compiled out");
 }
+#define controls compiled_out
+#define generic compiled_out
+#define typed compiled_out
+#define full_deque compiled_out
 #else
 
 static void noop(void *p) { (void)p; }
@@ -289,22 +299,34 @@ static void expect_abort(const char *what, weft_fn fn, unsigned workers,
     printf("  %s, %u worker(s): aborted naming \"%s\"\n", what, workers, rule);
 }
 
-int main(void)
+/* The controls, a correct generic and a correct typed program: exit 0. */
+CHECK_CASE(controls)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
     for (unsigned w = 1; w <= 2; w++) {
         char err[8192];
-        weft_fn controls[] = {right_order, typed_right_order};
+        weft_fn fns[] = {right_order, typed_right_order};
         for (unsigned k = 0; k < 2; k++) {
-            int status = in_child(controls[k], w, err, sizeof err);
+            int status = in_child(fns[k], w, err, sizeof err);
             if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
                 fprintf(stderr, "control child %u: status %#x, stderr:\n%s\n", k,
                         status, err);
             CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         }
+    }
+}
+
+CHECK_CASE(generic)
+{
+    for (unsigned w = 1; w <= 2; w++) {
         expect_abort("join in spawn order", wrong_order, w, "reverse spawn order");
         expect_abort("join twice", join_twice, w, "weft_join");
         expect_abort("join without spawn", join_unspawned, w, "weft_join");
+    }
+}
+
+CHECK_CASE(typed)
+{
+    for (unsigned w = 1; w <= 2; w++) {
         expect_abort("typed join in spawn order", typed_wrong_order, w,
                      "typed join: tasks must be joined in reverse spawn order");
         expect_abort("typed join without spawn", typed_join_unspawned, w,
@@ -318,6 +340,13 @@ int main(void)
                      "typed spawn: a generic task spawned in this body is still pending");
         expect_abort("typed call over a pending generic task", typed_call_mixed, w,
                      "typed call: a generic task spawned in this body is still pending");
+    }
+}
+
+/* On a full 64-slot deque, where spawns run at once. */
+CHECK_CASE(full_deque)
+{
+    for (unsigned w = 1; w <= 2; w++) {
         child_slots = 64;
         expect_abort("typed body returns with a spawn pending (full deque)",
                      typed_no_join_full, w, "returned without joining");
@@ -325,6 +354,21 @@ int main(void)
                      "reverse spawn order");
         child_slots = 0;
     }
-    return check_done("test-misuse");
 }
 #endif
+
+static const struct check_case cases[] = {
+    {"controls", controls, 0},
+    {"generic", generic, 0},
+    {"typed", typed, 0},
+    {"full-deque", full_deque, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {"test-misuse", "", NULL, NULL, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
+}
+
