@@ -100,11 +100,10 @@ static void run_job(weft_pool *pool, int typed, size_t count, int rounds,
     free(j.slots);
 }
 
-int main(int argc, char **argv)
+CHECK_CASE(deque_case)
 {
     unsigned workers = (unsigned)check_arg(argc, argv, 1, 1);
     size_t count = check_arg(argc, argv, 2, 10000000);
-    setvbuf(stdout, NULL, _IOLBF, 0);
     printf("test-deque: workers=%u count=%zu, misuse checks %s\n", workers, count,
            WEFT__CHECKS ? "on" : "off");
 
@@ -128,5 +127,17 @@ int main(int argc, char **argv)
         run_job(pool, 1, small, 3 - (int)k, &runs, &spawns);
         CHECK_EQ(weft_pool_destroy(pool), 0);
     }
-    return check_done("test-deque");
+}
+
+/* One case: CTest runs the program whole (deque-w<n>). */
+static const struct check_case cases[] = {
+    {"deque", deque_case, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {"test-deque", "WORKERS [COUNT]", NULL, NULL, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }

@@ -124,11 +124,10 @@ static void run_one(const char *what, unsigned workers, weft_fn fn, int n,
     CHECK_EQ(weft_pool_destroy(pool), 0);
 }
 
-int main(int argc, char **argv)
+CHECK_CASE(fib_case)
 {
     unsigned workers = (unsigned)check_arg(argc, argv, 1, 2);
     int n = (int)check_arg(argc, argv, 2, 27);
-    setvbuf(stdout, NULL, _IOLBF, 0);
     printf("test-fib: workers=%u n=%d, misuse checks %s\n", workers, n,
            WEFT__CHECKS ? "on" : "off");
 
@@ -149,5 +148,17 @@ int main(int argc, char **argv)
         }
     }
     CHECK_EQ(weft_pool_destroy(pool), 0);
-    return check_done("test-fib");
+}
+
+/* One case: CTest runs the program whole (fib-w<n>). */
+static const struct check_case cases[] = {
+    {"fib", fib_case, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {"test-fib", "WORKERS [N]", NULL, NULL, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }

@@ -104,14 +104,13 @@ static void tnq_entry(void *p)
     q->solutions = tnq_run(weft_self(), q->n, 0, 0, 0);
 }
 
-int main(int argc, char **argv)
+CHECK_CASE(nqueens_case)
 {
     unsigned workers = (unsigned)check_arg(argc, argv, 1, 2);
     int n = (int)check_arg(argc, argv, 2, 10);
-    setvbuf(stdout, NULL, _IOLBF, 0);
     if (n < 1 || n > 13) {
         fprintf(stderr, "N must be in 1..13\n");
-        return 2;
+        exit(2);
     }
     printf("test-nqueens: workers=%u n=%d\n", workers, n);
 
@@ -148,5 +147,17 @@ int main(int argc, char **argv)
         CHECK_EQ(r.solutions, known[k]);
     }
     CHECK_EQ(weft_pool_destroy(pool), 0);
-    return check_done("test-nqueens");
+}
+
+/* One case: CTest runs the program whole (nqueens-w<n>). */
+static const struct check_case cases[] = {
+    {"nqueens", nqueens_case, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {"test-nqueens", "WORKERS [N]", NULL, NULL, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }

@@ -115,15 +115,14 @@ static void tree_task(void *p)
     n->sum = sum;
 }
 
-int main(int argc, char **argv)
+CHECK_CASE(tree_case)
 {
     unsigned workers = (unsigned)check_arg(argc, argv, 1, 2);
     uint64_t nodes = check_arg(argc, argv, 2, 300000);
-    setvbuf(stdout, NULL, _IOLBF, 0);
     uint64_t seed = check_seed(argc, argv, 3, "test-tree");
     if (nodes < 1) {
         fprintf(stderr, "NODES must be at least 1\n");
-        return 2;
+        exit(2);
     }
     visited = malloc(nodes);
     CHECK(visited != NULL);
@@ -161,5 +160,17 @@ int main(int argc, char **argv)
     }
     CHECK_EQ(weft_pool_destroy(pool), 0);
     free(visited);
-    return check_done("test-tree");
+}
+
+/* One case: CTest runs the program whole (tree-w<n>). */
+static const struct check_case cases[] = {
+    {"tree", tree_case, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {"test-tree", "WORKERS [NODES [SEED]]", NULL, NULL, cases};
+
+int main(int argc, char **argv)
+{
+    return check_main(&program, argc, argv);
 }
