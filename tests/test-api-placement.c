@@ -366,6 +366,7 @@ static const struct check_program program = {
 
 int main(int argc, char **argv)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc > 1 && strcmp(argv[1], "foreign-child") == 0)
         return foreign_child();
     if (argc > 1 && strcmp(argv[1], "foreign-none") == 0)
