@@ -32,7 +32,7 @@
  *  spares  Spares retire: after the cases above, every pool's spares have
  *          exited (the thread count returns to the workers').
  *
- * Usage: test-waits [CASE]   (all cases when none is named)
+ * Usage: test-waits CASE | test-waits [all] | test-waits --list
  */
 #include <errno.h>
 #include <pthread.h>
@@ -155,7 +155,7 @@ static void t_task(void *p)
     CHECK_EQ(pthread_join(th, NULL), 0);
 }
 
-static void case_join(void)
+CHECK_CASE(join)
 {
     j_a = new_pool(2, 0, "join-a");
     j_c = new_pool(1, 0, "join-c");
@@ -199,7 +199,7 @@ static void bdestroy(void *p)
     __atomic_store_n(&d_rc, weft_pool_destroy(d_b), __ATOMIC_RELEASE);
 }
 
-static void case_destroy(void)
+CHECK_CASE(destroy)
 {
     d_a = new_pool(1, 0, "destroy-a");
     d_b = new_pool(1, 0, "destroy-b");
@@ -246,7 +246,7 @@ static void *l_run_t(void *p)
     return NULL;
 }
 
-static void case_lock(void)
+CHECK_CASE(lock)
 {
     l_a = new_pool(1, 0, "lock-a");
     l_c = new_pool(1, 0, "lock-c");
@@ -300,7 +300,7 @@ static void *m_submit(void *p)
     return NULL;
 }
 
-static void case_limit(void)
+CHECK_CASE(limit)
 {
     m_a = new_pool(1, 1, "limit-a");
     m_c = new_pool(2, 0, "limit-c");
@@ -351,7 +351,7 @@ static void *r_submit(void *p)
     return NULL;
 }
 
-static void case_spares(void)
+CHECK_CASE(spares)
 {
     int base = check_thread_baseline();
     r_a = new_pool(1, 0, "retire-a");
@@ -376,29 +376,20 @@ static void case_spares(void)
     printf("  spares: %" PRIu64 " started, all retired\n", s.spares_started);
 }
 
-int main(int argc, char **argv)
+static void setup(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        void (*fn)(void);
-    } cases[] = {{"join", case_join},
-                 {"destroy", case_destroy},
-                 {"lock", case_lock},
-                 {"limit", case_limit},
-                 {"spares", case_spares}};
-    const char *only = argc > 1 ? argv[1] : NULL;
+    (void)argc;
+    (void)argv;
     errcheck_mutex_init();
     watchdog(120);
-    int ran = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (only && strcmp(only, cases[i].name) != 0)
-            continue;
-        cases[i].fn();
-        ran++;
-    }
-    if (!ran) {
-        fprintf(stderr, "test-waits: no case '%s'\n", only);
-        return 2;
-    }
-    return check_done("test-waits");
 }
+
+static const struct check_case cases[] = {
+    {"join", join, 0},     {"destroy", destroy, 0}, {"lock", lock, 0},
+    {"limit", limit, 0},   {"spares", spares, 0},   {NULL, NULL, 0},
+};
+
+static const struct check_program program = {"waits", "", setup, NULL,
+                                             cases};
+
+int main(int argc, char **argv) { return check_main(&program, argc, argv); }
