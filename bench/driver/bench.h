@@ -9,8 +9,9 @@
  * worker count, computes kernel(n) and returns the answer, which the driver
  * checks against bench_kernels[].expected.
  *
- * To add a kernel: write kernels/<k>-common.c (expected answers) and one
- * kernels/<k>-<runtime>.c[c] per runtime, then list it in kernels/registry.def.
+ * To add a kernel: make a directory kernels/<k>/ with common.c (expected
+ * answers) and one <runtime>.c[c] per runtime, then list it in
+ * kernels/registry.def.
  */
 #ifndef WEFT_BENCH_H
 #define WEFT_BENCH_H
@@ -27,7 +28,7 @@ extern "C" {
  * The leaves of the kernels (matmul's block product, mergesort's base sort
  * and serial merge, the loop's and the reduction's blocks, UTS's node
  * expansion: a child's SHA-1 state, a node's number of children) are defined
- * once, in the kernel's *-common.c, out of line and aligned to 64 bytes, and
+ * once, in the kernel's common.c, out of line and aligned to 64 bytes, and
  * every runtime calls that one function: the same machine code at the same
  * alignment, so that the runtimes differ only in their scheduling.  (Inlined
  * into each runtime's file, the copies' placement alone moved matmul by up to
