@@ -4,8 +4,9 @@
 Reads every *.json under --raw (one file per process: one runtime, one kernel,
 one worker count, one repetition; the name says which repetition), prints a
 table of medians and ratios for the compute kernels, tables of the wake-up
-latency and idle CPU probes, checks the goal lines (fib's, and the issue's),
-writes all runs and the summary to --out (JSON) and a bar chart to --svg.
+latency and idle CPU probes, checks the goal lines (fib's, and the issue's:
+their limits are in goals.json, next to this file), writes all runs and the
+summary to --out (JSON) and a bar chart to --svg.
 Python 3 standard library only.
 
 Every runtime is paired with the runtimes built by the same compiler: gcc
@@ -28,22 +29,35 @@ import re
 import statistics
 import sys
 
-# Goal lines of the issue, for fib(40): (name, variant, baseline variant,
-# workers, limit).  T_w = weft variant with w workers, baseline serial.
-# Written for gcc; the clang pair uses weft-clang-* and serial-clang-*.
-GOALS = [
-    ("generic API", "weft-generic", "serial-elision", 1, 1.5),
-    ("generic API", "weft-generic", "serial-elision", 2, 0.8),
-    ("typed form", "weft-typed", "serial-plain", 1, 1.8),
-    ("typed form", "weft-typed", "serial-plain", 2, 0.95),
-]
-GOAL_KERNEL, GOAL_N = "fib", 40
+# The goals and their thresholds are data: goals.json, next to this file
+# (what each line means: bench/README.md, "Reading the output").
+GOALS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "goals.json")
 
-# The issue's goals for the other kernels: T_1/T_s <= 1.05, T_s/T_2 >= 1.85.
-SCALING_KERNELS = ["nqueens", "uts_geo", "uts_bin", "matmul", "mergesort"]
-T1_LIMIT, S2_LIMIT = 1.05, 1.85
-IDLE_LIMIT_PCT = 1.0     # idle pool: % of one core
-WAKE_LIMIT = 1.5         # wake-up median / futex round-trip median
+
+def load_goals(path=GOALS_FILE):
+    with open(path) as f:
+        return json.load(f)
+
+
+GOALS_DATA = load_goals()
+# fib's lines: (name, variant, baseline, workers, limit); T_w = the weft
+# variant with w workers.  Written for gcc; the clang pair uses
+# weft-clang-* and serial-clang-*.
+GOALS = [(l["name"], l["variant"], l["baseline"], l["workers"], l["max"])
+         for l in GOALS_DATA["fib"]["lines"]]
+GOAL_KERNEL, GOAL_N = GOALS_DATA["fib"]["kernel"], GOALS_DATA["fib"]["n"]
+# the other kernels: T_1/T_s <= T1_LIMIT, T_s/T_w >= S2_LIMIT x w / S2_WORKERS
+SCALING_KERNELS = GOALS_DATA["scaling"]["kernels"]
+SCALING_VARIANTS = [(v["variant"], v["baseline"]) for v in GOALS_DATA["scaling"]["variants"]]
+T1_LIMIT = GOALS_DATA["scaling"]["t1_max"]
+S2_LIMIT = GOALS_DATA["scaling"]["speedup_min"]
+S2_WORKERS = GOALS_DATA["scaling"]["speedup_min_workers"]
+PEER_LIMIT = GOALS_DATA["peers"]["max"]                       # weft time / peer time below this
+IDLE_LIMIT_PCT = GOALS_DATA["idle"]["max_pct"]                # idle pool: % of one core
+WAKE_LIMIT = GOALS_DATA["wake"]["max"]                        # wake-up median / futex median
+MIN_PARKS = GOALS_DATA["wake"]["min_parks_per_call"]          # below: not a wake-up, n/a
+SERIAL_MIN_CPU = GOALS_DATA["warnings"]["serial_min_cpu"]
+LOAD_NOTE = GOALS_DATA["warnings"]["load_note"]
 # Probes, not timed computations: their own tables, not in the main one.
 PROBES = ("wake", "idle")
 
@@ -302,9 +316,9 @@ def workers_of(s, kernel, n):
 
 
 def build_scaling_goals(s):
-    """nqueens, UTS, matmul, mergesort: T_1/T_s <= 1.05 and T_s/T_2 >= 1.85,
-    for each compiler and weft variant (generic against the elision, typed
-    against plain recursion)."""
+    """SCALING_KERNELS (nqueens, UTS, matmul, mergesort): T_1/T_s <= T1_LIMIT
+    and T_s/T_w >= S2_LIMIT x w / S2_WORKERS, for each compiler and weft
+    variant (generic against the elision, typed against plain recursion)."""
     out = []
     for kernel, n in s.kernels():
         if kernel not in SCALING_KERNELS:
@@ -312,8 +326,8 @@ def build_scaling_goals(s):
         ws = workers_of(s, kernel, n)
         wmax = max(ws) if ws else None
         for compiler in COMPILERS:
-            for var, base in (("generic", "serial-elision"), ("typed", "serial-plain")):
-                name, bname = with_compiler(f"weft-{var}", compiler), with_compiler(base, compiler)
+            for var, base in SCALING_VARIANTS:
+                name, bname = with_compiler(var, compiler), with_compiler(base, compiler)
                 tb = s.median(kernel, n, bname, 1)
                 t1 = s.median(kernel, n, name, 1)
                 tw = s.median(kernel, n, name, wmax) if wmax and wmax > 1 else None
@@ -326,7 +340,7 @@ def build_scaling_goals(s):
                 sw = tb / tw if tw else None
                 c1, cb = s.median_cpu(kernel, n, name, 1), s.median_cpu(kernel, n, bname, 1)
                 ok1 = r1 is not None and r1 <= T1_LIMIT
-                ok2 = sw is not None and sw >= S2_LIMIT * (wmax / 2.0)
+                ok2 = sw is not None and sw >= S2_LIMIT * (wmax / S2_WORKERS)
                 out.append({
                     "kernel": kernel, "n": n, "compiler": compiler, "variant": name, "baseline": bname,
                     "workers": wmax, "t1_over_ts": r1, "cpu_t1_over_ts": c1 / cb if c1 and cb else None,
@@ -380,7 +394,7 @@ def build_peer_goal(s):
                             add(f"{kernel}({n}) w={w}: no result from {who}")
                         continue
                     checked += 1
-                    if min(tw) >= tp:
+                    if min(tw) >= PEER_LIMIT * tp:
                         # the repetitions are interleaved: pair weft's and
                         # the peer's run of each one, to tell a steady gap
                         # from the machine's noise
@@ -473,7 +487,7 @@ def build_probe_goals(prows, s=None):
                         "text": f"{r['idle_cpu_pct']:.3f}% [{r['idle_cpu_pct_range'][0]:.3f}-{r['idle_cpu_pct_range'][1]:.3f}]",
                         "status": "PASS" if r["idle_cpu_pct"] < IDLE_LIMIT_PCT else "MISS"})
         if r["kernel"] == "wake" and r["wake_over_futex"] is not None and \
-                r["parks_per_call"] is not None and r["parks_per_call"] < 0.5:
+                r["parks_per_call"] is not None and r["parks_per_call"] < MIN_PARKS:
             # the workers mostly did not park between calls: what was timed
             # is a hand-off to an awake pool, not a wake-up
             out.append({"goal": f"wake-up median <= {WAKE_LIMIT:g}x futex round trip", "runtime": r["runtime"],
@@ -602,8 +616,8 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
             print(f"  {g['goal']:<40} measured {val:<29} {g['status']}{cpu}")
     if scaling:
         w = max((g["workers"] or 0) for g in scaling)
-        print(f"\nGoal: nqueens, UTS, matmul, mergesort: T_1/T_s <= {T1_LIMIT} and T_s/T_{w} >= {S2_LIMIT}"
-              f"{'' if w == 2 else f' (x {w}/2 workers)'} (ratios of medians; generic against the elision,")
+        print(f"\nGoal: {', '.join(SCALING_KERNELS)}: T_1/T_s <= {T1_LIMIT} and T_s/T_{w} >= {S2_LIMIT}"
+              f"{'' if w == S2_WORKERS else f' (x {w}/{S2_WORKERS} workers)'} (ratios of medians; generic against the elision,")
         print("typed against plain recursion, each with the serial build of its own compiler):")
         for g in scaling:
             # three decimals: with two, 1.0476 (PASS) and 1.0516 (MISS) both
@@ -625,7 +639,7 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
             for m in g.get("missing", []):
                 print(f"         missing: {m}")
     if probe_goals:
-        print("\nGoals: idle pool < 1% of one core; wake-up median within 1.5x of the futex round trip")
+        print(f"\nGoals: idle pool < {IDLE_LIMIT_PCT:g}% of one core; wake-up median within {WAKE_LIMIT:g}x of the futex round trip")
         print("(per process: weft median / futex median; median over processes [range]):")
         for g in probe_goals:
             print(f"  {g['goal']:<40} {g['runtime']:<18} w={g['workers']}  {g['text']:<36} {g['status']}")
@@ -634,14 +648,14 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
     loads = [c.get("load_avg", [None])[0] for c in contexts if c.get("load_avg")]
     if loads:
         print(f"\n1-min load average when processes started: {min(loads):.2f}-{max(loads):.2f} "
-              f"on {contexts[0].get('num_cpus')} CPUs (above ~0.5 means something else was running)")
+              f"on {contexts[0].get('num_cpus')} CPUs (above ~{LOAD_NOTE:g} means something else was running)")
     low_parks = [r for r in prows if r["kernel"] == "wake" and r["runtime"].startswith("weft")
-                 and r["parks_per_call"] is not None and r["parks_per_call"] < 0.5]
+                 and r["parks_per_call"] is not None and r["parks_per_call"] < MIN_PARKS]
     for r in low_parks:
         print(f"WARNING: {r['runtime']} w={r['workers']}: {r['parks_per_call']:.2f} parks per call: the workers "
               "mostly did not park between calls; the wake-up probe measured awake workers")
     serial = [r["cpu_over_real"] for r in rows if r["workers"] is None and r["cpu_over_real"]]
-    if serial and statistics.median(serial) < 0.9:
+    if serial and statistics.median(serial) < SERIAL_MIN_CPU:
         print(f"WARNING: the serial runs got {statistics.median(serial):.0%} of a CPU (median CPU/wall time): "
               "the machine was oversubscribed, wall times are inflated and noisy; "
               "the CPU-time ratios of the one-worker goals are the steadier numbers.")
