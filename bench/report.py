@@ -568,7 +568,11 @@ def compilers_line(contexts):
             for (comp, flags), labs in sorted(by.items(), key=lambda kv: -len(kv[1]))]
 
 
-def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goals=(), prows=()):
+def fmt_load(la):
+    return "-" if not la else " ".join(f"{x:.2f}" for x in la)
+
+
+def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goals=(), prows=(), config=None):
     hdr = ["kernel", "workers", "runtime-variant", "reps", "median s", "min-max s", "T/T_s",
            "T_s/T", "wg/x", "wt/x", "cpu/real", "RSS MiB", "steals"]
     lines = []
@@ -649,6 +653,9 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
     if loads:
         print(f"\n1-min load average when processes started: {min(loads):.2f}-{max(loads):.2f} "
               f"on {contexts[0].get('num_cpus')} CPUs (above ~{LOAD_NOTE:g} means something else was running)")
+    if config and config.get("loadavg_start"):
+        print(f"load average (1/5/15 min, /proc/loadavg) before the first process: "
+              f"{fmt_load(config['loadavg_start'])}, after the last: {fmt_load(config.get('loadavg_end'))}")
     low_parks = [r for r in prows if r["kernel"] == "wake" and r["runtime"].startswith("weft")
                  and r["parks_per_call"] is not None and r["parks_per_call"] < MIN_PARKS]
     for r in low_parks:
@@ -910,7 +917,7 @@ def main():
     peer = build_peer_goal(s)
     prows = probe_rows(s)
     probe_goals = build_probe_goals(prows, s)
-    print_table(rows, goals, contexts, failures, scaling, peer, probe_goals, prows)
+    print_table(rows, goals, contexts, failures, scaling, peer, probe_goals, prows, config)
 
     host = {k: contexts[0].get(k) for k in ("host_name", "num_cpus", "mhz_per_cpu", "caches")} if contexts else {}
     if contexts:
