@@ -28,6 +28,7 @@ import os
 import re
 import statistics
 import sys
+import textwrap
 
 # The goals and their thresholds are data: goals.json, next to this file
 # (what each line means: bench/README.md, "Reading the output").
@@ -673,89 +674,251 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
 
 
 # ---- SVG ------------------------------------------------------------------
+#
+# One chart, read top to bottom: what was run and how loaded the machine
+# was, a legend, the headline (each runtime's speedup over serial code on
+# the kernels users run), then the details: the scaling lines (three or
+# more worker counts), every variant at each worker count, fib (a
+# per-spawn microbenchmark whose 0.004x peers would squeeze every other
+# kernel into a sliver), weft against each peer, and the two probes.
+# Every runtime has one colour in every panel; a runtime's second variant
+# (weft's generic API, a peer's loop form, tbb's execute) is hatched.
 
-COLORS = {"weft-generic": "#1f77b4", "weft-typed": "#17becf", "gomp-task": "#d62728",
-          "omp-task": "#ff7f0e", "tbb-task_group": "#2ca02c",
-          "gomp-for": "#ff9896", "omp-for": "#ffbb78", "tbb-parallel": "#2e8b57",
-          "weft-clang-generic": "#393b79", "weft-clang-typed": "#6b6ecf", "tbb-clang-task_group": "#98df8a",
-          "weft-run": "#1f77b4", "weft-clang-run": "#393b79", "gomp-region": "#d62728", "omp-region": "#ff7f0e",
-          "tbb-enqueue": "#2ca02c", "tbb-execute": "#98df8a", "futex": "#7f7f7f",
-          "weft-parked": "#1f77b4", "weft-clang-parked": "#393b79", "serial-sleep": "#7f7f7f"}
-EXTRA_COLORS = ["#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
+RUNTIME_STYLE = {  # runtime (executable label): (colour, name in the legend); Okabe-Ito colours
+    "weft": ("#0072B2", "weft, gcc"),
+    "weft-clang": ("#56B4E9", "weft, clang"),
+    "gomp": ("#D55E00", "OpenMP tasks: libgomp, gcc"),
+    "omp": ("#E69F00", "OpenMP tasks: LLVM libomp, clang"),
+    "tbb": ("#009E73", "oneTBB, gcc"),
+    "tbb-clang": ("#7A7A2A", "oneTBB, clang"),
+    "serial": ("#8C8C8C", "serial, gcc (probes: futex, sleep)"),
+    "serial-clang": ("#5A5A5A", "serial, clang"),
+}
+RUNTIME_ORDER = ["weft", "weft-clang", "gomp", "omp", "tbb", "tbb-clang", "serial", "serial-clang"]
+# second variants, drawn hatched in their runtime's colour
+HATCHED = ("generic", "for", "parallel", "execute", "elision")
+SVG_W = 1200
+CHAR_W = 6.4   # mean width of a 12 px sans-serif character, for layout
 
 
 def esc(s):
     return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def svg_panel(x0, y0, width, height, title, groups, series, value, ylabel):
-    """A log-scale bar chart; bars grow up or down from 1.  value(g, s) -> float|None."""
-    vals = [value(g, s) for g in groups for s in series]
-    vals = [v for v in vals if v is not None and v > 0]
-    if not vals:
-        return []
-    lo = min(min(vals), 0.5)
-    hi = max(max(vals), 2.0)
-    # half-decade grid, with room below the lowest bar for its value label
-    elo, ehi = math.floor(math.log10(lo) * 2 - 0.4) / 2, math.ceil(math.log10(hi) * 2) / 2
-    left, right, top, bottom = 80, 10, 30, 50
-    pw, ph = width - left - right, height - top - bottom
+def fmt_pct(x):
+    return f"{x:.2g}" if x < 10 else f"{x:.0f}"
 
-    def ypos(v):
-        return y0 + top + ph * (ehi - math.log10(v)) / (ehi - elo)
 
-    out = [f'<text x="{x0 + width / 2}" y="{y0 + 18}" text-anchor="middle" font-weight="bold">{esc(title)}</text>']
-    e = elo
-    while e <= ehi + 1e-9:
-        v = 10 ** e
-        y = ypos(v)
-        out.append(f'<line x1="{x0 + left}" x2="{x0 + left + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        lab = f"{v:.1g}"
-        out.append(f'<text x="{x0 + left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{lab}</text>')
-        e += 0.5
-    y1 = ypos(1.0)
-    out.append(f'<line x1="{x0 + left}" x2="{x0 + left + pw}" y1="{y1:.1f}" y2="{y1:.1f}" stroke="#000"/>')
-    out.append(f'<text transform="translate({x0 + 14},{y0 + top + ph / 2}) rotate(-90)" '
-               f'text-anchor="middle" font-size="12">{esc(ylabel)}</text>')
-    gw = pw / len(groups)
-    bw = min(28.0, (gw - 10) / max(1, len(series)))
-    for gi, g in enumerate(groups):
-        gx = x0 + left + gi * gw + (gw - bw * len(series)) / 2
-        for si, s in enumerate(series):
-            v = value(g, s)
-            if v is None or v <= 0:
-                continue
-            yv = ypos(v)
-            ytop, hgt = min(yv, y1), abs(yv - y1)
-            col = COLORS.get(s) or EXTRA_COLORS[si % len(EXTRA_COLORS)]
-            bx = gx + si * bw
-            out.append(f'<rect x="{bx:.1f}" y="{ytop:.1f}" width="{bw - 2:.1f}" height="{max(hgt, 1):.1f}" '
-                       f'fill="{col}"><title>{esc(s)} {esc(g[2])}: {v:.3g}</title></rect>')
-            ty = yv - 3 if v >= 1 else yv + 11
-            out.append(f'<text x="{bx + bw / 2 - 1:.1f}" y="{ty:.1f}" text-anchor="middle" font-size="9">'
-                       f'{fmt_r(v)}</text>')
-        out.append(f'<text x="{x0 + left + gi * gw + gw / 2:.1f}" y="{y0 + top + ph + 16}" '
-                   f'text-anchor="middle" font-size="11">{esc(g[2])}</text>')
+def runtime_of(name):
+    """weft-clang-typed -> weft-clang, gomp-task -> gomp, serial-futex -> serial."""
+    rt, _, rest = name.partition("-")
+    return f"{rt}-clang" if rest == "clang" or rest.startswith("clang-") else rt
+
+
+def variant_of(name):
+    rt = runtime_of(name)
+    return name[len(rt) + 1:] if name.startswith(rt + "-") else name
+
+
+def bar_fill(name):
+    rt = runtime_of(name)
+    colour = RUNTIME_STYLE.get(rt, ("#333333", rt))[0]
+    return f"url(#hatch-{rt})" if variant_of(name) in HATCHED else colour, colour
+
+
+def series_key(name):
+    rt = runtime_of(name)
+    return (RUNTIME_ORDER.index(rt) if rt in RUNTIME_ORDER else len(RUNTIME_ORDER),
+            variant_of(name) in HATCHED, name)
+
+
+def svg_defs():
+    out = ["<defs>"]
+    for rt, (colour, _) in RUNTIME_STYLE.items():
+        out.append(f'<pattern id="hatch-{rt}" patternUnits="userSpaceOnUse" width="6" height="6" '
+                   f'patternTransform="rotate(45)"><rect width="6" height="6" fill="white"/>'
+                   f'<rect width="3.2" height="6" fill="{colour}"/></pattern>')
+    out.append("</defs>")
     return out
 
 
-def svg_scaling(x0, y0, pw_each, height, s, kernels, series):
-    """One small line chart per kernel: speedup T_s / T against the worker count (both
-    axes linear), one line per runtime, the dashed diagonal = perfect scaling."""
-    out = []
-    left, top, bottom = 40, 38, 34
+def text(x, y, s, size=12, anchor="start", weight=None, fill=None, rotate=None):
+    attrs = f'x="{x:.1f}" y="{y:.1f}" font-size="{size}"'
+    if anchor != "start":
+        attrs += f' text-anchor="{anchor}"'
+    if weight:
+        attrs += f' font-weight="{weight}"'
+    if fill:
+        attrs += f' fill="{fill}"'
+    if rotate is not None:
+        attrs += f' transform="rotate({rotate} {x:.1f} {y:.1f})"'
+    return f"<text {attrs}>{esc(s)}</text>"
+
+
+def nice_linear_ticks(hi):
+    for step in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
+        if hi / step <= 8:
+            break
+    ticks, v = [], 0.0
+    while v <= hi + 1e-9:
+        ticks.append(round(v, 6))
+        v += step
+    return ticks
+
+
+def log_ticks(lo, hi):
+    """Tick values between lo and hi: 1-2-5 steps over up to two decades, decades beyond."""
+    e0, e1 = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    mult = (1, 2, 5) if e1 - e0 <= 2 else (1,)
+    return [m * 10 ** e for e in range(e0, e1 + 1) for m in mult if lo <= m * 10 ** e <= hi]
+
+
+def fmt_tick(v):
+    if v == 0:
+        return "0"
+    if v >= 1:
+        return f"{v:g}"
+    return f"{v:.{max(0, -math.floor(math.log10(v)))}f}".rstrip("0").rstrip(".") if v >= 0.001 else f"{v:g}"
+
+
+def bar_panel(x0, y0, width, title, groups, series, value, log=False, refs=(), ylabel="",
+              height=300, note=None, fmt=None, from_bottom=False):
+    """A bar chart: groups = [(key, [label lines])], series = [name]; value(key, name) -> float | None.
+    Linear bars grow from 0; log bars grow from 1 (up above 1, down below), or from the
+    bottom with from_bottom.  refs: [(value, label)] dashed reference lines, labelled in the
+    right margin.  Every bar carries its value, rotated when the bar is narrow."""
+    fmt = fmt or fmt_r
+    vals = [v for g, _ in groups for x in series for v in [value(g, x)] if v is not None and v > 0]
+    if not vals:
+        return [], 0
+    out = [text(x0 + 10, y0 + 16, title, 14, weight="bold")]
+    top = y0 + 26
+    if note:
+        out.append(text(x0 + 10, y0 + 33, note, 11, fill="#444"))
+        top += 12
+    left, right = 62, 92
+    label_room = 40   # above the tallest bar (and below the lowest, log scale) for its value
+    ph = height - (top - y0) - 44
+    pw = width - left - right
+    px0, py0, py1 = x0 + left, top + label_room, top + ph   # data area: py0 (high) .. py1 (low)
+    if log:
+        lo = min(min(vals), min([r[0] for r in refs] + [1.0])) / 1.15
+        hi = max(max(vals), max([r[0] for r in refs] + [1.0])) * 1.15
+        py1 -= label_room
+
+        def ypos(v):
+            return py1 - (py1 - py0) * (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+        if from_bottom:
+            lo = min(vals) / 2.5
+        base = lo if from_bottom else 1.0
+        if from_bottom:
+            py1 += label_room   # nothing grows downwards: no room for labels below
+        ticks = log_ticks(lo, hi)
+    else:
+        hi = max(max(vals), max([r[0] for r in refs] + [0])) * 1.05
+
+        def ypos(v):
+            return py1 - (py1 - py0) * v / hi
+        base = 0.0
+        ticks = nice_linear_ticks(hi)
+    for t in ticks:
+        y = ypos(t) if t > 0 or not log else None
+        if y is None:
+            continue
+        out.append(f'<line x1="{px0}" x2="{px0 + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e4e4e4"/>')
+        out.append(text(px0 - 5, y + 4, fmt_tick(t), 11, "end"))
+    yb = ypos(base)
+    out.append(f'<line x1="{px0}" x2="{px0 + pw}" y1="{yb:.1f}" y2="{yb:.1f}" stroke="#000"/>')
+    if from_bottom:
+        yb = py1
+    out.append(text(x0 + 16, (py0 + py1) / 2, ylabel, 12, "middle", rotate=-90))
+    for v, lab in refs:
+        y = ypos(v)
+        out.append(f'<line x1="{px0}" x2="{px0 + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#444" '
+                   f'stroke-dasharray="5,4"/>')
+        for li, piece in enumerate(textwrap.wrap(lab, 15)):
+            out.append(text(px0 + pw + 5, y + 4 + 12 * li, piece, 10, fill="#444"))
+    gw = pw / len(groups)
+    bw = min(34.0, (gw - 14) / max(1, len(series)))
+    rotated = bw < 24
+    labelled = bw >= 11   # narrower bars carry no value (the tables have them)
+    for gi, (g, lines) in enumerate(groups):
+        gx = px0 + gi * gw + (gw - bw * len(series)) / 2
+        for si, x in enumerate(series):
+            v = value(g, x)
+            bx = gx + si * bw
+            if v is None or v <= 0:
+                continue
+            yv = ypos(v)
+            fill, colour = bar_fill(x)
+            out.append(f'<rect x="{bx + 1:.1f}" y="{min(yv, yb):.1f}" width="{bw - 2:.1f}" '
+                       f'height="{max(abs(yv - yb), 1):.1f}" fill="{fill}" stroke="{colour}">'
+                       f'<title>{esc(x)} {esc(" ".join(lines))}: {v:.4g}</title></rect>')
+            cx = bx + bw / 2
+            up = v >= base
+            if not labelled:
+                pass
+            elif rotated:
+                # text runs upwards from just above the bar (or downwards below it)
+                ty = yv - 3 if up else yv + 3
+                out.append(text(cx + 3, ty, fmt(v), 9, "start" if up else "end", rotate=-90))
+            else:
+                out.append(text(cx, yv - 4 if up else yv + 11, fmt(v), 10, "middle"))
+        ylab = py1 + (label_room if log and not from_bottom else 0) + 16
+        for li, line in enumerate(lines):
+            if li == 0 and len(lines) > 1:
+                # a first line shared by the next groups (the kernel, above its worker
+                # counts) is written once, centred over them all
+                if gi and groups[gi - 1][1][0] == line:
+                    continue
+                span = 1
+                while gi + span < len(groups) and groups[gi + span][1][0] == line:
+                    span += 1
+                out.append(text(px0 + (gi + span / 2) * gw, ylab, line, 12, "middle", weight="bold"))
+                continue
+            out.append(text(px0 + gi * gw + gw / 2, ylab + 13 * li, line, 12 if li == 0 else 11, "middle",
+                            weight="bold" if li == 0 else None))
+        if gi:
+            xs = px0 + gi * gw
+            out.append(f'<line x1="{xs:.1f}" x2="{xs:.1f}" y1="{py0 - label_room:.1f}" '
+                       f'y2="{py1 + (label_room if log else 0):.1f}" stroke="#f0f0f0"/>')
+    return out, height
+
+
+def speedup_of(s, kernel, n, name, w):
+    t, b = s.median(kernel, n, name, w), s.median(kernel, n, baseline_of(name), 1)
+    return b / t if t and b else None
+
+
+def faster_variant(s, kernel, n, runtime, w, names):
+    """The runtime's variant with the lowest median at w workers."""
+    best = None
+    for x in names:
+        if runtime_of(x) != runtime:
+            continue
+        t = s.median(kernel, n, x, w)
+        if t is not None and (best is None or t < best[1]):
+            best = (x, t)
+    return best[0] if best else None
+
+
+def svg_scaling(x0, y0, s, kernels, series):
+    """One small line chart per kernel: speedup T_s / T against the worker count (both axes
+    linear), one line per variant (dashed: the hatched ones), the dotted diagonal = perfect."""
+    out = [text(x0 + 10, y0 + 16, "Scaling: speedup over serial (T_s / T) against workers; "
+                "dotted: perfect scaling", 14, weight="bold")]
+    per_row = 4
+    pw_each = (SVG_W - 20) / per_row
+    ch = 240
     for ki, (kernel, n, ws) in enumerate(kernels):
-        px = x0 + ki * pw_each
-        w = pw_each - left - 12
-        h = height - top - bottom
+        px = x0 + (ki % per_row) * pw_each
+        py = y0 + 26 + (ki // per_row) * ch
+        left, top, bottom = 40, 24, 34
+        w, h = pw_each - left - 14, ch - top - bottom
         wmax = max(ws)
         pts = {}
         for x in series:
-            p = []
-            for wk in ws:
-                t, b = s.median(kernel, n, x, wk), s.median(kernel, n, baseline_of(x), 1)
-                if t and b:
-                    p.append((wk, b / t))
+            p = [(wk, v) for wk in ws for v in [speedup_of(s, kernel, n, x, wk)] if v is not None]
             if p:
                 pts[x] = p
         ymax = max([wmax] + [v for p in pts.values() for _, v in p])
@@ -764,124 +927,243 @@ def svg_scaling(x0, y0, pw_each, height, s, kernels, series):
             return px + left + w * v / wmax
 
         def yp(v):
-            return y0 + top + h * (1 - v / ymax)
-        out.append(f'<text x="{px + left + w / 2:.1f}" y="{y0 + 24}" text-anchor="middle" '
-                   f'font-weight="bold">{esc(kernel)}({n})</text>')
-        step = max(1, wmax // 4)
-        for v in range(0, int(ymax) + 1, step):
-            out.append(f'<line x1="{xp(0):.1f}" x2="{xp(wmax):.1f}" y1="{yp(v):.1f}" y2="{yp(v):.1f}" stroke="#eee"/>')
-            out.append(f'<text x="{xp(0) - 4:.1f}" y="{yp(v) + 4:.1f}" text-anchor="end" font-size="10">{v}</text>')
+            return py + top + h * (1 - v / ymax)
+        out.append(text(px + left + w / 2, py + 16, f"{kernel}({n})", 12, "middle", weight="bold"))
+        for v in nice_linear_ticks(ymax):
+            out.append(f'<line x1="{xp(0):.1f}" x2="{xp(wmax):.1f}" y1="{yp(v):.1f}" y2="{yp(v):.1f}" '
+                       f'stroke="#eee"/>')
+            out.append(text(xp(0) - 4, yp(v) + 4, fmt_tick(v), 10, "end"))
         for wk in ws:
-            out.append(f'<text x="{xp(wk):.1f}" y="{yp(0) + 14:.1f}" text-anchor="middle" font-size="10">{wk}</text>')
-        out.append(f'<text x="{px + left + w / 2:.1f}" y="{yp(0) + 28:.1f}" text-anchor="middle" '
-                   f'font-size="10">workers</text>')
+            out.append(text(xp(wk), yp(0) + 14, str(wk), 10, "middle"))
+        out.append(text(px + left + w / 2, yp(0) + 28, "workers", 10, "middle"))
         out.append(f'<line x1="{xp(0):.1f}" y1="{yp(0):.1f}" x2="{xp(wmax):.1f}" y2="{yp(wmax):.1f}" '
-                   f'stroke="#999" stroke-dasharray="4,3"/>')
+                   f'stroke="#999" stroke-dasharray="2,3"/>')
         out.append(f'<rect x="{xp(0):.1f}" y="{yp(ymax):.1f}" width="{w:.1f}" height="{h:.1f}" '
                    f'fill="none" stroke="#000"/>')
         for x, p in pts.items():
-            col = COLORS.get(x) or EXTRA_COLORS[series.index(x) % len(EXTRA_COLORS)]
+            colour = bar_fill(x)[1]
+            dash = ' stroke-dasharray="6,3"' if variant_of(x) in HATCHED else ""
             d = " ".join(f"{xp(a):.1f},{yp(b):.1f}" for a, b in p)
-            out.append(f'<polyline points="{d}" fill="none" stroke="{col}" stroke-width="2">'
+            out.append(f'<polyline points="{d}" fill="none" stroke="{colour}" stroke-width="2"{dash}>'
                        f'<title>{esc(x)}</title></polyline>')
             for a, b in p:
-                out.append(f'<circle cx="{xp(a):.1f}" cy="{yp(b):.1f}" r="2.5" fill="{col}">'
+                out.append(f'<circle cx="{xp(a):.1f}" cy="{yp(b):.1f}" r="2.5" fill="{colour}">'
                            f'<title>{esc(x)} w={a}: {b:.3g}</title></circle>')
-    if kernels:
-        out.insert(0, f'<text x="{x0 + 10}" y="{y0 + 8}" font-weight="bold">Scaling: speedup over the '
-                      f'serial baseline (T_s / T) against the worker count; dashed: perfect scaling</text>')
-    return out
+    rows_n = (len(kernels) + per_row - 1) // per_row
+    return out, 26 + rows_n * ch
 
 
-def write_svg(path, s, rows, prows=()):
-    groups = []  # (kernel, n, label, workers)
-    for r in rows:
-        if r["workers"] is not None:
-            g = (r["kernel"], r["n"], f"{r['kernel']} w={r['workers']}", r["workers"])
-            if g not in groups:
-                groups.append(g)
-    series = sorted({r["runtime"] for r in rows if r["workers"] is not None}, key=order_key)
-    peers = [x for x in series if not x.startswith("weft")]
-    if not groups:
-        # nothing to chart (only the probes ran): no chart left from an
-        # earlier run either
+def wrap(line, width_px, size=12):
+    return textwrap.wrap(line, max(20, int(width_px / (CHAR_W * size / 12)))) or [""]
+
+
+def chart_header(s, rows, prows, config, contexts, goal_counts):
+    """Lines of what was run, as (text, size, weight, colour)."""
+    config = config or {}
+    lines = [("weft benchmarks: speedup over serial code, and against OpenMP and oneTBB", 18, "bold", None)]
+    when = config.get("started_utc", "")
+    if when and config.get("finished_utc"):
+        when = f"{when[:10]} {when[11:16]}-{config['finished_utc'][11:16]} UTC"
+    cpus = contexts[0].get("num_cpus") if contexts else None
+    machine = ", ".join(x for x in (config.get("cpu_model"), f"{cpus} CPUs" if cpus else None) if x)
+    lines.append(("  ·  ".join(x for x in (config.get("command"), f"commit {config['commit']}"
+                                          if config.get("commit") else None, when, machine) if x),
+                  12, None, None))
+    reps = config.get("reps")
+    if config.get("quick"):
+        lines.append((f"--quick run: small sizes, {reps} repetitions, under whatever else the machine ran: "
+                      "a check that everything works, not a measurement to quote", 13, "bold", "#B00000"))
+    elif reps:
+        lines.append((f"full run: default sizes, {reps} repetitions (medians), the repetitions interleaved "
+                      "across runtimes", 12, None, None))
+    sizes = sorted({(r["kernel"], r["n"]) for r in rows} | {(r["kernel"], r["n"]) for r in prows},
+                   key=lambda kn: [k for k, _ in s.kernels()].index(kn[0]) if kn[0] in
+                   [k for k, _ in s.kernels()] else 99)
+    ws = sorted({r["workers"] for r in rows if r["workers"] is not None} |
+                {r["workers"] for r in prows if r["workers"] is not None})
+    lines.append((f"sizes: {' '.join(f'{k}({n})' for k, n in sizes)};  workers: {', '.join(map(str, ws))}"
+                  f"{' (pinned)' if config.get('pinned') else ''}"
+                  f"{f';  {reps} repetitions, medians' if reps else ''}", 12, None, None))
+    for l in compilers_line(contexts):
+        lines.append(("built by " + l, 12, None, None))
+    la, lb = config.get("loadavg_start"), config.get("loadavg_end")
+    if la:
+        busy = max(la[0], (lb or [0])[0]) > LOAD_NOTE
+        lines.append((f"machine load (/proc/loadavg, 1/5/15 min): {fmt_load(la)} before the first process, "
+                      f"{fmt_load(lb)} after the last"
+                      + (f"; above {LOAD_NOTE:g}, something else was running: the figures are noisy"
+                         if busy else ""), 12, "bold" if busy else None, "#B00000" if busy else None))
+    else:
+        loads = [c.get("load_avg", [None])[0] for c in contexts if c.get("load_avg")]
+        if loads:
+            lines.append((f"1-minute load when the processes started: {min(loads):.2f}-{max(loads):.2f}",
+                          12, None, None))
+    if goal_counts:
+        lines.append(("goal lines (bench/goals.json; the report lists them): " + ";  ".join(goal_counts),
+                      12, None, None))
+    return lines
+
+
+def goal_summary(goals, scaling, peer, probe_goals):
+    def count(gs, what):
+        gs = list(gs)
+        if not gs:
+            return None
+        npass = sum(1 for g in gs if g["status"] == "PASS")
+        nna = sum(1 for g in gs if g["status"] == "n/a")
+        return f"{what} {npass} of {len(gs)} pass" + (f" ({nna} n/a)" if nna else "")
+    out = [count(goals, "fib"), count(scaling, "kernel scaling"), count(probe_goals, "idle/wake-up")]
+    for g in peer:
+        out.append(f"{g['compiler']}: ahead of the peers in {g['comparisons'] - len(g['misses'])} of "
+                   f"{g['comparisons']} comparisons")
+    return [x for x in out if x]
+
+
+def write_svg(path, s, rows, prows=(), config=None, contexts=(), goal_counts=()):
+    compute = [r for r in rows if r["workers"] is not None]
+    if not compute and not prows:
+        # nothing to chart: no chart left from an earlier run either
         if os.path.exists(path):
             os.remove(path)
         return False
-    # kernels measured at three or more worker counts get a scaling chart on top
+    parts, y = [], 14
+    # what was run
+    for line, size, weight, colour in chart_header(s, rows, prows, config, contexts, goal_counts):
+        for piece in wrap(line, SVG_W - 30, size):
+            y += size + 6
+            parts.append(text(14, y, piece, size, weight=weight, fill=colour))
+    # legend: the runtimes present, then the hatching
+    present = sorted({runtime_of(r["runtime"]) for r in rows + list(prows)}, key=lambda rt: (
+        RUNTIME_ORDER.index(rt) if rt in RUNTIME_ORDER else 99))
+    y += 14
+    lx = 14
+    for rt in present:
+        colour, label = RUNTIME_STYLE.get(rt, ("#333333", rt))
+        wdt = 26 + CHAR_W * len(label) + 18
+        if lx + wdt > SVG_W - 10:
+            lx, y = 14, y + 20
+        parts.append(f'<rect x="{lx}" y="{y}" width="16" height="14" fill="{colour}"/>')
+        parts.append(text(lx + 21, y + 12, label, 12))
+        lx += wdt
+    y += 22
+    parts.append(f'<rect x="14" y="{y}" width="16" height="14" fill="url(#hatch-weft)" stroke="#0072B2"/>')
+    parts.append(text(35, y + 12, "hatched: a runtime's second variant (weft's generic API against its typed "
+                      "form; a peer's loop form, omp for / tbb::parallel_for, against its tasks; "
+                      "tbb's arena execute)", 12))
+    y += 30
+
+    kernels = [(k, n) for k, n in s.kernels() if k not in PROBES]
+    ws_all = sorted({r["workers"] for r in compute})
+    names = sorted({r["runtime"] for r in compute}, key=series_key)
+    main_kernels = [(k, n) for k, n in kernels if k != GOAL_KERNEL]
+    # the headline: each runtime's faster variant at the largest worker count
+    if compute and main_kernels:
+        wmax = max(ws_all)
+        rts = [rt for rt in RUNTIME_ORDER if any(runtime_of(x) == rt for x in names)]
+
+        def head(g, rt):
+            x = faster_variant(s, g[0], g[1], rt, wmax, names)
+            return speedup_of(s, g[0], g[1], x, wmax) if x else None
+        hdr_series = [f"{rt}-best" for rt in rts]
+        groups = [((k, n), [k]) for k, n in main_kernels]
+        out, h = bar_panel(0, y, SVG_W, f"Speedup over serial code with {wmax} worker{'s' * (wmax > 1)} "
+                           "(T_serial / T; higher is better)", groups, hdr_series,
+                           lambda g, x: head(g, x[:-5]),
+                           refs=[(1.0, "serial")] + ([(float(wmax), f"perfect: {wmax}x")] if wmax > 1 else []),
+                           ylabel="speedup over serial", height=340,
+                           note="each runtime's faster variant; serial = plain recursion of the same compiler; "
+                                f"{GOAL_KERNEL} has its own panel below")
+        parts += out
+        y += h + 10
+    # details: the scaling lines
     scal = []
-    for kernel, n in s.kernels():
-        ws = sorted({r["workers"] for r in rows if r["kernel"] == kernel and r["n"] == n
-                     and r["workers"] is not None})
+    for kernel, n in kernels:
+        ws = sorted({r["workers"] for r in compute if r["kernel"] == kernel and r["n"] == n})
         if len(ws) >= 3:
             scal.append((kernel, n, ws))
-    width = max(700, 110 * len(groups) + 100, 280 * len(scal) + 20)
-    panel_h = 300
-    parts = []
-    y = 10
     if scal:
-        parts += svg_scaling(10, y + 10, 280, 280, s, scal, series)
-        y += 300
-    parts += svg_panel(0, y, width, panel_h, "Speedup over the serial baseline (T_s / T, log scale; above 1 = faster than serial)",
-                       groups, series, lambda g, x: (lambda t, b: b / t if t and b else None)(
-                           s.median(g[0], g[1], x, g[3]), s.median(g[0], g[1], baseline_of(x), 1)),
-                       "T_s / T")
-    y += panel_h
-    if peers:
-        for var in ("generic", "typed"):
-            parts += svg_panel(0, y, width, panel_h,
-                               f"weft-{var} time / peer time, weft built by the peer's compiler "
-                               "(log scale; below 1 = weft faster)",
-                               groups, peers, lambda g, x, var=var: (lambda tw, tp: tw / tp if tw and tp else None)(
-                                   s.median(g[0], g[1], weft_of(x, var), g[3]), s.median(g[0], g[1], x, g[3])),
-                               f"T_{var} / T_peer")
-            y += panel_h
-    # the probes: wake-up latency (us) and idle CPU (% of a core), per worker count
-    for kernel, title, key, ylabel in (
-            ("wake", "Wake-up latency, median (us, log scale); futex = bare futex round trip (same processes)",
-             "wake_med_us", "microseconds"),
-            ("idle", "Idle CPU after work (% of one core, log scale; the goal is below 1)", "idle_cpu_pct",
-             "% of one core")):
-        pr = [r for r in prows if r["kernel"] == kernel and not r["runtime"].startswith("serial")]
+        out, h = svg_scaling(0, y, s, scal, names)
+        parts += out
+        y += h + 10
+    # every variant at each worker count
+    for w in ws_all:
+        groups = [((k, n), [k]) for k, n in main_kernels]
+        ser = [x for x in names if any(s.median(k, n, x, w) for k, n in main_kernels)]
+        out, h = bar_panel(0, y, SVG_W, f"Every variant with {w} worker{'s' * (w > 1)}: speedup over serial "
+                           "(T_serial / T)", groups, ser, lambda g, x, w=w: speedup_of(s, g[0], g[1], x, w),
+                           refs=[(1.0, "serial")], ylabel="speedup over serial", height=320,
+                           note="bars left to right: weft gcc (typed, generic), weft clang, then each peer")
+        parts += out
+        y += h + 10
+    # fib
+    fibs = [(k, n) for k, n in kernels if k == GOAL_KERNEL]
+    for k, n in fibs:
+        ser = [x for x in names if any(s.median(k, n, x, w) for w in ws_all)]
+        groups = [(w, [f"{k}({n})", f"{w} worker{'s' * (w > 1)}"]) for w in ws_all]
+        out, h = bar_panel(0, y, SVG_W, f"{k}({n}): the cost of a spawn, speedup over serial (log scale)",
+                           groups, ser, lambda g, x, k=k, n=n: speedup_of(s, k, n, x, g),
+                           log=True, refs=[(1.0, "serial")], ylabel="speedup over serial (log)", height=330,
+                           note="one task per call and no cutoff: the time is nearly all spawn and join; "
+                                "the typed goal lines compare weft typed with plain recursion")
+        parts += out
+        y += h + 10
+    # weft against each peer, same compiler, same worker count
+    peers = [x for x in names if not x.startswith("weft") and not is_serial(x)]
+    if peers and main_kernels:
+        def ratio(g, x):
+            k, n, w = g
+            tw = [t for t in (s.median(k, n, weft_of(x, v), w) for v in ("generic", "typed")) if t]
+            tp = s.median(k, n, x, w)
+            return min(tw) / tp if tw and tp else None
+        groups = [((k, n, w), [k, f"w={w}"]) for k, n in main_kernels for w in ws_all]
+        out, h = bar_panel(0, y, SVG_W, "weft against each peer: weft's time / the peer's time (log scale; "
+                           "below 1 = weft faster)", groups, peers, ratio, log=True,
+                           refs=[(PEER_LIMIT, "equal")], ylabel="T_weft / T_peer (log)", height=330,
+                           note="weft's faster variant, built by the peer's compiler, same worker count")
+        parts += out
+        y += h + 10
+    # the probes, side by side
+    probe_out, probe_h = [], 0
+    half = SVG_W / 2
+    for pi, (kernel, title, key, ylabel, log, refs) in enumerate((
+            ("wake", "Wake-up latency of an idle runtime, median (us)", "wake_med_us", "microseconds",
+             False, []),
+            ("idle", "Idle CPU after work (% of one core, log scale)", "idle_cpu_pct", "% of one core", True,
+             [(IDLE_LIMIT_PCT, f"goal: below {IDLE_LIMIT_PCT:g}%")]))):
+        pr = [r for r in prows if r["kernel"] == kernel]
         if not pr:
             continue
-        pgroups = sorted({r["workers"] for r in pr})
-        pseries = sorted({r["runtime"] for r in pr}, key=order_key)
-        if kernel == "wake":
-            pseries = ["futex"] + pseries
+        pws = sorted({r["workers"] for r in pr if r["workers"] is not None})
+        # the serial rows first: the futex round trip (wake), a process that only sleeps (idle)
+        pser = sorted({r["runtime"] for r in pr if is_serial(r["runtime"])}, key=series_key) + \
+            sorted({r["runtime"] for r in pr if not is_serial(r["runtime"])}, key=series_key)
 
-        def pval(g, x, pr=pr, key=key):
-            if x == "futex":
-                v = [r["futex_med_us"] for r in pr if r["workers"] == g[3] and r["futex_med_us"]]
+        def pval(w, x, pr=pr, key=key, kernel=kernel):
+            if kernel == "wake" and is_serial(x):
+                v = [r["futex_med_us"] for r in pr if r["workers"] == w and r["futex_med_us"]
+                     and compiler_of(r["runtime"]) == compiler_of(x)]
                 return statistics.median(v) if v else None
-            v = [r[key] for r in pr if r["workers"] == g[3] and r["runtime"] == x]
+            v = [r[key] for r in pr if (r["workers"] == w or is_serial(x)) and r["runtime"] == x]
             return max(v[0], 1e-3) if v and v[0] is not None else None
-        pg = [(kernel, 0, f"{kernel} w={w}", w) for w in pgroups]
-        parts += svg_panel(0, y, width, panel_h, title, pg, pseries, pval, ylabel)
-        y += panel_h
-        for x in pseries:
-            if x not in series:
-                series.append(x)
-    # legend
-    lx = 70
-    for i, x in enumerate(series):
-        col = COLORS.get(x) or EXTRA_COLORS[i % len(EXTRA_COLORS)]
-        if lx + 30 + 7 * len(x) > width:   # wrap the legend
-            lx = 70
-            y += 20
-        parts.append(f'<rect x="{lx}" y="{y + 5}" width="12" height="12" fill="{col}"/>')
-        parts.append(f'<text x="{lx + 16}" y="{y + 15}" font-size="12">{esc(x)}</text>')
-        lx += 30 + 7 * len(x)
-    sizes = sorted({(r["kernel"], r["n"]) for r in rows} | {(r["kernel"], r["n"]) for r in prows})
-    parts.append(f'<text x="70" y="{y + 40}" font-size="12">sizes: '
-                 f'{esc(", ".join(f"{k}({n})" for k, n in sizes))}; each runtime compared with the serial '
-                 f'baseline and weft built by its own compiler</text>')
-    height = y + 55
+        groups = [(w, [f"{w} worker{'s' * (w > 1)}"]) for w in pws]
+        note = ("grey: a bare futex round trip in the same processes (two wake-ups)" if kernel == "wake" else
+                "grey: a process that only sleeps; libomp spins 200 ms before it sleeps")
+        out, h = bar_panel(pi * half, y, half, title, groups, pser, pval, log=log, refs=refs, ylabel=ylabel,
+                           height=320, note=note, fmt=(fmt_us if kernel == "wake" else fmt_pct),
+                           from_bottom=True)
+        probe_out += out
+        probe_h = max(probe_h, h)
+    parts += probe_out
+    y += probe_h + 6
+    parts.append(text(14, y + 8, "Medians over the repetitions; every runtime compared with the serial "
+                      "baseline and weft built by its own compiler.  Tables and goal lines: the report "
+                      "(bench/run's output, build/bench/report.md).", 11, fill="#444"))
+    height = int(y + 24)
     with open(path, "w") as f:
-        f.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-                f'font-family="sans-serif" font-size="12">\n')
-        f.write(f'<rect width="{width}" height="{height}" fill="white"/>\n')
-        f.write("\n".join(parts))
+        f.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_W}" height="{height}" '
+                f'viewBox="0 0 {SVG_W} {height}" font-family="DejaVu Sans, Verdana, sans-serif" font-size="12">\n')
+        f.write(f'<rect width="{SVG_W}" height="{height}" fill="white"/>\n')
+        f.write("\n".join(svg_defs() + parts))
         f.write("\n</svg>\n")
     return True
 
@@ -930,7 +1212,8 @@ def main():
            "probes": prows, "probe_goals": probe_goals, "failures": failures, "runs": runs}
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=1)
-    wrote_svg = write_svg(a.svg, s, rows, prows)
+    wrote_svg = write_svg(a.svg, s, rows, prows, config, contexts,
+                          goal_summary(goals, scaling, peer, probe_goals))
     print()
     print(f"results (every run, summary, goals): {a.out}")
     if wrote_svg:
