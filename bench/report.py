@@ -6,7 +6,8 @@ one worker count, one repetition; the name says which repetition), prints a
 table of medians and ratios for the compute kernels, tables of the wake-up
 latency and idle CPU probes, checks the goal lines (fib's, and the issue's:
 their limits are in goals.json, next to this file), writes all runs and the
-summary to --out (JSON) and a bar chart to --svg.
+summary to --out (JSON), a chart to --svg and the tables and goal lines as
+Markdown to --md (for docs/benchmarks.md).
 Python 3 standard library only.
 
 Every runtime is paired with the runtimes built by the same compiler: gcc
@@ -1168,11 +1169,145 @@ def write_svg(path, s, rows, prows=(), config=None, contexts=(), goal_counts=())
     return True
 
 
+# ---- Markdown -------------------------------------------------------------
+#
+# The tables and goal lines as Markdown (build/bench/report.md), for
+# docs/benchmarks.md to paste, each figure as the text report prints it.
+
+def md_table(hdr, lines, right_from=1):
+    out = ["| " + " | ".join(hdr) + " |",
+           "|" + "|".join("---" if i < right_from else "---:" for i in range(len(hdr))) + "|"]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in l) + " |" for l in lines]
+    return out
+
+
+def provenance(config, contexts):
+    """One line: the command, commit, date and machine that produced the figures."""
+    config = config or {}
+    parts = [f"`{config['command']}`" if config.get("command") else "bench/run"]
+    if config.get("commit"):
+        parts.append(f"at {config['commit']}")
+    when = config.get("started_utc")
+    if when:
+        end = config.get("finished_utc", "")
+        parts.append(f"on {when[:10]}, {when[11:16]}-{end[11:16]} UTC" if end else f"on {when}")
+    cpus = contexts[0].get("num_cpus") if contexts else None
+    machine = ", ".join(x for x in (config.get("cpu_model"), f"{cpus} CPUs" if cpus else None) if x)
+    line = "Produced by " + " ".join(parts) + (f" ({machine})" if machine else "") + "."
+    if config.get("quick"):
+        line += f" A `--quick` run: small sizes, {config.get('reps')} repetitions."
+    elif config.get("reps"):
+        line += f" {config['reps']} repetitions, medians."
+    if config.get("loadavg_start"):
+        line += (f" Load average (1/5/15 min) {fmt_load(config['loadavg_start'])} before the first process,"
+                 f" {fmt_load(config.get('loadavg_end'))} after the last.")
+    return line
+
+
+def write_md(path, s, rows, goals, scaling, peer, probe_goals, prows, config, contexts, failures):
+    out = ["<!-- written by bench/report.py (bench/run); paste, do not edit -->", "",
+           provenance(config, contexts), ""]
+    out += ["Built by (each runtime is compared with the serial baseline and weft of its own compiler):", ""]
+    out += [f"- {l}" for l in compilers_line(contexts)] + [""]
+    # times: one row per kernel and runtime-variant, one column pair per worker count
+    ws = sorted({r["workers"] for r in rows if r["workers"] is not None})
+    if rows:
+        out += ["### Times", "",
+                "Median wall time of the timed call in seconds [min-max over the repetitions], and T_s/T, "
+                "the speedup over serial-plain of the same compiler; serial rows: one process, no workers.", ""]
+        hdr = ["kernel", "runtime-variant", "reps", "serial s"]
+        for w in ws:
+            hdr += [f"w={w} s", f"w={w} T_s/T"]
+        lines = []
+        by = {}
+        for r in rows:
+            by.setdefault((r["kernel"], r["n"], r["runtime"]), {})[r["workers"]] = r
+        for (k, n, name), cells in sorted(by.items(), key=lambda kv: (
+                [kn for kn in s.kernels()].index((kv[0][0], kv[0][1])), order_key(kv[0][2]))):
+            reps = sorted({c["reps"] for c in cells.values()})
+            line = [f"{k}({n})", name, "/".join(map(str, reps))]
+            sr = cells.get(None)
+            line.append(f"{fmt_t(sr['median_s'])} [{fmt_t(sr['min_s'])}-{fmt_t(sr['max_s'])}]" if sr else "")
+            for w in ws:
+                c = cells.get(w)
+                line += ([f"{fmt_t(c['median_s'])} [{fmt_t(c['min_s'])}-{fmt_t(c['max_s'])}]",
+                          fmt_r(c["speedup"])] if c else ["", ""])
+            lines.append(line)
+        out += md_table(hdr, lines, 2) + [""]
+    out += ["### Goal lines", "", "Limits from `bench/goals.json`; ratios of medians, PASS / MISS, "
+            "n/a when a run they need left no result.", ""]
+    if goals:
+        n = goals[0]["n"]
+        note = "" if n == GOAL_N else f" (the goals are set for fib({GOAL_N}); this run measured fib({n}))"
+        out += [f"fib({n}){note}:", ""]
+        lines = [[g["goal"], "n/a" if g["ratio"] is None else f"{g['ratio']:.3f}",
+                  "" if g["rep_min"] is None else f"{g['rep_min']:.2f}-{g['rep_max']:.2f}",
+                  "" if g["cpu_ratio"] is None else f"{g['cpu_ratio']:.3f}", g["status"]] for g in goals]
+        out += md_table(["goal", "measured", "range over repetitions", "CPU-time ratio", ""], lines) + [""]
+    if scaling:
+        w = max((g["workers"] or 0) for g in scaling)
+        out += [f"{', '.join(SCALING_KERNELS)}: T_1/T_s <= {T1_LIMIT} and T_s/T_{w} >= {S2_LIMIT}"
+                f"{'' if w == S2_WORKERS else f' x {w}/{S2_WORKERS}'} (generic against the elision, typed "
+                "against plain recursion, same compiler; CPU-time ratio in brackets):", ""]
+        lines = [[f"{g['kernel']}({g['n']})", g["variant"],
+                  "-" if g["t1_over_ts"] is None else f"{g['t1_over_ts']:.3f}"
+                  + ("" if g["cpu_t1_over_ts"] is None else f" ({g['cpu_t1_over_ts']:.3f})"),
+                  "-" if g["ts_over_tw"] is None else f"{g['ts_over_tw']:.3f}", g["status"]] for g in scaling]
+        out += md_table(["kernel", "weft variant", "T_1/T_s", f"T_s/T_{w}", ""], lines, 2) + [""]
+    if peer:
+        out += ["weft ahead of every peer on every compute kernel at every worker count (weft's faster variant "
+                "against each peer of the same compiler):", ""]
+        for g in peer:
+            extra = f", {len(g['missing'])} missing" if g.get("missing") else ""
+            out.append(f"- {g['compiler']}: {g['comparisons']} comparisons, {len(g['misses'])} behind{extra}: "
+                       f"**{g['status']}**")
+            out += [f"  - behind: {m}" for m in g["misses"]]
+            out += [f"  - missing: {m}" for m in g.get("missing", [])]
+        out.append("")
+    if probe_goals:
+        out += [f"Idle pool below {IDLE_LIMIT_PCT:g}% of one core; wake-up median within {WAKE_LIMIT:g}x the "
+                "futex round trip (per process: weft median / futex median; median over processes [range]):", ""]
+        out += md_table(["goal", "runtime", "workers", "measured", ""],
+                        [[g["goal"], g["runtime"], str(g["workers"]), g["text"], g["status"]]
+                         for g in probe_goals], 3) + [""]
+    wake = [r for r in prows if r["kernel"] == "wake"]
+    if wake:
+        out += [f"### Wake-up latency, wake({wake[0]['n']})", "",
+                "Medians over the processes of each process's median and p90, microseconds; x futex: "
+                "runtime median / futex median of the same process; in/out (weft): call -> task start, "
+                "task start -> return.", ""]
+        out += md_table(["runtime-variant", "workers", "reps", "median us", "p90 us", "futex med", "futex p90",
+                         "x futex", "parks/call", "in/out us"],
+                        [[r["runtime"], "-" if r["workers"] is None else str(r["workers"]), str(r["reps"]),
+                          fmt_us(r["wake_med_us"]), fmt_us(r["wake_p90_us"]), fmt_us(r["futex_med_us"]),
+                          fmt_us(r["futex_p90_us"]), fmt_r(r["wake_over_futex"]),
+                          "-" if r["parks_per_call"] is None else f"{r['parks_per_call']:.2f}",
+                          "-" if r["wake_in_med_us"] is None else
+                          f"{fmt_us(r['wake_in_med_us'])}/{fmt_us(r['wake_out_med_us'])}"] for r in wake]) + [""]
+    idle = [r for r in prows if r["kernel"] == "idle"]
+    if idle:
+        out += [f"### Idle CPU, idle({idle[0]['n']})", "",
+                f"CPU time of the process over the {idle[0]['n']} ms after a burst that kept every worker busy, "
+                "% of one core, median [min-max]:", ""]
+        out += md_table(["runtime-variant", "workers", "reps", "CPU % of a core", "min-max", "parks in window"],
+                        [[r["runtime"], "-" if r["workers"] is None else str(r["workers"]), str(r["reps"]),
+                          "-" if r["idle_cpu_pct"] is None else f"{r['idle_cpu_pct']:.3f}",
+                          "-" if r["idle_cpu_pct_range"][0] is None else
+                          f"{r['idle_cpu_pct_range'][0]:.3f}-{r['idle_cpu_pct_range'][1]:.3f}",
+                          "-" if r["parks_in_window"] is None else f"{r['parks_in_window']:.0f}"]
+                         for r in idle]) + [""]
+    if failures:
+        out += ["### Failed runs", ""] + [f"- {f}" for f in failures] + [""]
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--raw", required=True, help="directory of google-benchmark JSON files")
     ap.add_argument("--out", required=True, help="combined JSON to write")
     ap.add_argument("--svg", required=True, help="SVG chart to write")
+    ap.add_argument("--md", help="Markdown file to write: the tables and goal lines")
     ap.add_argument("--failures", help="file listing failed runs, one a line")
     ap.add_argument("--config", help="JSON with the options of bench/run, copied into --out")
     a = ap.parse_args()
@@ -1188,8 +1323,8 @@ def main():
             failures = [l.rstrip("\n") for l in f if l.strip()]
     if not runs:
         print("report: no benchmark results found under " + a.raw, file=sys.stderr)
-        for old in (a.out, a.svg):  # an earlier run's report is not this run's
-            if os.path.exists(old):
+        for old in (a.out, a.svg, a.md):  # an earlier run's report is not this run's
+            if old and os.path.exists(old):
                 os.remove(old)
         return 1
     s = Summary(runs, config)
@@ -1218,6 +1353,9 @@ def main():
     print(f"results (every run, summary, goals): {a.out}")
     if wrote_svg:
         print(f"chart:                               {a.svg}")
+    if a.md:
+        write_md(a.md, s, rows, goals, scaling, peer, probe_goals, prows, config, contexts, failures)
+        print(f"tables and goal lines, Markdown:     {a.md}")
     print(f"raw google-benchmark JSON:           {a.raw}/")
     return 0
 

@@ -80,17 +80,26 @@ class Raw:
 def report(report_py, raw, tmp, config=None):
     out = os.path.join(tmp, os.path.basename(raw) + ".json")
     svg = os.path.join(tmp, os.path.basename(raw) + ".svg")
-    extra = []
+    md = os.path.join(tmp, os.path.basename(raw) + ".md")
+    extra = ["--md", md]
     if config is not None:
-        extra = ["--config", os.path.join(tmp, "config.json")]
-        with open(extra[1], "w") as f:
+        extra += ["--config", os.path.join(tmp, "config.json")]
+        with open(extra[-1], "w") as f:
             json.dump(config, f)
     p = subprocess.run([sys.executable, report_py, "--raw", raw, "--out", out, "--svg", svg] + extra,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     expect(f"report.py exits 0 on {raw}", p.returncode == 0, p.stdout[-2000:])
     expect(f"report.py writes the chart of {raw}", os.path.getsize(svg) > 0 if os.path.exists(svg) else False)
     with open(out) as f:
-        return json.load(f), p.stdout
+        doc = json.load(f)
+    # the Markdown has every goal line the JSON has, with its status
+    with open(md) as f:
+        text = f.read()
+    for g in doc["goals"]:
+        expect(f"report.md has the goal line {g['goal']}", any(
+            g["goal"].replace("|", "\\|") in l and l.rstrip().endswith(f"| {g['status']} |")
+            for l in text.splitlines()))
+    return doc, p.stdout
 
 
 def full_set(report_py, tmp):
