@@ -840,16 +840,22 @@ def bar_panel(x0, y0, width, title, groups, series, value, log=False, refs=(), y
         for li, piece in enumerate(textwrap.wrap(lab, 15)):
             out.append(text(px0 + pw + 5, y + 4 + 12 * li, piece, 10, fill="#444"))
     gw = pw / len(groups)
-    bw = min(34.0, (gw - 14) / max(1, len(series)))
-    rotated = bw < 24
-    labelled = bw >= 11   # narrower bars carry no value (the tables have them)
+    # each group draws only the series it has values for (loop's omp for, say),
+    # in the same order, so that no group is all gaps
+    present = [[x for x in series if (value(g, x) or 0) > 0] for g, _ in groups]
+    nmax = max(1, max(len(p) for p in present))
+    bw = min(34.0, (gw - min(14.0, gw * 0.08)) / nmax)
+    # a value is written across its bar when it fits, else along it (rotated),
+    # and not at all on bars too narrow for that (the tables have every value)
+    longest = max(len(fmt(value(g, x))) for (g, _), p in zip(groups, present) for x in p) if vals else 1
+    rotated = bw < longest * 6.2 + 4
+    labelled = bw >= 9
+    lsize = 9 if bw >= 11 else 8
     for gi, (g, lines) in enumerate(groups):
-        gx = px0 + gi * gw + (gw - bw * len(series)) / 2
-        for si, x in enumerate(series):
+        gx = px0 + gi * gw + (gw - bw * len(present[gi])) / 2
+        for si, x in enumerate(present[gi]):
             v = value(g, x)
             bx = gx + si * bw
-            if v is None or v <= 0:
-                continue
             yv = ypos(v)
             fill, colour = bar_fill(x)
             out.append(f'<rect x="{bx + 1:.1f}" y="{min(yv, yb):.1f}" width="{bw - 2:.1f}" '
@@ -862,7 +868,7 @@ def bar_panel(x0, y0, width, title, groups, series, value, log=False, refs=(), y
             elif rotated:
                 # text runs upwards from just above the bar (or downwards below it)
                 ty = yv - 3 if up else yv + 3
-                out.append(text(cx + 3, ty, fmt(v), 9, "start" if up else "end", rotate=-90))
+                out.append(text(cx + 3, ty, fmt(v), lsize, "start" if up else "end", rotate=-90))
             else:
                 out.append(text(cx, yv - 4 if up else yv + 11, fmt(v), 10, "middle"))
         ylab = py1 + (label_room if log and not from_bottom else 0) + 16
@@ -988,17 +994,16 @@ def chart_header(s, rows, prows, config, contexts, goal_counts):
     for l in compilers_line(contexts):
         lines.append(("built by " + l, 12, None, None))
     la, lb = config.get("loadavg_start"), config.get("loadavg_end")
+    loads = [c.get("load_avg", [None])[0] for c in contexts if c.get("load_avg")]
+    busy = max([la[0] if la else 0, lb[0] if lb else 0] + loads) > LOAD_NOTE
+    warn = f"; above {LOAD_NOTE:g}, something else was running: the figures are noisy" if busy else ""
     if la:
-        busy = max(la[0], (lb or [0])[0]) > LOAD_NOTE
         lines.append((f"machine load (/proc/loadavg, 1/5/15 min): {fmt_load(la)} before the first process, "
-                      f"{fmt_load(lb)} after the last"
-                      + (f"; above {LOAD_NOTE:g}, something else was running: the figures are noisy"
-                         if busy else ""), 12, "bold" if busy else None, "#B00000" if busy else None))
-    else:
-        loads = [c.get("load_avg", [None])[0] for c in contexts if c.get("load_avg")]
-        if loads:
-            lines.append((f"1-minute load when the processes started: {min(loads):.2f}-{max(loads):.2f}",
-                          12, None, None))
+                      f"{fmt_load(lb)} after the last", 12, None, None))
+    if loads:
+        lines.append((f"1-minute load average when each process started: {min(loads):.2f}-{max(loads):.2f} "
+                      f"on {contexts[0].get('num_cpus')} CPUs" + warn, 12, "bold" if busy else None,
+                      "#B00000" if busy else None))
     if goal_counts:
         lines.append(("goal lines (bench/goals.json; the report lists them): " + ";  ".join(goal_counts),
                       12, None, None))
@@ -1127,8 +1132,8 @@ def write_svg(path, s, rows, prows=(), config=None, contexts=(), goal_counts=())
     probe_out, probe_h = [], 0
     half = SVG_W / 2
     for pi, (kernel, title, key, ylabel, log, refs) in enumerate((
-            ("wake", "Wake-up latency of an idle runtime, median (us)", "wake_med_us", "microseconds",
-             False, []),
+            ("wake", "Wake-up latency of an idle runtime, median (us, log scale)", "wake_med_us",
+             "microseconds", True, []),
             ("idle", "Idle CPU after work (% of one core, log scale)", "idle_cpu_pct", "% of one core", True,
              [(IDLE_LIMIT_PCT, f"goal: below {IDLE_LIMIT_PCT:g}%")]))):
         pr = [r for r in prows if r["kernel"] == kernel]
