@@ -1206,6 +1206,9 @@ def provenance(config, contexts):
     if config.get("loadavg_start"):
         line += (f" Load average (1/5/15 min) {fmt_load(config['loadavg_start'])} before the first process,"
                  f" {fmt_load(config.get('loadavg_end'))} after the last.")
+    loads = [c.get("load_avg", [None])[0] for c in contexts if c.get("load_avg")]
+    if loads:
+        line += f" The 1-minute load when each process started: {min(loads):.2f}-{max(loads):.2f}."
     return line
 
 
