@@ -570,6 +570,23 @@ def compilers_line(contexts):
             for (comp, flags), labs in sorted(by.items(), key=lambda kv: -len(kv[1]))]
 
 
+def run_warnings(rows, prows):
+    """What makes a run's figures suspect: workers that did not park in the
+    wake-up probe, serial runs that did not get a whole CPU."""
+    out = []
+    for r in prows:
+        if r["kernel"] == "wake" and r["runtime"].startswith("weft") and \
+                r["parks_per_call"] is not None and r["parks_per_call"] < MIN_PARKS:
+            out.append(f"{r['runtime']} w={r['workers']}: {r['parks_per_call']:.2f} parks per call: the workers "
+                       "mostly did not park between calls; the wake-up probe measured awake workers")
+    serial = [r["cpu_over_real"] for r in rows if r["workers"] is None and r["cpu_over_real"]]
+    if serial and statistics.median(serial) < SERIAL_MIN_CPU:
+        out.append(f"the serial runs got {statistics.median(serial):.0%} of a CPU (median CPU/wall time): "
+                   "the machine was oversubscribed, wall times are inflated and noisy; "
+                   "the CPU-time ratios of the one-worker goals are the steadier numbers.")
+    return out
+
+
 def fmt_load(la):
     return "-" if not la else " ".join(f"{x:.2f}" for x in la)
 
@@ -658,16 +675,8 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
     if config and config.get("loadavg_start"):
         print(f"load average (1/5/15 min, /proc/loadavg) before the first process: "
               f"{fmt_load(config['loadavg_start'])}, after the last: {fmt_load(config.get('loadavg_end'))}")
-    low_parks = [r for r in prows if r["kernel"] == "wake" and r["runtime"].startswith("weft")
-                 and r["parks_per_call"] is not None and r["parks_per_call"] < MIN_PARKS]
-    for r in low_parks:
-        print(f"WARNING: {r['runtime']} w={r['workers']}: {r['parks_per_call']:.2f} parks per call: the workers "
-              "mostly did not park between calls; the wake-up probe measured awake workers")
-    serial = [r["cpu_over_real"] for r in rows if r["workers"] is None and r["cpu_over_real"]]
-    if serial and statistics.median(serial) < SERIAL_MIN_CPU:
-        print(f"WARNING: the serial runs got {statistics.median(serial):.0%} of a CPU (median CPU/wall time): "
-              "the machine was oversubscribed, wall times are inflated and noisy; "
-              "the CPU-time ratios of the one-worker goals are the steadier numbers.")
+    for w in run_warnings(rows, prows):
+        print("WARNING: " + w)
     if failures:
         print("\nFAILED RUNS (no timing from these):")
         for f in failures:
@@ -1304,6 +1313,9 @@ def write_md(path, s, rows, goals, scaling, peer, probe_goals, prows, config, co
                           f"{r['idle_cpu_pct_range'][0]:.3f}-{r['idle_cpu_pct_range'][1]:.3f}",
                           "-" if r["parks_in_window"] is None else f"{r['parks_in_window']:.0f}"]
                          for r in idle]) + [""]
+    warns = run_warnings(rows, prows)
+    if warns:
+        out += ["### Warnings", ""] + [f"- {w}" for w in warns] + [""]
     if failures:
         out += ["### Failed runs", ""] + [f"- {f}" for f in failures] + [""]
     with open(path, "w") as f:
