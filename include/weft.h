@@ -46,7 +46,8 @@ extern "C" {
     X(WEFT_ENOMEM, -ENOMEM, "out of memory")                               \
     X(WEFT_EAGAIN, -EAGAIN, "could not create a worker thread")            \
     X(WEFT_ERANGE, -ERANGE,                                                \
-      "worker count, deque_slots or stack_size out of range")              \
+      "worker count, deque_slots, stack_size or topology size out of "     \
+      "range")                                                             \
     X(WEFT_ENOCPU, -ENXIO,                                                 \
       "the cpuset (or topology) names no CPU this process may use")        \
     X(WEFT_EDEADLK, -EDEADLK, "destroy would wait for the calling worker") \

@@ -17,8 +17,10 @@
  *
  * The real topology is loaded once per process and shared, read-only, by
  * every pool (loading takes milliseconds).  A synthetic topology string
- * (weft_config.topology) gets a topology of its own; binding to its
- * simulated cores fails, and the pool records that and runs unbound.
+ * (weft_config.topology) gets a topology of its own, once its size is
+ * checked (check_synthetic_size: hwloc would take seconds and gigabytes
+ * over a large one); binding to its simulated cores fails, and the pool
+ * records that and runs unbound.
  *
  * hwloc itself reads $HWLOC_XMLFILE and $HWLOC_SYNTHETIC when it loads the
  * machine's topology, and unless $HWLOC_THISSYSTEM=1 it takes what they
@@ -58,9 +60,87 @@ struct weft__topo {
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static hwloc_topology_t shared_topo;
 
+/* The largest synthetic topology a pool accepts (docs/api.md, `topology`).
+ * hwloc's time and memory to build one grow faster than its size (every
+ * object carries CPU sets as wide as the machine, and a wide level costs
+ * more than a deep one of the same size), so that a description of 65536
+ * PUs takes seconds and a gigabyte: these keep every accepted description
+ * well under a second. */
+#define MAX_SYNTHETIC_PUS     2048 /* the product of the counts */
+#define MAX_SYNTHETIC_ARITY   1024 /* one level's count */
+#define MAX_SYNTHETIC_OBJECTS 8192 /* every level's objects, PUs included */
+
+/* Skips a parenthesised attribute list at *p, if there is one ("(memory=
+ * 1GB)", "(indexes=0,2,1,3)"): returns 0, or WEFT_EINVAL when it does not
+ * close. */
+static int skip_attributes(const char **p)
+{
+    if (**p != '(')
+        return 0;
+    const char *close = strchr(*p, ')');
+    if (!close)
+        return WEFT_EINVAL;
+    *p = close + 1;
+    return 0;
+}
+
+/* Checks the size of a synthetic description before hwloc builds it.  Its
+ * levels are space-separated items "type:count" or "count", each with
+ * optional attributes "(...)", and memory children "[type...]" attached to
+ * every object of the level before.  Returns 0; WEFT_ERANGE past a limit
+ * above; WEFT_EINVAL for an item with no count, which hwloc refuses too
+ * (hwloc checks everything else: the types, their order, the
+ * attributes). */
+static int check_synthetic_size(const char *s)
+{
+    unsigned long width = 1;   /* objects on the last level read */
+    unsigned long objects = 0; /* on every level read */
+    for (;;) {
+        while (*s == ' ' || *s == '\t' || *s == '\n')
+            s++;
+        if (*s == '\0')
+            return 0;
+        if (*s == '[') { /* a memory child of each object of the level */
+            const char *close = strchr(s, ']');
+            if (!close)
+                return WEFT_EINVAL;
+            s = close + 1;
+            objects += width;
+        } else {
+            const char *colon = strpbrk(s, ":( \t\n");
+            if (colon && *colon == ':')
+                s = colon + 1;
+            if (*s < '0' || *s > '9')
+                return WEFT_EINVAL;
+            unsigned long count = 0;
+            while (*s >= '0' && *s <= '9') {
+                count = count * 10 + (unsigned long)(*s++ - '0');
+                if (count > MAX_SYNTHETIC_ARITY)
+                    return WEFT_ERANGE;
+            }
+            /* (a count of 0 is hwloc's to refuse: WEFT_EINVAL) */
+            width *= count ? count : 1;
+            objects += width;
+            if (width > MAX_SYNTHETIC_PUS)
+                return WEFT_ERANGE;
+            if (skip_attributes(&s) != 0)
+                return WEFT_EINVAL;
+        }
+        if (objects > MAX_SYNTHETIC_OBJECTS)
+            return WEFT_ERANGE;
+        if (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\n')
+            return WEFT_EINVAL;
+    }
+}
+
 static int load(hwloc_topology_t *out, const char *synthetic)
 {
     hwloc_topology_t t;
+    if (synthetic) {
+        int rc = check_synthetic_size(synthetic);
+        if (rc != 0)
+            return rc;
+    }
     if (hwloc_topology_init(&t) != 0)
         return WEFT_ENOMEM;
     if (synthetic && hwloc_topology_set_synthetic(t, synthetic) != 0) {
