@@ -272,14 +272,49 @@ __attribute__((noreturn, cold)) static void misuse_order(int generic)
                            "spawn order");
 }
 
+/* A typed join found a generic task spawned after its own still pending. */
+__attribute__((noreturn, cold)) static void misuse_typed_over_generic(void)
+{
+    weft__misuse("typed join: a generic task spawned in this body is still "
+                 "pending");
+}
+
+/* A generic join found no task pending on w.  A typed spawn or join that
+ * ran while a generic task spawned in the same body was pending leaves
+ * this: the typed fast paths take their slot from the body's context, so
+ * the spawn overwrites the generic task's slot and the join moves the head
+ * below it, and the slot at the head holds a typed task.  A join without
+ * spawn may find a typed task there too (left over from an earlier one), so
+ * the message then names both. */
+__attribute__((noreturn, cold)) static void misuse_none_pending(weft_worker *w)
+{
+    struct weft__frame *f = w->own.top;
+    if (f < w->own.end && f->h.run && f->h.run != weft__run_generic)
+        weft__misuse("weft_join: no task of this worker is pending: a typed "
+                     "spawn or join ran while this generic task was pending "
+                     "(typed join: a generic task spawned in this body is "
+                     "still pending; or the same at a typed spawn), or join "
+                     "without spawn, or joined twice");
+    weft__misuse("weft_join: no task of this worker is pending (join without "
+                 "spawn, or joined twice)");
+}
+
 /* key: the generic join's handle when its caller was compiled with the
  * checks (WEFT__CHECKS), else NULL; kind: the run function of the task
- * kind joined (weft__run_generic, or a typed task's NAME__stolen). */
+ * kind joined (weft__run_generic, or a typed task's NAME__stolen).  Where
+ * the caller has no checks, a misuse found here is named from what the
+ * deque holds: the head against the typed join's slot (a generic task
+ * pending above it), the slots' run functions against the kind. */
 int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
                    weft__run_fn kind, struct weft__frame **res)
 {
     struct weft__owner *o = &w->own;
     int generic = kind == weft__run_generic;
+    /* A typed join's slot is just below the head, unless a generic task
+     * spawned after it is pending (a spawn that found the deque full moves
+     * neither). */
+    if (!generic && o->top != f + 1)
+        misuse_typed_over_generic();
     if (o->overflow) {
         /* The youngest spawn found the deque full and ran at once: a
          * typed one left its result on the side stack, a generic one its
@@ -287,6 +322,11 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
         *res = NULL;
         WEFT__ASSERT(o->split_p == o->end + 1);
         if (!generic || key) {
+            /* A typed spawn always leaves its frame there; a generic one
+             * leaves its handle, or (unchecked caller) nothing. */
+            if (!generic && (w->nside == 0 ||
+                             w->side[w->nside - 1].h.run == weft__run_generic))
+                misuse_typed_over_generic();
             if (w->nside == 0 || w->side[w->nside - 1].h.run != kind ||
                 (key && w->side[w->nside - 1].u.g.key != key))
                 misuse_order(generic);
@@ -305,11 +345,12 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
         }
         return 0;
     }
-    if (f < o->base)
-        weft__misuse(generic ? "weft_join: no task of this worker is pending "
-                               "(join without spawn, or joined twice)"
-                             : "typed join: no task of this worker is pending "
-                               "(join without spawn, or joined twice)");
+    if (f < o->base) {
+        if (generic)
+            misuse_none_pending(w);
+        weft__misuse("typed join: no task of this worker is pending (join "
+                     "without spawn, or joined twice)");
+    }
     if (f->h.run != kind || (key && f->u.g.key != key))
         misuse_order(generic);
     *res = f;
