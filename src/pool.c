@@ -108,8 +108,12 @@ static void stop_workers(struct weft_pool *pool, unsigned n)
     weft__sleep_wake_all(pool);
     for (unsigned i = 0; i < n; i++)
         weft__thread_join(pool->workers[i]->thread);
-    /* Spares exit when they find the pool stopping (they never park). */
-    unsigned hw = weft__atomic_load_acquire(&pool->spare_hw);
+    /* Spares exit when they find the pool stopping (they never park).  A
+     * start that began before stop was set finishes under spare_lock, so
+     * the slots read after taking it include its spare. */
+    pthread_mutex_lock(&pool->spare_lock);
+    unsigned hw = pool->spare_hw;
+    pthread_mutex_unlock(&pool->spare_lock);
     for (unsigned k = 0; k < hw; k++) {
         weft_worker *w = pool->workers[pool->nworkers + k];
         for (;;) {
