@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -252,6 +253,64 @@ static inline weft_pool *check_pool(unsigned workers, const char *name)
     CHECK(pool != NULL);
     CHECK_EQ(weft_pool_workers(pool), workers);
     return pool;
+}
+
+/*
+ * Runs body(arg) in a forked child, which ends with _exit(body's value);
+ * its stderr comes back in err (NUL-terminated, at most errsz - 1 bytes).
+ * Returns the child's wait status.  Fork before the test starts threads
+ * of its own (a pool's workers do not survive fork).
+ */
+static inline int check_in_child(int (*body)(void *), void *arg, char *err,
+                                 size_t errsz)
+{
+    int fd[2];
+    CHECK_EQ(pipe(fd), 0);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(fd[1], 2);
+        close(fd[0]);
+        close(fd[1]);
+        _exit(body(arg));
+    }
+    close(fd[1]);
+    size_t len = 0;
+    ssize_t r;
+    while (len < errsz - 1 &&
+           (r = read(fd[0], err + len, errsz - 1 - len)) > 0)
+        len += (size_t)r;
+    err[len] = '\0';
+    close(fd[0]);
+    int status;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+/* check_in_child's body for a function run on a fresh pool: 0 when fn
+ * returned, 3 when the pool could not be created, 4 when the run failed. */
+struct check_child_run {
+    weft_fn fn;
+    unsigned workers;
+    unsigned deque_slots; /* 0: the default */
+};
+
+static inline int check_child_run(void *p)
+{
+    const struct check_child_run *c = (const struct check_child_run *)p;
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = c->workers;
+    cfg.deque_slots = c->deque_slots;
+    weft_pool *pool;
+    if (weft_pool_create(&pool, &cfg) != 0)
+        return 3;
+    if (weft_pool_run(pool, c->fn, NULL) != 0)
+        return 4;
+    weft_pool_destroy(pool);
+    return 0;
 }
 
 /* ---- cases --------------------------------------------------------------- */

@@ -52,43 +52,30 @@ static void plain_thrower(void *p)
 }
 
 /* An exception leaving a plain task run by weft_pool_run from outside: the
- * task runs on a worker, whose stack holds no handler: std::terminate. */
+ * task runs on a worker, whose stack holds no handler: std::terminate.
+ * The child's handler below must not see it. */
+static int plain_child(void *p)
+{
+    unsigned workers = *(unsigned *)p;
+    weft_config cfg;
+    weft_config_init(&cfg);
+    cfg.workers = workers;
+    weft_pool *pool;
+    if (weft_pool_create(&pool, &cfg) != 0)
+        return 3;
+    try {
+        weft_pool_run(pool, plain_thrower, NULL);
+    } catch (...) {
+        return 4; /* it must not reach the caller */
+    }
+    return 0;
+}
+
 static void case_plain_task_terminates(int argc, char **argv)
 {
-    int fd[2];
-    CHECK_EQ(pipe(fd), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        dup2(fd[1], 2);
-        close(fd[0]);
-        close(fd[1]);
-        weft_config cfg;
-        weft_config_init(&cfg);
-        cfg.workers = workers_of(argc, argv);
-        weft_pool *pool;
-        if (weft_pool_create(&pool, &cfg) != 0)
-            _exit(3);
-        try {
-            weft_pool_run(pool, plain_thrower, NULL);
-        } catch (...) {
-            _exit(4); /* it must not reach the caller */
-        }
-        _exit(0);
-    }
-    close(fd[1]);
+    unsigned workers = workers_of(argc, argv);
     char err[4096];
-    size_t len = 0;
-    ssize_t r;
-    while (len < sizeof err - 1 &&
-           (r = read(fd[0], err + len, sizeof err - 1 - len)) > 0)
-        len += (size_t)r;
-    err[len] = '\0';
-    close(fd[0]);
-    int status;
-    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    int status = check_in_child(plain_child, &workers, err, sizeof err);
     if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT))
         fprintf(stderr, "status %#x, stderr:\n%s\n", (unsigned)status, err);
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);

@@ -117,38 +117,8 @@ WEFT_TASK_1(int, twice, int, n) { return 2 * n; }
  * and its stderr in err. */
 static int in_child(weft_fn fn, unsigned workers, char *err, size_t errsz)
 {
-    int fd[2];
-    CHECK_EQ(pipe(fd), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        dup2(fd[1], 2);
-        close(fd[0]);
-        close(fd[1]);
-        weft_config cfg;
-        weft_config_init(&cfg);
-        cfg.workers = workers;
-        weft_pool *pool;
-        if (weft_pool_create(&pool, &cfg) != 0)
-            _exit(3);
-        if (weft_pool_run(pool, fn, NULL) != 0)
-            _exit(4);
-        weft_pool_destroy(pool);
-        _exit(0);
-    }
-    close(fd[1]);
-    size_t len = 0;
-    ssize_t r;
-    while (len < errsz - 1 &&
-           (r = read(fd[0], err + len, errsz - 1 - len)) > 0)
-        len += (size_t)r;
-    err[len] = '\0';
-    close(fd[0]);
-    int status;
-    CHECK_EQ(waitpid(pid, &status, 0), pid);
-    return status;
+    struct check_child_run c = {fn, workers, 0};
+    return check_in_child(check_child_run, &c, err, errsz);
 }
 
 /* with 1 and with 2 workers, or 1 only where max_workers is 1 */

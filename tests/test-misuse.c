@@ -249,37 +249,8 @@ static unsigned child_slots;
 /* Runs fn on a fresh pool in a child; returns its wait status and stderr. */
 static int in_child(weft_fn fn, unsigned workers, char *err, size_t errsz)
 {
-    int fd[2];
-    CHECK_EQ(pipe(fd), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        dup2(fd[1], 2);
-        close(fd[0]);
-        close(fd[1]);
-        weft_config cfg;
-        weft_config_init(&cfg);
-        cfg.workers = workers;
-        cfg.deque_slots = child_slots;
-        weft_pool *pool;
-        if (weft_pool_create(&pool, &cfg) != 0)
-            _exit(3);
-        weft_pool_run(pool, fn, NULL);
-        weft_pool_destroy(pool);
-        _exit(0);
-    }
-    close(fd[1]);
-    size_t len = 0;
-    ssize_t r;
-    while ((r = read(fd[0], err + len, errsz - 1 - len)) > 0)
-        len += (size_t)r;
-    err[len] = '\0';
-    close(fd[0]);
-    int status;
-    CHECK_EQ(waitpid(pid, &status, 0), pid);
-    return status;
+    struct check_child_run c = {fn, workers, child_slots};
+    return check_in_child(check_child_run, &c, err, errsz);
 }
 
 static void expect_abort(const char *what, weft_fn fn, unsigned workers,
