@@ -1,7 +1,8 @@
 /*
  * test-cxx - weft.h compiles as C++ and works from C++: a typed task
  * (WEFT_TASK_2, its full-deque path included: the pool has 64-slot
- * deques and the tree spawns 100 children at its root), the generic API and
+ * deques and the tree spawns 100 children at its root; and one returning
+ * void), the generic API and
  * weft_join2, each compared with the serial answer.
  *
  * Usage: test-cxx WORKERS
@@ -31,6 +32,32 @@ struct job {
     int n;
     long r;
 };
+
+/* A typed task returning void, with the deque's full-deque path too. */
+WEFT_TASK_2(void, vfib, int, n, long *, out)
+{
+    if (n < 2) {
+        *out = n;
+        return;
+    }
+    long a, b, extra[100];
+    for (int i = 0; i < 100 && n > 20; i++)
+        vfib_spawn(w, 10, &extra[i]);
+    vfib_spawn(w, n - 1, &a);
+    vfib_call(w, n - 2, &b);
+    vfib_join(w);
+    for (int i = 100; i-- > 0 && n > 20;) {
+        vfib_join(w);
+        b += extra[i] - 55;
+    }
+    *out = a + b;
+}
+
+static void void_entry(void *p)
+{
+    job *j = static_cast<job *>(p);
+    vfib_run(weft_self(), j->n, &j->r);
+}
 
 static void typed_entry(void *p)
 {
@@ -90,6 +117,9 @@ int main(int argc, char **argv)
         weft_pool_run(pool, gfib, &g);
         expect("typed", t.r, fib_serial(n));
         expect("generic", g.r, fib_serial(n));
+        job v = {n, -1};
+        weft_pool_run(pool, void_entry, &v);
+        expect("void", v.r, fib_serial(n));
         if (n >= 2) {
             job b = {n, -1};
             weft_pool_run(pool, both, &b);

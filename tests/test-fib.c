@@ -1,7 +1,7 @@
 /*
  * test-fib - fork-join fib(n) through every spawn/join form of the API:
  * the generic form (argument struct, weft_spawn/weft_join), the typed form
- * (WEFT_TASK_1), the explicit-worker form (weft_worker_spawn /
+ * (WEFT_TASK_1; WEFT_TASK_2 returning void), the explicit-worker form (weft_worker_spawn /
  * weft_worker_join_inline) and weft_join2.  Each result is compared with a
  * serial fib, and the pool's counters with the exact number of tasks the
  * recursion spawns.
@@ -56,6 +56,30 @@ static void tfib_entry(void *p)
     struct fib_arg *a = p;
     CHECK(weft_self() != NULL);
     a->r = tfib_run(weft_self(), a->n);
+}
+
+/* A typed task returning void (its result through a pointer), and one
+ * returning void *, which is a value, not void. */
+WEFT_TASK_2(void, vfib, int, n, long *, out)
+{
+    if (n < 2) {
+        *out = n;
+        return;
+    }
+    long a, b;
+    vfib_spawn(w, n - 1, &a);
+    vfib_call(w, n - 2, &b);
+    vfib_join(w);
+    *out = a + b;
+}
+
+WEFT_TASK_1(void *, ident, void *, p) { return p; }
+
+static void vfib_entry(void *p)
+{
+    struct fib_arg *a = p;
+    CHECK(ident_run(weft_self(), a) == (void *)a);
+    vfib_run(weft_self(), a->n, &a->r);
 }
 
 /* ---- explicit-worker form ---- */
@@ -133,6 +157,7 @@ CHECK_CASE(fib_case)
 
     run_one("generic", workers, fib_generic, n, 1);
     run_one("typed", workers, tfib_entry, n, 1);
+    run_one("void", workers, vfib_entry, n, 1);
     run_one("worker", workers, fib_worker_form, n, 1);
     /* weft_join2 spawns one of its two halves on a worker: the same count. */
     run_one("join2", workers, fib_join2, n, 1);
@@ -140,7 +165,8 @@ CHECK_CASE(fib_case)
     /* Small n, all forms, one pool: the edge cases n = 0, 1, 2. */
     weft_pool *pool = check_pool(workers, "fib");
     for (int k = 0; k <= 12; k++) {
-        weft_fn fns[] = {fib_generic, tfib_entry, fib_worker_form, fib_join2};
+        weft_fn fns[] = {fib_generic, tfib_entry, vfib_entry, fib_worker_form,
+                         fib_join2};
         for (unsigned i = 0; i < sizeof fns / sizeof fns[0]; i++) {
             struct fib_arg a = {k, -1};
             CHECK_EQ(weft_pool_run(pool, fns[i], &a), 0);
