@@ -177,8 +177,10 @@ void weft__run_injected(weft_worker *w, weft_task *t)
  * it ran one. */
 static int help_any(weft_worker *w)
 {
-    struct weft__found t = {weft__deque_steal(w, w), NULL, w->ctx};
-    if (!t.slot)
+    struct weft__found t = {weft__deque_steal(w, w), NULL, NULL};
+    if (t.slot)
+        t.ctx = weft__deque_slot_ctx(w, t.slot);
+    else
         t = weft__find_work(w);
     if (!t.slot && !t.job)
         return 0;
@@ -220,12 +222,13 @@ static int help_waited(weft_worker *w,
     return ran;
 }
 
-/* Spins, yields, then sleeps on w->wait_word until woken (by the job's
- * completer, a submitter of a job the wait may run, or starvation) or,
- * with timeout_ns >= 0, that long.  done: the word that ends the wait;
- * *seen as in help_waited. */
+/* One step of a blocked waiter with nothing to run (round: the steps
+ * since it last ran something): spins, then yields, then sleeps on
+ * w->wait_word until woken by the job's completer, a submitter of a job
+ * the wait may run, or starvation.  done: the word that ends the wait;
+ * seen: the submission count of help_waited's last search. */
 static void wait_step(weft_worker *w, const uint32_t *done, unsigned round,
-                      uint64_t seen, long timeout_ns)
+                      uint64_t seen)
 {
     if (round < WEFT__WAIT_SPINS) {
         weft__cpu_relax();
@@ -240,16 +243,15 @@ static void wait_step(weft_worker *w, const uint32_t *done, unsigned round,
     /* Pairs with the fence in weft__wait_wake: either its waker sees the
      * word set, or this check sees what the waker did. */
     weft__atomic_fence_seqcst();
-    if ((done && weft__atomic_load_acquire(done) == WEFT__DONE) ||
+    if (weft__atomic_load_acquire(done) == WEFT__DONE ||
         weft__atomic_load_relaxed(&pool->injected) != seen ||
         weft__atomic_load_relaxed(&pool->starved)) {
         weft__atomic_store_relaxed(&w->wait_word, 0u);
         return;
     }
-    do
-        weft__futex_wait(&w->wait_word, 1u, timeout_ns);
-    while (timeout_ns < 0 && weft__atomic_load_acquire(&w->wait_word) == 1u);
-    weft__atomic_store_relaxed(&w->wait_word, 0u);
+    /* Acquire pairs with the exchange in weft__wait_wake. */
+    while (weft__atomic_load_acquire(&w->wait_word) == 1u)
+        weft__futex_wait(&w->wait_word, 1u, -1);
 }
 
 /* w waits for job, submitted to another pool (top of file). */
@@ -266,7 +268,7 @@ static void wait_foreign(weft_worker *w, struct weft__job *job)
             round = 0;
             continue;
         }
-        wait_step(w, &job->task.done, round++, seen, -1);
+        wait_step(w, &job->task.done, round++, seen);
     }
     weft__sleep_unblock(w);
 }
