@@ -415,8 +415,8 @@ struct weft__frame *weft__deque_steal(weft_worker *victim, weft_worker *thief)
         WEFT__ASSERT(tail < ts_split(cur) && ts_split(cur) <= victim->own.cap);
         /* Counted at the steal, on the line the CAS just took: stats.c's
          * run = spawned - stolen_from + steals never counts a task twice
-         * while it runs (a worker running its own published tasks while
-         * it waits on another pool is no thief). */
+         * while it runs (a worker taking its own published task is no
+         * thief). */
         if (thief != victim)
             weft__atomic_fetch_add_relaxed(&victim->own.stolen_from, 1u);
         /* The owner reads done only after it sees thief set. */

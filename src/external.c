@@ -7,8 +7,8 @@
  * The injection queue is an intrusive FIFO of weft_task, linked through
  * weft_task.next under the pool's inject_lock; inject_count, the tasks in
  * it that any thread may take, is a relaxed hint that lets idle workers
- * skip the lock while there are none.  A job queued for a worker that
- * waits for its parent is reserved for that worker (weft__inject).  A task in
+ * skip the lock while there are none.  One job at a time may be reserved
+ * for the worker that waits for its parent (weft__inject).  A task in
  * the queue lives in its submitter's frame (weft_pool_run's job, or the
  * handle of a spawn from outside), so nothing is allocated per submission
  * and the queue cannot outgrow its submitters.
@@ -38,6 +38,25 @@
 /* A worker that destroys another pool checks its own pool for work at
  * least this often while that pool drains (weft__wait_drain). */
 #define DRAIN_POLL_NS 100000L
+
+/* The job of task t, if it is one (a weft_pool_run), else NULL. */
+static const struct weft__job *job_of(const weft_task *t)
+{
+    return (t->flags & WEFT__JOB_RUN) ? (const struct weft__job *)t : NULL;
+}
+
+/* The nearest ancestor of t that a worker of pool waits for (whose
+ * waiter may run t), or NULL.  The ancestors outlive t's queueing: each
+ * waits for t. */
+static struct weft__job *waited_ancestor(const weft_task *t,
+                                         const struct weft_pool *pool)
+{
+    struct weft__job *a = (struct weft__job *)job_of(t);
+    for (a = a ? a->parent : NULL; a; a = a->parent)
+        if (a->waiter && a->waiter->pool == pool)
+            return a;
+    return NULL;
+}
 
 /* Unlinks t, which follows prev (NULL: t is the head), from pool's queue;
  * inject_lock held. */
@@ -88,12 +107,6 @@ static weft_task *inject_take_if(struct weft_pool *pool,
     return t;
 }
 
-/* The job of task t, if it is one (a weft_pool_run), else NULL. */
-static const struct weft__job *job_of(const weft_task *t)
-{
-    return (t->flags & WEFT__JOB_RUN) ? (const struct weft__job *)t : NULL;
-}
-
 /* 1 when job j is an ancestor of task t: t was submitted by j's
  * computation.  The ancestors are alive: each waits for t. */
 static int descends_from(const weft_task *t, const void *j)
@@ -105,9 +118,12 @@ static int descends_from(const weft_task *t, const void *j)
     return 0;
 }
 
-/* 1 when an ancestor of t was submitted to pool p. */
+/* 1 when an ancestor of t was submitted to pool p, and t is not reserved
+ * (for the waiter whose wait holds its reservation: help_waited). */
 static int descends_from_pool(const weft_task *t, const void *p)
 {
+    if (t->flags & WEFT__JOB_RESERVED)
+        return 0;
     const struct weft__job *a = job_of(t);
     for (a = a ? a->parent : NULL; a; a = a->parent)
         if (a->pool == p)
@@ -117,16 +133,15 @@ static int descends_from_pool(const weft_task *t, const void *p)
 
 void weft__inject(struct weft_pool *pool, weft_task *t, int local)
 {
-    /* The nearest ancestor of t that a worker of this pool waits for: that
-     * worker may run t.  If that is the worker's innermost wait, t is
-     * reserved for it: it will run t (its wait cannot end before t does),
-     * and no other thread, nor a spare started for t, need take it.  The
-     * ancestors outlive t's queueing (each waits for t). */
-    const struct weft__job *j = job_of(t), *a;
-    for (a = j ? j->parent : NULL; a; a = a->parent)
-        if (a->waiter && a->waiter->pool == pool)
-            break;
-    int reserved = a && weft__atomic_load_relaxed(&a->waiter->waiting) == a;
+    /* A worker of this pool that waits for an ancestor of t may run it.
+     * If that is its innermost wait, which cannot end before t does, one
+     * job at a time is reserved for it: only its wait takes that job from
+     * the queue, and no spare is started for it.  More jobs for the same
+     * wait go to any thread, so that callbacks run in parallel. */
+    struct weft__job *a = waited_ancestor(t, pool);
+    uint32_t free_slot = 0;
+    int reserved = a && weft__atomic_load_relaxed(&a->waiter->waiting) == a &&
+                   weft__atomic_cas_acqrel(&a->reserved, &free_slot, 1u);
     if (reserved)
         t->flags |= WEFT__JOB_RESERVED;
     t->next = NULL;
@@ -211,8 +226,18 @@ static int help_waited(weft_worker *w,
     weft__sleep_unblock(w);
     int ran = 1;
     if (t) {
+        /* A reserved job holds its wait's reservation until it has run,
+         * so that jobs queued meanwhile go to other threads.  That wait is
+         * this worker's own (a job of the current wait's lineage has it,
+         * or a deeper wait of this worker, as its nearest waited
+         * ancestor; a drain takes no reserved job), so its job outlives
+         * the run. */
+        struct weft__job *holder =
+            (t->flags & WEFT__JOB_RESERVED) ? waited_ancestor(t, pool) : NULL;
         weft__counter_add(&w->injected_run, 1);
         weft__run_injected(w, t);
+        if (holder)
+            weft__atomic_store_relaxed(&holder->reserved, 0u);
     } else {
         ran = help_any(w);
     }

@@ -217,8 +217,8 @@ struct weft_pool {
 #define WEFT__JOB_RELEASE 2u
 /* The task is a struct weft__job (weft_pool_run): a node of the lineage. */
 #define WEFT__JOB_RUN 4u
-/* Reserved for the worker that waits for its parent (external.c): only
- * that worker's wait takes it from the queue. */
+/* Reserved for the worker that waits for its parent (external.c): only a
+ * wait takes it from the queue. */
 #define WEFT__JOB_RESERVED 8u
 /*
  * A job: a call of weft_pool_run, queued on its pool.  Jobs form the
@@ -232,6 +232,8 @@ struct weft__job {
     weft_worker *waiter;      /* the waiting worker (of another pool) */
     struct weft__job *parent; /* the submitter's ctx */
     struct weft_pool *pool;   /* the pool it was submitted to */
+    uint32_t reserved;        /* 1 while a job of its lineage is reserved
+                                 for its waiter (external.c) */
 };
 
 /* ---- alloc.c: the only file that calls jemalloc ------------------------- */
@@ -326,9 +328,6 @@ int weft__deque_all_taken(weft_worker *w);
 /* New work is visible; local: the caller is outside the pool and will
  * block (see wake_one). */
 void weft__sleep_notify(struct weft_pool *pool, int local);
-/* As weft__sleep_notify, for work that a blocked waiter of the pool will
- * take (a job its wait may run): starts no spare for it. */
-void weft__sleep_notify_waited(struct weft_pool *pool, int local);
 /* w stops searching: it found work.  all_taken: no task below w's head is
  * pending (weft__deque_all_taken; an idle worker's deque is empty), so its
  * next spawn may be armed to publish instead of waking a parked worker
@@ -454,8 +453,9 @@ weft_task *weft__inject_pop(struct weft_pool *pool);
 /* (weft__run_injected, declared above: runs t, a task of the injection
  * queue, sets its completion word, wakes its waiter and gives back the
  * runs it holds.) */
-/* w (a worker) waits until *runs is 0, the drain of another pool it
- * destroys, running its own pool's tasks meanwhile. */
+/* w (a worker) waits until p's runs are 0, the drain of another pool it
+ * destroys, running meanwhile only jobs of its own pool that descend from
+ * a job of p. */
 void weft__wait_drain(weft_worker *w, struct weft_pool *p);
 void weft__wait_external(weft_task *t);
 /* weft_spawn and weft_join on a thread outside any pool: submit t to the
@@ -489,5 +489,7 @@ void weft__run_release(struct weft_pool *pool);
 void weft__spare_start(struct weft_pool *pool);
 /* The spare w's thread ends (its last call). */
 void weft__spare_exit(weft_worker *w);
+/* n spares are alive: raises the peak of the stats to n if below. */
+void weft__spare_peak(struct weft_pool *pool, uint64_t n);
 
 #endif /* WEFT_INTERNAL_H */

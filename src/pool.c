@@ -131,8 +131,7 @@ static void stop_workers(struct weft_pool *pool, unsigned n)
  * blocked waiters: they will run any of its work (external.c). */
 static void starve(struct weft_pool *pool)
 {
-    weft__atomic_store_relaxed(&pool->spare_limit_hits,
-                               pool->spare_limit_hits + 1);
+    weft__atomic_fetch_add_relaxed(&pool->spare_limit_hits, 1u);
     weft__atomic_store_seqcst(&pool->starved, 1u);
     unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
     for (unsigned i = 0; i < n; i++) {
@@ -171,17 +170,25 @@ void weft__spare_start(struct weft_pool *pool)
     } while (!weft__atomic_cas_seqcst(&pool->spares, &n, n + 1));
     /* Counted searching before it runs, as a woken worker is (sleep.c). */
     weft__atomic_fetch_add_seqcst(&pool->idle, 1u);
-    pthread_mutex_lock(&pool->spare_lock);
     weft_worker *w = NULL;
     unsigned k;
-    for (k = 0; k < pool->max_spares; k++) {
-        weft_worker *v = pool->workers[pool->nworkers + k];
-        if (!v || v->spare_state == SPARE_FREE) {
-            w = v;
-            break;
+    for (;;) {
+        pthread_mutex_lock(&pool->spare_lock);
+        for (k = 0; k < pool->max_spares; k++) {
+            weft_worker *v = pool->workers[pool->nworkers + k];
+            if (!v || v->spare_state == SPARE_FREE) {
+                w = v;
+                break;
+            }
         }
+        /* Spares counted alive <= max_spares, so a slot is free or its
+         * spare has retired and its thread is on its way out
+         * (weft__spare_exit): wait for it. */
+        if (k < pool->max_spares || weft__atomic_load_relaxed(&pool->stop))
+            break;
+        pthread_mutex_unlock(&pool->spare_lock);
+        weft__yield();
     }
-    /* (there is a free slot: spares alive <= max_spares) */
     if (!weft__atomic_load_relaxed(&pool->stop) && k < pool->max_spares &&
         (w || (w = spare_new(pool, k)) != NULL)) {
         if (!pool->workers[pool->nworkers + k]) {
@@ -197,8 +204,9 @@ void weft__spare_start(struct weft_pool *pool)
             weft__thread_detach(w->thread);
             weft__atomic_store_relaxed(&pool->spares_started,
                                        pool->spares_started + 1);
-            if (n + 1 > pool->spares_peak)
-                weft__atomic_store_relaxed(&pool->spares_peak, n + 1);
+            weft__spare_peak(pool, n + 1);
+            /* A spare runs: whatever starvation was marked is over. */
+            weft__atomic_store_relaxed(&pool->starved, 0u);
             pthread_mutex_unlock(&pool->spare_lock);
             return;
         }
@@ -210,6 +218,13 @@ void weft__spare_start(struct weft_pool *pool)
     weft__atomic_fetch_sub_seqcst(&pool->spares, 1u);
     if (!weft__atomic_load_relaxed(&pool->stop))
         starve(pool);
+}
+
+void weft__spare_peak(struct weft_pool *pool, uint64_t n)
+{
+    uint64_t p = weft__atomic_load_relaxed(&pool->spares_peak);
+    while (n > p && !weft__atomic_cas_acqrel(&pool->spares_peak, &p, n))
+        ;
 }
 
 void weft__spare_exit(weft_worker *w)
@@ -367,8 +382,8 @@ int weft_pool_destroy(weft_pool *pool)
     weft_worker *self = weft_self();
     if (self && self->pool == pool)
         return WEFT_EDEADLK;
-    /* A worker inside weft_pool_run(pool, ...) (running its own pool's
-     * tasks while it waits) holds a run that the drain would wait for. */
+    /* A worker inside weft_pool_run(pool, ...) further up its stack holds
+     * a run that the drain would wait for. */
     for (struct weft__hold *h = self ? self->holds : NULL; h; h = h->up)
         if (h->pool == pool)
             return WEFT_EDEADLK;
@@ -380,8 +395,8 @@ int weft_pool_destroy(weft_pool *pool)
     weft__default_pool_forget(pool);
     /* Wait for the runs in flight (pairs with the seq_cst increment in
      * weft_pool_run: either it sees stopping, or we see its run).  A worker
-     * of another pool keeps running its own pool's tasks meanwhile: they
-     * may be what the runs wait for. */
+     * of another pool runs the jobs of its own pool that descend from this
+     * pool's runs meanwhile: they may be what the runs wait for. */
     if (self) {
         weft__wait_drain(self, pool);
     } else {

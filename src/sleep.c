@@ -84,9 +84,9 @@ static void wake_one(struct weft_pool *pool, int local)
 static int work_visible(weft_worker *w);
 
 /* After a fence: if no worker is searching, wake a parked one, or, with
- * none parked, fewer spares alive than threads blocked in waits and spare
- * set, start a spare. */
-static void want_thread(struct weft_pool *pool, int local, int spare)
+ * none parked and fewer spares alive than threads blocked in waits, start
+ * a spare. */
+static void want_thread(struct weft_pool *pool, int local)
 {
     uint32_t s = weft__atomic_load_relaxed(&pool->idle);
     if (IDLE_SEARCHING(s) != 0)
@@ -95,8 +95,8 @@ static void want_thread(struct weft_pool *pool, int local, int spare)
         wake_one(pool, local);
         return;
     }
-    if (spare && weft__atomic_load_relaxed(&pool->spares) <
-                     weft__atomic_load_relaxed(&pool->blocked))
+    if (weft__atomic_load_relaxed(&pool->spares) <
+        weft__atomic_load_relaxed(&pool->blocked))
         weft__spare_start(pool);
 }
 
@@ -105,13 +105,7 @@ void weft__sleep_notify(struct weft_pool *pool, int local)
     /* Pairs with the fence in weft__sleep_park and weft__sleep_block (the
      * Dekker pairs above). */
     weft__atomic_fence_seqcst();
-    want_thread(pool, local, 1);
-}
-
-void weft__sleep_notify_waited(struct weft_pool *pool, int local)
-{
-    weft__atomic_fence_seqcst(); /* as weft__sleep_notify */
-    want_thread(pool, local, 0);
+    want_thread(pool, local);
 }
 
 void weft__sleep_block(weft_worker *w)
@@ -123,12 +117,15 @@ void weft__sleep_block(weft_worker *w)
      * worker's own published tasks included). */
     weft__atomic_fence_seqcst();
     if (work_visible(w) || weft__deque_has_public(w))
-        want_thread(pool, 0, 1);
+        want_thread(pool, 0);
 }
 
 void weft__sleep_unblock(weft_worker *w)
 {
-    weft__atomic_fetch_sub_seqcst(&w->pool->blocked, 1u);
+    /* With no thread blocked any more, a starvation marked earlier is
+     * over: no later wait may take it for its own (external.c). */
+    if (weft__atomic_fetch_sub_seqcst(&w->pool->blocked, 1u) == 1u)
+        weft__atomic_store_relaxed(&w->pool->starved, 0u);
 }
 
 int weft__sleep_retire(weft_worker *w)
@@ -150,6 +147,7 @@ int weft__sleep_retire(weft_worker *w)
     while (n < pool->max_spares)
         if (weft__atomic_cas_seqcst(&pool->spares, &n, n + 1)) {
             weft__atomic_fetch_add_seqcst(&pool->idle, 1u);
+            weft__spare_peak(pool, n + 1);
             return 0;
         }
     return 1;
@@ -168,8 +166,23 @@ void weft__sleep_found_work(weft_worker *w, int all_taken)
     struct weft_pool *pool = w->pool;
     uint32_t s = weft__atomic_fetch_sub_seqcst(&pool->idle, 1u);
     WEFT__ASSERT(IDLE_SEARCHING(s) > 0); /* w was counted searching */
-    if (IDLE_SEARCHING(s) != 1 || IDLE_SLEEPING(s) == 0)
+    if (IDLE_SEARCHING(s) != 1)
         return;
+    if (IDLE_SLEEPING(s) == 0) {
+        /* We were the last searcher and nobody is parked: with threads
+         * blocked in waits and fewer spares than them, work still visible
+         * would wait for a running thread; start a spare for it.  (The
+         * seq_cst load follows our RMW on idle: a blocker whose check saw
+         * us searching has its count seen here; the fence pairs with the
+         * notifiers', as below.  No thread blocked: nothing to do.) */
+        if (weft__atomic_load_relaxed(&pool->spares) <
+            weft__atomic_load_seqcst(&pool->blocked)) {
+            weft__atomic_fence_seqcst();
+            if (work_visible(w))
+                want_thread(pool, 0);
+        }
+        return;
+    }
     /* We were the last searcher and others are parked.  If more work is
      * visible, wake one now.  If not, the task we took is the only work,
      * and waking someone would only cost a futex call on its way to

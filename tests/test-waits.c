@@ -28,9 +28,19 @@
  *          a job of C that waits for F2; T3, submitted to A, sets both.  A
  *          has no thread left and may start no spare: at that bound a
  *          waiter runs any work of its pool, so T3 runs and all three end;
- *          spare_limit_hits counts the bound.
+ *          spare_limit_hits counts the bound, and once no thread is
+ *          blocked the pool is no longer marked starved (a later wait
+ *          would take a stale mark for its own).
  *  spares  Spares retire: after the cases above, every pool's spares have
  *          exited (the thread count returns to the workers').
+ *  callbacks  4 jobs that one wait's computation submits back meet at a
+ *          latch: they must run at once, not one after another on the
+ *          waiting worker (hung when every such job was reserved for it).
+ *  published  A 2-worker pool whose worker blocks with 4 tasks published:
+ *          two of them meet at a latch that the awaited job waits for, so
+ *          the pool must start a spare beside the sibling (hung when only
+ *          a notify could start one).
+
  *
  * Usage: test-waits CASE | test-waits [all] | test-waits --list
  */
@@ -38,8 +48,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "../src/internal.h" /* the pool's blocked and starved counts */
 #include "check.h"
-#include "weft.h"
 
 static void watchdog(unsigned seconds)
 {
@@ -326,6 +336,8 @@ CHECK_CASE(limit)
     CHECK_EQ(weft_pool_stats(m_a, &s), 0);
     CHECK_EQ(s.spares_peak, 1);
     CHECK(s.spare_limit_hits >= 1);
+    CHECK_EQ(__atomic_load_n(&m_a->blocked, __ATOMIC_ACQUIRE), 0);
+    CHECK_EQ(__atomic_load_n(&m_a->starved, __ATOMIC_ACQUIRE), 0);
     printf("  limit: 1 spare, %" PRIu64 " limit hits, all ended\n",
            s.spare_limit_hits);
     CHECK_EQ(weft_pool_destroy(m_a), 0);
@@ -376,6 +388,100 @@ CHECK_CASE(spares)
     printf("  spares: %" PRIu64 " started, all retired\n", s.spares_started);
 }
 
+/* ---- callbacks: jobs of one wait run in parallel -------------------------- */
+
+static weft_pool *cb_p, *cb_c;
+static int cb_arrived;
+
+/* Each of the 4 callbacks waits until all 4 have started: they must run
+ * at the same time, on 4 threads of P (one of them the waiting worker). */
+static void cb_meet(void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&cb_arrived, 1, __ATOMIC_ACQ_REL);
+    while (__atomic_load_n(&cb_arrived, __ATOMIC_ACQUIRE) < 4)
+        check_sleep_us(200);
+}
+
+static void cb_call(void *p)
+{
+    (void)p;
+    CHECK_EQ(weft_pool_run(cb_p, cb_meet, NULL), 0);
+}
+
+static void cb_fan(void *p)
+{
+    (void)p;
+    weft_task t[3];
+    for (int i = 0; i < 3; i++)
+        weft_spawn(&t[i], cb_call, NULL);
+    cb_call(NULL);
+    for (int i = 3; i-- > 0;)
+        weft_join(&t[i]);
+}
+
+static void cb_root(void *p)
+{
+    (void)p;
+    CHECK_EQ(weft_pool_run(cb_c, cb_fan, NULL), 0);
+}
+
+CHECK_CASE(callbacks)
+{
+    cb_p = new_pool(4, 0, "cb-p");
+    cb_c = new_pool(4, 0, "cb-c");
+    CHECK_EQ(weft_pool_run(cb_p, cb_root, NULL), 0);
+    CHECK_EQ(cb_arrived, 4);
+    CHECK_EQ(weft_pool_destroy(cb_p), 0);
+    CHECK_EQ(weft_pool_destroy(cb_c), 0);
+    printf("  callbacks: 4 callbacks of one wait ran at once\n");
+}
+
+/* ---- published: a blocked worker's tasks get the pool's threads ---------- */
+
+static weft_pool *pb_a, *pb_c;
+static int pb_arrived;
+
+/* Two of the blocked worker's tasks must run at once: on its sibling and
+ * on a spare.  The job it waits for waits for them to meet. */
+static void pb_meet(void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&pb_arrived, 1, __ATOMIC_ACQ_REL);
+    while (__atomic_load_n(&pb_arrived, __ATOMIC_ACQUIRE) < 2)
+        check_sleep_us(200);
+}
+
+static void pb_wait_meet(void *p)
+{
+    (void)p;
+    while (__atomic_load_n(&pb_arrived, __ATOMIC_ACQUIRE) < 2)
+        check_sleep_us(200);
+}
+
+static void pb_root(void *p)
+{
+    (void)p;
+    weft_task t[4];
+    for (int i = 0; i < 4; i++)
+        weft_spawn(&t[i], i < 2 ? pb_meet : nothing, NULL);
+    CHECK_EQ(weft_pool_run(pb_c, pb_wait_meet, NULL), 0);
+    for (int i = 4; i-- > 0;)
+        weft_join(&t[i]);
+}
+
+CHECK_CASE(published)
+{
+    pb_a = new_pool(2, 0, "pub-a");
+    pb_c = new_pool(1, 0, "pub-c");
+    check_sleep_ms(20); /* the sibling parks */
+    CHECK_EQ(weft_pool_run(pb_a, pb_root, NULL), 0);
+    CHECK_EQ(pb_arrived, 2);
+    CHECK_EQ(weft_pool_destroy(pb_a), 0);
+    CHECK_EQ(weft_pool_destroy(pb_c), 0);
+    printf("  published: the blocked worker's tasks ran on two threads\n");
+}
+
 static void setup(int argc, char **argv)
 {
     (void)argc;
@@ -385,8 +491,10 @@ static void setup(int argc, char **argv)
 }
 
 static const struct check_case cases[] = {
-    {"join", join, 0},     {"destroy", destroy, 0}, {"lock", lock, 0},
-    {"limit", limit, 0},   {"spares", spares, 0},   {NULL, NULL, 0},
+    {"join", join, 0},           {"destroy", destroy, 0},
+    {"lock", lock, 0},           {"limit", limit, 0},
+    {"spares", spares, 0},       {"callbacks", callbacks, 0},
+    {"published", published, 0}, {NULL, NULL, 0},
 };
 
 static const struct check_program program = {"waits", "", setup, NULL,

@@ -49,8 +49,9 @@
 #define B 4
 
 /* shared words */
-#define QU        0  /* unrelated tasks queued (not reserved) */
-#define QG        1  /* G queued: 0 no, 1 unreserved, 2 reserved for W */
+#define QU        0  /* unrelated tasks queued */
+#define QG        1  /* G queued: 0 no, 1 yes, 2 yes and W's innermost wait is
+                        its parent (no spare is started for it) */
 #define INJ       2  /* submissions so far (pool->injected) */
 #define BLOCKED   3
 #define SPARES    4
@@ -124,7 +125,7 @@ inline wake_w(p)
     atomic { DRAINED(p) -> mem[WW] = 0 }
 }
 
-/* A spare: takes unrelated tasks (and an unreserved G) from the queue;
+/* A spare: takes unrelated tasks and G from the queue;
  * when it finds none, retires (weft__sleep_retire). */
 proctype spare(byte p)
 {
@@ -135,7 +136,7 @@ proctype spare(byte p)
         DRAINED(p) ->
         if
         :: mem[QU] > 0 -> mem[QU]--; q = 1
-        :: mem[QU] == 0 && mem[QG] == 1 -> mem[QG] = 0; q = 2
+        :: mem[QU] == 0 && mem[QG] != 0 -> mem[QG] = 0; q = 2
         :: else -> q = 0
         fi
     };
@@ -152,7 +153,7 @@ proctype spare(byte p)
             LOAD(p, QU, n);
             LOAD(p, QG, g);
             if
-            :: n == 0 && g != 1 -> break
+            :: n == 0 && g == 0 -> break
             :: else ->
                 atomic {
                     DRAINED(p) ->
@@ -183,7 +184,7 @@ inline block(p)
     LOAD(p, QU, n_);
     LOAD(p, QG, g_);
     if
-    :: n_ > 0 || g_ == 1 -> want_thread(p, 1)
+    :: n_ > 0 || g_ != 0 -> want_thread(p, 1)
     :: else -> skip
     fi;
 #endif
@@ -274,7 +275,7 @@ proctype job()
     /* J starts once queued */
     (mem[INJ] > 0);
 #ifndef NOG
-    /* weft__inject(A, G): reserved when W waits for J (its innermost) */
+    /* weft__inject(A, G): no spare for it when J is W's innermost wait */
     LOAD(1, WAITING, w_);
     atomic {
         DRAINED(1) ->
