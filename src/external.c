@@ -72,23 +72,6 @@ static void inject_unlink(struct weft_pool *pool, weft_task *prev, weft_task *t)
         weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count - 1);
 }
 
-weft_task *weft__inject_pop(struct weft_pool *pool)
-{
-    if (!weft__atomic_load_relaxed(&pool->inject_count))
-        return NULL;
-    pthread_mutex_lock(&pool->inject_lock);
-    /* The oldest task not reserved for the worker that waits for it. */
-    weft_task *prev = NULL, *t = pool->inject_head;
-    while (t && (t->flags & WEFT__JOB_RESERVED)) {
-        prev = t;
-        t = t->next;
-    }
-    if (t)
-        inject_unlink(pool, prev, t);
-    pthread_mutex_unlock(&pool->inject_lock);
-    return t;
-}
-
 /* Unlinks and returns the oldest task of pool's queue that pred accepts
  * (pred(task, arg)), reserved or not, or NULL. */
 static weft_task *inject_take_if(struct weft_pool *pool,
@@ -105,6 +88,20 @@ static weft_task *inject_take_if(struct weft_pool *pool,
         inject_unlink(pool, prev, t);
     pthread_mutex_unlock(&pool->inject_lock);
     return t;
+}
+
+static int unreserved(const weft_task *t, const void *unused)
+{
+    (void)unused;
+    return !(t->flags & WEFT__JOB_RESERVED);
+}
+
+weft_task *weft__inject_pop(struct weft_pool *pool)
+{
+    /* The oldest task not reserved for the worker that waits for it. */
+    if (!weft__atomic_load_relaxed(&pool->inject_count))
+        return NULL;
+    return inject_take_if(pool, unreserved, NULL);
 }
 
 /* 1 when job j is an ancestor of task t: t was submitted by j's
