@@ -34,6 +34,11 @@
 extern "C" {
 #endif
 
+/* 1 when the inline paths compiled here carry the misuse checks: only with
+ * -DWEFT_CHECKED (CMake's -DWEFT_CHECKED=ON passes it on); NDEBUG does not
+ * matter. */
+#define WEFT_CHECKS WEFT__CHECKS
+
 #define WEFT_VERSION_MAJOR 0
 #define WEFT_VERSION_MINOR 5
 #define WEFT_VERSION_PATCH 0

@@ -340,7 +340,7 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
              * a spawn and its join compiled with different checks.) */
             if (w->nside != 0)
                 weft__misuse("a spawn and its join disagree on the misuse "
-                             "checks (compiled with different NDEBUG or "
+                             "checks (compiled with and without "
                              "WEFT_CHECKED?)");
         }
         return 0;

@@ -103,6 +103,15 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     if (cpus != small)
         weft__free(cpus, big);
     fprintf(f, "  stack size     %zu\n", pool->cfg.stack_size);
+#ifdef WEFT_INTERNAL_ASSERTS
+    const char *asserts = "on";
+#else
+    const char *asserts = "off";
+#endif
+    /* (how this library was built: the caller's own inline checks are
+     * its WEFT_CHECKS) */
+    fprintf(f, "  library        WEFT_CHECKED %s, internal assertions %s\n",
+            WEFT__CHECKS ? "on" : "off", asserts);
     fprintf(f, "  deque slots    %u per worker\n", pool->workers[0]->own.cap);
     fprintf(f, "  spawned        %" PRIu64 "\n", s.spawned);
     fprintf(f, "  run            %" PRIu64 "\n", s.run);

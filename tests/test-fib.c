@@ -153,7 +153,12 @@ CHECK_CASE(fib_case)
     unsigned workers = (unsigned)check_arg(argc, argv, 1, 2);
     int n = (int)check_arg(argc, argv, 2, 27);
     printf("test-fib: workers=%u n=%d, misuse checks %s\n", workers, n,
-           WEFT__CHECKS ? "on" : "off");
+           WEFT_CHECKS ? "on" : "off");
+#ifdef WEFT_TEST_EXPECT_CHECKS
+    /* (test-fib-nocheck: built without NDEBUG and without WEFT_CHECKED, as
+     * the README's line builds a program: the fast paths carry no check) */
+    CHECK_EQ(WEFT_CHECKS, WEFT_TEST_EXPECT_CHECKS);
+#endif
 
     run_one("generic", workers, fib_generic, n, 1);
     run_one("typed", workers, tfib_entry, n, 1);

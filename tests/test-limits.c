@@ -1,8 +1,8 @@
 /*
  * test-limits - the limits of weft_config.topology, and the misuse that a
- * release build (NDEBUG, no WEFT_CHECKED: the inline checks compiled out)
- * still detects, as docs/api.md lists it.  Built with -UWEFT_CHECKED
- * -DNDEBUG (tests/CMakeLists.txt).
+ * build without WEFT_CHECKED (the inline checks compiled out) still
+ * detects, as docs/api.md lists it.  Built with -UWEFT_CHECKED
+ * (tests/CMakeLists.txt).
  *
  * Topology: descriptions of more than 2048 PUs, 1024 on one level or 8192
  * objects are WEFT_ERANGE at once, before hwloc would spend seconds and
@@ -25,8 +25,8 @@
 #include "check.h"
 #include "weft.h"
 
-#if !defined(NDEBUG) || defined(WEFT_CHECKED)
-#error "test-limits tests a release build: compile it with -UWEFT_CHECKED -DNDEBUG"
+#if WEFT_CHECKS
+#error "test-limits tests a release build: compile it without WEFT_CHECKED"
 #endif
 
 static double now_s(void)

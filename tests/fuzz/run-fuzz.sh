@@ -50,7 +50,7 @@ mkdir -p "$out"
 srcs=("$root"/src/*.c)
 hwloc=$(pkg-config --cflags --libs hwloc) || { echo "run-fuzz.sh: hwloc not found (pkg-config)" >&2; exit 1; }
 common=(-std=gnu11 -g -fno-omit-frame-pointer -I"$root/include" -Wall -Wextra
-        -DWEFT_INTERNAL_ASSERTS=1)
+        -DWEFT_INTERNAL_ASSERTS=1 -DWEFT_CHECKED=1)
 
 if [ "$mode" != libfuzzer ]; then
     bin="$out/fuzz-api-standalone"
