@@ -32,6 +32,9 @@
  * that destroys another pool P waits the same way, running only jobs that
  * descend from a job of P.
  */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "atomic.h"
 #include "internal.h"
 
@@ -435,12 +438,35 @@ static void fork_register(void)
 
 void weft__fork_setup(void) { pthread_once(&fork_once, fork_register); }
 
+/* The default pool could not be created (rc): says so once on stderr,
+ * naming $WEFT_WORKERS when it is set, since tasks spawned from outside
+ * then run on their caller without another word; default_lock held. */
+static void default_pool_failed(int rc)
+{
+    static int said;
+    if (said)
+        return;
+    said = 1;
+    const char *env = getenv("WEFT_WORKERS");
+    int named = env && *env;
+    fprintf(stderr,
+            "weft: the default pool cannot be created (%s)%s%s%s; tasks "
+            "spawned from outside a pool run on the calling thread\n",
+            weft_strerror(rc), named ? ": $WEFT_WORKERS=\"" : "",
+            named ? env : "", named ? "\"" : "");
+}
+
 /* The default pool, created if there is none; default_lock held. */
 static weft_pool *default_pool_locked(void)
 {
     weft_pool *p = default_pool;
-    if (!p && weft_pool_create(&p, NULL) == 0)
-        weft__atomic_store_release(&default_pool, p);
+    if (!p) {
+        int rc = weft_pool_create(&p, NULL);
+        if (rc == 0)
+            weft__atomic_store_release(&default_pool, p);
+        else
+            default_pool_failed(rc);
+    }
     return p;
 }
 

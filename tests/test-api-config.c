@@ -33,6 +33,7 @@
 #include "test-api.h"
 
 static void noop(void *p) { (void)p; }
+static void set_one(void *p) { *(int *)p = 1; }
 
 /* weft_pool_create(&p, cfg) must fail with want and leave p untouched. */
 static void create_fails(const weft_config *cfg, int want, const char *what)
@@ -181,8 +182,38 @@ CHECK_CASE(test_strerror)
     }
 }
 
+/* In a child: spawns from outside with a malformed $WEFT_WORKERS, twice
+ * (the default pool cannot be created: the tasks run on this thread). */
+static int child_bad_env(void *p)
+{
+    (void)p;
+    if (setenv("WEFT_WORKERS", "abc", 1) != 0)
+        return 3;
+    for (int i = 0; i < 2; i++) {
+        int x = 0;
+        weft_task t;
+        weft_spawn(&t, set_one, &x);
+        weft_join(&t);
+        if (x != 1)
+            return 4;
+    }
+    return weft_default_pool() == NULL ? 0 : 5;
+}
+
 CHECK_CASE(test_env_workers)
 {
+    /* A bad $WEFT_WORKERS is said once on stderr, naming the value. */
+    char err[4096];
+    int status = check_in_child(child_bad_env, NULL, err, sizeof err);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    const char *msg = "weft: the default pool cannot be created "
+                      "(WEFT_EINVAL: invalid argument): $WEFT_WORKERS=\"abc\"";
+    const char *at = strstr(err, msg);
+    if (!at)
+        fprintf(stderr, "child's stderr:\n%s\n", err);
+    CHECK(at != NULL);
+    CHECK(strstr(at + 1, "weft: the default pool") == NULL); /* once */
+
     const char *old = getenv("WEFT_WORKERS");
     char *saved = old ? strdup(old) : NULL;
     const char *vals[] = {"3", "1", "5"};
