@@ -116,9 +116,9 @@ WEFT_API int weft_pool_create(weft_pool **out, const weft_config *cfg);
 WEFT_API int weft_pool_destroy(weft_pool *pool);
 
 /** Runs fn(arg) on pool and returns when it and all it spawned are done:
- *  inline on the pool's own workers, helping on another pool's worker,
- *  sleeping elsewhere.  Returns 0, WEFT_EINVAL or WEFT_ESHUTDOWN.  Any
- *  thread. */
+ *  inline on the pool's own workers; on another pool's worker, running
+ *  only what fn submits back to that pool; sleeping elsewhere.  Returns 0,
+ *  WEFT_EINVAL or WEFT_ESHUTDOWN.  Any thread. */
 WEFT_API int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg);
 
 /** The number of workers of pool (0 for NULL).  Any thread. */
