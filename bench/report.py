@@ -207,7 +207,8 @@ class Summary:
 
 
 def order_key(name):
-    prefs = ["serial-plain", "serial-elision", "serial-clang-plain", "serial-clang-elision",
+    prefs = ["serial-plain", "serial-elision", "serial-indirect", "serial-clang-plain",
+             "serial-clang-elision", "serial-clang-indirect",
              "serial-futex", "serial-clang-futex", "serial-sleep", "serial-clang-sleep",
              "weft-generic", "weft-typed", "weft-run", "weft-parked", "gomp-task", "gomp-for",
              "gomp-region", "tbb-task_group", "tbb-parallel", "tbb-enqueue", "tbb-execute",

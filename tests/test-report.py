@@ -114,8 +114,12 @@ def full_set(report_py, tmp):
     lg1, ng1 = fib_line(goals_data, "weft-generic", 1)
     lg2, ng2 = fib_line(goals_data, "weft-generic", 2)
     t1, t2, g1, g2 = 100 * (lt1 - 0.01), 100 * (lt2 + 0.01), 100 * (lg1 + 0.01), 100 * (lg2 - 0.01)
+    gbase = next(l["baseline"] for l in goals_data["fib"]["lines"]
+                 if l["variant"] == "weft-generic")
     for rep, plain, elision in ((1, 100, 100), (2, 90, 110), (3, 130, 100)):
         raw.serial(rep, "fib", plain, elision, n=40)
+        if gbase not in ("serial-plain", "serial-elision"):  # a third baseline
+            raw.run(rep, "fib", "serial", gbase[len("serial-"):], 1, elision, n=40)
     fib_reps = ((1, t1, t2, g1, g2), (2, t1 - 9, t2 + 1, g1 - 11, g2), (3, 400, t2 - 6, 400, g2 + 2))
     for rep, a1, a2, b1, b2 in fib_reps:
         raw.run(rep, "fib", "weft", "typed", 1, a1, n=40)
