@@ -443,14 +443,6 @@ struct weft__job *weft__deque_slot_ctx(weft_worker *victim,
     return victim->slot_ctx[f - victim->own.base_shared];
 }
 
-int weft__deque_all_taken(weft_worker *w)
-{
-    uint64_t cur = weft__atomic_load_relaxed(&w->own.ts);
-    uint32_t tail = ts_tail(cur);
-    return tail == ts_split(cur) &&
-           tail >= (uint32_t)(w->own.top - w->own.base);
-}
-
 int weft__deque_has_public(weft_worker *victim)
 {
     uint64_t cur = weft__atomic_load_relaxed(&victim->own.ts);

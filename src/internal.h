@@ -320,19 +320,14 @@ void weft__deque_set_allstolen(weft_worker *w);
 void weft__deque_publish_all(weft_worker *w);
 /* 1 when victim has a public task (a hint, for the park recheck). */
 int weft__deque_has_public(weft_worker *victim);
-/* 1 when no task below w's head is pending in its deque: every one was
- * stolen, or run by w through the thieves' end (w's owner only). */
-int weft__deque_all_taken(weft_worker *w);
 
 /* ---- sleep.c: idle, park and wake --------------------------------------- */
 /* New work is visible; local: the caller is outside the pool and will
  * block (see wake_one). */
 void weft__sleep_notify(struct weft_pool *pool, int local);
-/* w stops searching: it found work.  all_taken: no task below w's head is
- * pending (weft__deque_all_taken; an idle worker's deque is empty), so its
- * next spawn may be armed to publish instead of waking a parked worker
- * now. */
-void weft__sleep_found_work(weft_worker *w, int all_taken);
+/* w, idle (its deque empty), stops searching: it found work.  Its next
+ * spawn may be armed to publish instead of waking a parked worker now. */
+void weft__sleep_found_work(weft_worker *w);
 void weft__sleep_resume_search(struct weft_pool *pool);
 /* Parks w (a worker, not a spare) until woken; returns at once if work is
  * visible or the pool is stopping. */

@@ -161,7 +161,7 @@ void weft__wait_wake(weft_worker *w)
         weft__futex_wake(&w->wait_word, 1);
 }
 
-void weft__sleep_found_work(weft_worker *w, int all_taken)
+void weft__sleep_found_work(weft_worker *w)
 {
     struct weft_pool *pool = w->pool;
     uint32_t s = weft__atomic_fetch_sub_seqcst(&pool->idle, 1u);
@@ -191,10 +191,10 @@ void weft__sleep_found_work(weft_worker *w, int all_taken)
      * head taken), which publishes that child and, no one searching, wakes
      * a parked worker to steal it.  (Pairs, as a Dekker pair, with the
      * fence in weft__sleep_notify: work made visible after our check is
-     * seen by its notifier as "no one searching".)  With tasks of our own
-     * pending in the deque we wake one: they are work for it. */
+     * seen by its notifier as "no one searching".)  Only idle workers
+     * call this, so no task of ours is pending below the head. */
     weft__atomic_fence_seqcst();
-    if (all_taken && !work_visible(w)) {
+    if (!work_visible(w)) {
         weft__deque_set_allstolen(w);
         return;
     }

@@ -211,7 +211,7 @@ void *weft__worker_main(void *arg)
                 idle_end(w);
                 idle = 0;
             }
-            weft__sleep_found_work(w, 1);
+            weft__sleep_found_work(w);
             weft__run_found(w, t);
             weft__sleep_resume_search(pool);
             search_since = 0;

@@ -83,6 +83,14 @@ static weft_pool *new_pool(unsigned workers, unsigned max_spares,
 
 static void sleep_fn(void *p) { check_sleep_ms((unsigned)(uintptr_t)p); }
 
+/* Sleeps in short steps until *c reaches n (the latches and flags below:
+ * they only work if the threads that move them run at the same time). */
+static void await_count(const int *c, int n)
+{
+    while (__atomic_load_n(c, __ATOMIC_ACQUIRE) < n)
+        check_sleep_us(200);
+}
+
 /* ---- join ----------------------------------------------------------------- */
 
 static weft_pool *j_a, *j_c;
@@ -278,11 +286,7 @@ CHECK_CASE(lock)
 static weft_pool *m_a, *m_c;
 static int flag1, flag2, t2_started;
 
-static void wait_flag(void *p)
-{
-    while (!__atomic_load_n((int *)p, __ATOMIC_ACQUIRE))
-        check_sleep_us(200);
-}
+static void wait_flag(void *p) { await_count((int *)p, 1); }
 
 static void m_t1(void *p)
 {
@@ -399,8 +403,7 @@ static void cb_meet(void *p)
 {
     (void)p;
     __atomic_fetch_add(&cb_arrived, 1, __ATOMIC_ACQ_REL);
-    while (__atomic_load_n(&cb_arrived, __ATOMIC_ACQUIRE) < 4)
-        check_sleep_us(200);
+    await_count(&cb_arrived, 4);
 }
 
 static void cb_call(void *p)
@@ -448,15 +451,13 @@ static void pb_meet(void *p)
 {
     (void)p;
     __atomic_fetch_add(&pb_arrived, 1, __ATOMIC_ACQ_REL);
-    while (__atomic_load_n(&pb_arrived, __ATOMIC_ACQUIRE) < 2)
-        check_sleep_us(200);
+    await_count(&pb_arrived, 2);
 }
 
 static void pb_wait_meet(void *p)
 {
     (void)p;
-    while (__atomic_load_n(&pb_arrived, __ATOMIC_ACQUIRE) < 2)
-        check_sleep_us(200);
+    await_count(&pb_arrived, 2);
 }
 
 static void pb_root(void *p)

@@ -288,27 +288,22 @@ inline INJECT_POP(w)
     v = 0
 }
 
-/* weft__sleep_found_work(w, all_taken).  Locals: s, q, v, n, k. */
-inline FOUND_WORK(w, all_taken)
+/* weft__sleep_found_work(w), of an idle worker.  Locals: s, q, v, n, k. */
+inline FOUND_WORK(w)
 {
     /* searching - 1 (fetch_sub) */
     atomic { DRAINED(w) -> assert(srch > 0); s = srch; q = slp; srch-- };
-    /* last searcher with workers parked: fence; then, with no task of its
-     * own pending, wake one only if more work is visible (else the C code
-     * arms the next spawn to publish and wake; this model has no spawns);
-     * with tasks of its own pending wake one */
+    /* last searcher with workers parked: fence; then wake one only if
+     * more work is visible (else the C code arms the next spawn to publish
+     * and wake; this model has no spawns) */
     if
     :: s == 1 && q > 0 ->
         s = 0; q = 0;
         FENCE(w);
+        LOAD(w, ICOUNT, v);
         if
-        :: all_taken ->
-            LOAD(w, ICOUNT, v);
-            if
-            :: v != 0 -> v = 0; WAKE_ONE(w)
-            :: else -> skip
-            fi
-        :: else -> WAKE_ONE(w)
+        :: v != 0 -> v = 0; WAKE_ONE(w)
+        :: else -> skip
         fi
     :: else -> s = 0; q = 0
     fi
@@ -332,7 +327,7 @@ proctype worker(byte w)
         if
         :: got ->
             got = 0;
-            FOUND_WORK(w, 1);
+            FOUND_WORK(w);
             RUN_TASK(w);
             /* weft__sleep_resume_search */
             atomic { DRAINED(w) -> srch++ }
