@@ -46,18 +46,22 @@ extern "C" {
 /* ---- errors ------------------------------------------------------------ */
 
 /* X(name, value, message): the one table behind the enum and weft_strerror. */
-#define WEFT_ERRORS(X)                                                     \
-    X(WEFT_EINVAL, -EINVAL, "invalid argument")                            \
-    X(WEFT_ENOMEM, -ENOMEM, "out of memory")                               \
-    X(WEFT_EAGAIN, -EAGAIN, "could not create a worker thread")            \
-    X(WEFT_ERANGE, -ERANGE,                                                \
-      "worker count, deque_slots, stack_size or topology size out of "     \
-      "range")                                                             \
-    X(WEFT_ENOCPU, -ENXIO,                                                 \
-      "the cpuset (or topology) names no CPU this process may use")        \
-    X(WEFT_EDEADLK, -EDEADLK, "destroy would wait for the calling worker") \
-    X(WEFT_ESHUTDOWN, -ESHUTDOWN, "the pool is being destroyed")           \
-    X(WEFT_ETOPOLOGY, -ENODEV, "the hardware topology could not be loaded")
+#define WEFT_ERRORS(X)                                                      \
+    X(WEFT_EINVAL, -EINVAL, "invalid argument")                             \
+    X(WEFT_ENOMEM, -ENOMEM, "out of memory")                                \
+    X(WEFT_EAGAIN, -EAGAIN, "could not create a worker thread")             \
+    X(WEFT_ERANGE, -ERANGE,                                                 \
+      "worker count, deque_slots, stack_size or topology size out of "      \
+      "range")                                                              \
+    X(WEFT_ENOCPU, -ENXIO,                                                  \
+      "the cpuset (or topology) names no CPU this process may use")         \
+    X(WEFT_EDEADLK, -EDEADLK, "destroy would wait for the calling worker")  \
+    X(WEFT_ESHUTDOWN, -ESHUTDOWN, "the pool is being destroyed")            \
+    X(WEFT_ETOPOLOGY, -ENODEV, "the hardware topology could not be loaded") \
+    X(WEFT_ECANCELED, -ECANCELED, "the scope, loop or job was cancelled")   \
+    X(WEFT_ETIMEDOUT, -ETIMEDOUT, "the wait timed out")                     \
+    X(WEFT_EBUSY, -EBUSY,                                                   \
+      "the submission queue is full, or the job has already started")
 
 enum weft_error {
 #define WEFT__ERR_ENUM(name, value, msg) name = (value),
@@ -101,6 +105,9 @@ typedef struct weft_config {
 WEFT_API void weft_config_init(weft_config *cfg);
 
 /* ---- pools ------------------------------------------------------------- */
+
+/** A job of a scope or a submission: returns 0 or an error code. */
+typedef int (*weft_job_fn)(void *arg);
 
 typedef struct weft_pool weft_pool;
 
