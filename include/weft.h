@@ -160,12 +160,15 @@ WEFT_API int weft_worker_id(void);
  *  default pool.  Any thread. */
 static inline void weft_spawn(weft_task *t, weft_fn fn, void *arg)
 {
-    weft__push(weft__self, t, fn, arg);
+    weft__push(weft__self_cached(), t, fn, arg);
 }
 
 /** Joins t, the caller's youngest unjoined spawn: runs it if no thief
  *  took it, else helps the thief until it is done.  Any thread. */
-static inline void weft_join(weft_task *t) { weft__join(weft__self, t); }
+static inline void weft_join(weft_task *t)
+{
+    weft__join(weft__self_cached(), t);
+}
 
 /** Runs a(a_arg) and b(b_arg), potentially in parallel.  Any thread. */
 WEFT_API void weft_join2(weft_fn a, void *a_arg, weft_fn b, void *b_arg);

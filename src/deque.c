@@ -212,7 +212,7 @@ struct weft__frame *weft__side_push(weft_worker *w, weft__run_fn kind)
     f->h.run = kind;
     f->u.g.key = NULL;
     overflow_add(w);
-    if (kind != weft__run_generic) /* (weft__spawn_slow counts generic ones) */
+    if (kind != WEFT__RUN_GENERIC) /* (weft__spawn_slow counts generic ones) */
         weft__counter_add(&o->spawned, 1);
     return f;
 }
@@ -235,7 +235,7 @@ void weft__spawn_slow(weft_worker *w, weft_task *t, int checks, weft_fn fn,
         t = NULL;
     if (f < o->end) {
         /* Every public task was stolen: publish this one at once. */
-        f->h.run = weft__run_generic;
+        f->h.run = WEFT__RUN_GENERIC;
         f->u.g.fn = fn;
         f->u.g.arg = arg;
         f->u.g.key = t;
@@ -247,7 +247,7 @@ void weft__spawn_slow(weft_worker *w, weft_task *t, int checks, weft_fn fn,
      * leave it as it was. */
     fn(arg);
     if (t) /* the caller checks the join order (WEFT__CHECKS): keep t */
-        weft__side_push(w, weft__run_generic)->u.g.key = t;
+        weft__side_push(w, WEFT__RUN_GENERIC)->u.g.key = t;
     else
         overflow_add(w);
 }
@@ -263,7 +263,7 @@ void weft__deque_publish_all(weft_worker *w)
     weft__sleep_notify(w->pool, 0);
 }
 
-/* generic: weft_join's (kind weft__run_generic), else a typed join's. */
+/* generic: weft_join's (kind WEFT__RUN_GENERIC), else a typed join's. */
 __attribute__((noreturn, cold)) static void misuse_order(int generic)
 {
     weft__misuse(generic ? "weft_join: tasks must be joined in reverse "
@@ -289,7 +289,7 @@ __attribute__((noreturn, cold)) static void misuse_typed_over_generic(void)
 __attribute__((noreturn, cold)) static void misuse_none_pending(weft_worker *w)
 {
     struct weft__frame *f = w->own.top;
-    if (f < w->own.end && f->h.run && f->h.run != weft__run_generic)
+    if (f < w->own.end && f->h.run != WEFT__RUN_GENERIC)
         weft__misuse("weft_join: no task of this worker is pending: a typed "
                      "spawn or join ran while this generic task was pending "
                      "(typed join: a generic task spawned in this body is "
@@ -301,7 +301,7 @@ __attribute__((noreturn, cold)) static void misuse_none_pending(weft_worker *w)
 
 /* key: the generic join's handle when its caller was compiled with the
  * checks (WEFT__CHECKS), else NULL; kind: the run function of the task
- * kind joined (weft__run_generic, or a typed task's NAME__stolen).  Where
+ * kind joined (WEFT__RUN_GENERIC, or a typed task's NAME__stolen).  Where
  * the caller has no checks, a misuse found here is named from what the
  * deque holds: the head against the typed join's slot (a generic task
  * pending above it), the slots' run functions against the kind. */
@@ -309,7 +309,7 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
                    weft__run_fn kind, struct weft__frame **res)
 {
     struct weft__owner *o = &w->own;
-    int generic = kind == weft__run_generic;
+    int generic = kind == WEFT__RUN_GENERIC;
     /* A typed join's slot is just below the head, unless a generic task
      * spawned after it is pending (a spawn that found the deque full moves
      * neither). */
@@ -325,7 +325,7 @@ int weft__pop_slow(weft_worker *w, struct weft__frame *f, weft_task *key,
             /* A typed spawn always leaves its frame there; a generic one
              * leaves its handle, or (unchecked caller) nothing. */
             if (!generic && (w->nside == 0 ||
-                             w->side[w->nside - 1].h.run == weft__run_generic))
+                             w->side[w->nside - 1].h.run == WEFT__RUN_GENERIC))
                 misuse_typed_over_generic();
             if (w->nside == 0 || w->side[w->nside - 1].h.run != kind ||
                 (key && w->side[w->nside - 1].u.g.key != key))
@@ -396,7 +396,7 @@ struct weft__frame *weft__join_slow(weft_worker *w, struct weft__frame *f,
         return NULL;
     }
     struct weft__frame *r;
-    return weft__pop_slow(w, f, checks ? t : NULL, weft__run_generic, &r)
+    return weft__pop_slow(w, f, checks ? t : NULL, WEFT__RUN_GENERIC, &r)
                ? f
                : NULL;
 }

@@ -82,19 +82,16 @@ void weft__check_joined(weft_worker *w, struct weft__mark m)
                      "spawned");
 }
 
-void weft__run_generic(struct weft__frame_hdr *p)
-{
-    struct weft__frame *f = (struct weft__frame *)p;
-    f->u.g.fn(f->u.g.arg);
-}
-
 void weft__run_stolen(weft_worker *w, struct weft__frame *f,
                       struct weft__job *ctx)
 {
     struct weft__mark m = weft__mark_of(w);
     struct weft__job *outer = w->ctx;
     w->ctx = ctx;
-    f->h.run(&f->h);
+    if (f->h.run == WEFT__RUN_GENERIC)
+        f->u.g.fn(f->u.g.arg);
+    else
+        f->h.run(&f->h);
     w->ctx = outer;
     weft__check_joined(w, m);
     weft__done_set(&f->h.done);

@@ -178,8 +178,8 @@ static void *thief_main(void *p)
             continue;
         }
         fails = 0;
-        if (t->h.run != weft__run_generic || t->u.g.fn != item_fn)
-            CHECK(t->h.run == weft__run_generic && t->u.g.fn == item_fn);
+        if (t->h.run != WEFT__RUN_GENERIC || t->u.g.fn != item_fn)
+            CHECK(t->h.run == WEFT__RUN_GENERIC && t->u.g.fn == item_fn);
         if (__atomic_load_n(&t->h.thief, __ATOMIC_RELAXED) != me->w->index + 1)
             CHECK_EQ(t->h.thief, me->w->index + 1);
         mark((uint64_t)(uintptr_t)t->u.g.arg, "a thief");
