@@ -82,7 +82,8 @@ WEFT_API const char *weft_strerror(int err);
 /** Pool settings.  Start from weft_config_init(): fields added later get
  *  their defaults from it. */
 typedef struct weft_config {
-    /** Workers; 0: one per core of the cpuset, or $WEFT_WORKERS. */
+    /** Workers; 0: $WEFT_WORKERS, else one per core of the cpuset, at most
+     *  the cgroup's CPU quota rounded up. */
     unsigned workers;
     /** CPUs the pool may use ("0-3,8"); NULL: all the process may use. */
     const char *cpuset;
@@ -100,6 +101,15 @@ typedef struct weft_config {
      *  other pools; 0: 256. */
     unsigned max_spares;
 } weft_config;
+
+/** What decided a pool's worker count (weft_stats.sized_by). */
+enum {
+    WEFT_SIZED_CPUSET = 0, /**< one per core of the pool's cpuset */
+    WEFT_SIZED_QUOTA = 1,  /**< the cgroup's CPU quota, below the cores */
+    WEFT_SIZED_ENV = 2,    /**< $WEFT_WORKERS */
+    WEFT_SIZED_CONFIG = 3, /**< weft_config.workers */
+    WEFT_SIZED_MAX = 4     /**< WEFT_MAX_WORKERS, below cores and quota */
+};
 
 /** Fills cfg with the defaults.  Any thread. */
 WEFT_API void weft_config_init(weft_config *cfg);
@@ -246,6 +256,12 @@ typedef struct weft_stats {
     unsigned spares_peak;      /**< most spares alive at once */
     unsigned spares;           /**< spares alive now */
     uint64_t spare_limit_hits; /**< spares wanted past max_spares */
+    int sized_by;              /**< WEFT_SIZED_*: what decided workers */
+    unsigned cores;            /**< cores of the pool's cpuset */
+    unsigned quota_cpus;       /**< cgroup CPU quota rounded up; 0: none */
+    uint64_t quota_us;         /**< that quota, per period_us (0: none) */
+    uint64_t period_us;
+    int one_cpu_oversubscribed; /**< 1: workers > 1 asked for on one CPU */
 } weft_stats;
 
 /** Fills *out with pool's counters (exact when the pool is quiescent).

@@ -165,6 +165,23 @@ static inline uint32_t ts_split(uint64_t ts) { return (uint32_t)(ts >> 32); }
 
 struct weft__topo;
 
+/* The CPU quota of the process's cgroup (cgroup.c). */
+struct weft__quota {
+    unsigned cpus;      /* quota / period rounded up, at least 1; 0: none */
+    uint64_t quota_us;  /* the smallest quota over the cgroup and its */
+    uint64_t period_us; /* ancestors, and its period (0: none) */
+    char *file;         /* the file it was read from (owned), or NULL */
+};
+
+/* What decided a pool's worker count (cgroup.c, weft__size). */
+struct weft__sizing {
+    int by;                   /* WEFT_SIZED_* */
+    unsigned cores;           /* cores of the pool's cpuset */
+    unsigned cpus;            /* CPUs (PUs) of the pool's cpuset */
+    int one_cpu;              /* 1: more than one worker asked for on one CPU */
+    struct weft__quota quota; /* read for the default count only */
+};
+
 struct weft_pool {
     unsigned nworkers;
     weft_worker **workers;
@@ -175,6 +192,7 @@ struct weft_pool {
     char name[16];
     char *cpuset_str; /* copies owned by the pool */
     char *topology_str;
+    struct weft__sizing sizing; /* how cfg.workers was decided */
 
     /* External submission: an intrusive FIFO linked through task->next. */
     alignas(WEFT_CACHE_LINE) pthread_mutex_t inject_lock;
@@ -301,6 +319,22 @@ int weft__topo_core_cpu(const struct weft__topo *t, unsigned index);
  * whose CPUs meet the core's, the one with the fewest CPUs; -1 if none. */
 int weft__topo_core_node(const struct weft__topo *t, unsigned index);
 int weft__topo_describe(const struct weft__topo *t, char *buf, size_t len);
+/* The number of CPUs (PUs) of the pool's set. */
+unsigned weft__topo_cpus(const struct weft__topo *t);
+
+/* ---- cgroup.c: container-aware sizing ----------------------------------- */
+/* Reads the CPU quota of the process's cgroup and its ancestors into *out
+ * (cpus 0 when there is none, or it cannot be read).  Returns 0, or
+ * WEFT_ENOMEM (then *out holds no quota). */
+int weft__cgroup_quota(struct weft__quota *out);
+/* Decides pool's worker count into *out and fills pool->sizing: asked,
+ * when not 0 (from the config, by WEFT_SIZED_CONFIG, or $WEFT_WORKERS,
+ * WEFT_SIZED_ENV), else the smaller of the cores and the cgroup quota.
+ * Needs pool->topo, pool->name and pool->cfg.topology.  Returns 0 or
+ * WEFT_ENOMEM. */
+int weft__size(struct weft_pool *pool, unsigned asked, int by, unsigned *out);
+/* Test hook: the cgroup files are read under root (NULL: under "/"). */
+void weft__test_cgroup_root(const char *root);
 
 /* ---- deque.c: the split deque ------------------------------------------- */
 /* The most slots a deque may have (weft_config.deque_slots is rounded up to

@@ -85,6 +85,7 @@ static void pool_free(struct weft_pool *pool)
     weft__topo_close(pool->topo);
     weft__strfree(pool->cpuset_str);
     weft__strfree(pool->topology_str);
+    weft__strfree(pool->sizing.quota.file);
     pthread_mutex_destroy(&pool->inject_lock);
     pthread_mutex_destroy(&pool->sleep_lock);
     pthread_mutex_destroy(&pool->spare_lock);
@@ -286,15 +287,15 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
      * the topology, which a default pool that cannot be created does again
      * at every spawn from outside */
     unsigned n = cfg->workers;
+    int by = n ? WEFT_SIZED_CONFIG : WEFT_SIZED_ENV;
     int rc;
     if (n == 0 && (rc = env_workers(&n)) != 0)
         return rc;
     if ((rc = weft__topo_open(&pool->cfg, &pool->topo)) != 0)
         return rc;
-    if (n == 0) /* one per core, at most the largest count accepted */
-        n = weft__topo_cores(pool->topo);
-    if (n > WEFT_MAX_WORKERS)
-        n = WEFT_MAX_WORKERS;
+    /* n, else the cores and the cgroup's CPU quota decide (cgroup.c) */
+    if ((rc = weft__size(pool, n, by, &n)) != 0)
+        return rc;
     pool->cfg.workers = n;
 
     /* the workers, then the slots of the spares (started when wanted) */

@@ -66,6 +66,13 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
     s.steals = s.steals_local + s.steals_remote;
     s.run += s.spawned - stolen_from + s.steals;
     s.injected = weft__atomic_load_relaxed(&pool->injected);
+    const struct weft__sizing *z = &pool->sizing;
+    s.sized_by = z->by;
+    s.cores = z->cores;
+    s.quota_cpus = z->quota.cpus;
+    s.quota_us = z->quota.quota_us;
+    s.period_us = z->quota.period_us;
+    s.one_cpu_oversubscribed = z->one_cpu;
     *out = s;
 }
 
@@ -75,6 +82,47 @@ int weft_pool_stats(const weft_pool *pool, weft_stats *out)
         return WEFT_EINVAL;
     stats_at(pool, out, weft__now_ns());
     return 0;
+}
+
+/* The lines that say what decided the worker count, and the warning of
+ * workers sharing one CPU. */
+static void print_sizing(const weft_pool *pool, const char *cpus, FILE *f)
+{
+    const struct weft__sizing *z = &pool->sizing;
+    const struct weft__quota *q = &z->quota;
+    switch (z->by) {
+    case WEFT_SIZED_CONFIG:
+        fprintf(f, "  sized by       weft_config.workers\n");
+        break;
+    case WEFT_SIZED_ENV:
+        fprintf(f, "  sized by       $WEFT_WORKERS\n");
+        break;
+    case WEFT_SIZED_MAX:
+        fprintf(f, "  sized by       WEFT_MAX_WORKERS (%d)\n",
+                WEFT_MAX_WORKERS);
+        break;
+    case WEFT_SIZED_QUOTA:
+        fprintf(f, "  sized by       cgroup quota\n");
+        break;
+    default:
+        fprintf(f, "  sized by       cpuset (%u cores)\n", z->cores);
+        break;
+    }
+    if (q->cpus)
+        fprintf(f,
+                "  cgroup quota   %.2f CPUs, %u rounded up (%" PRIu64
+                " us per %" PRIu64 " us, %s)\n",
+                (double)q->quota_us / (double)q->period_us, q->cpus,
+                q->quota_us, q->period_us, q->file);
+    else if (z->by != WEFT_SIZED_CONFIG && z->by != WEFT_SIZED_ENV)
+        fprintf(f, "  cgroup quota   none%s\n",
+                pool->cfg.topology ? " (not applied to a synthetic topology)"
+                                   : "");
+    if (z->one_cpu)
+        fprintf(f,
+                "  warning        %u workers share one CPU (%s): the "
+                "process's binding and the cpuset leave the pool no other\n",
+                pool->nworkers, cpus);
 }
 
 int weft_pool_print(const weft_pool *pool, FILE *f)
@@ -100,6 +148,7 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
     fprintf(f, "  cpuset         %s (%u cores)%s\n", cpus,
             weft__topo_cores(pool->topo),
             pool->cfg.topology ? " [synthetic topology]" : "");
+    print_sizing(pool, cpus, f);
     if (cpus != small)
         weft__free(cpus, big);
     fprintf(f, "  stack size     %zu\n", pool->cfg.stack_size);

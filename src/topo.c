@@ -407,3 +407,9 @@ int weft__topo_describe(const struct weft__topo *tp, char *buf, size_t len)
 {
     return hwloc_bitmap_list_snprintf(buf, len, tp->cpuset);
 }
+
+unsigned weft__topo_cpus(const struct weft__topo *tp)
+{
+    int n = hwloc_bitmap_weight(tp->cpuset);
+    return n < 0 ? UINT_MAX : (unsigned)n;
+}
