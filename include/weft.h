@@ -234,6 +234,46 @@ static inline weft_ctx weft_ctx_of(weft_worker *w) { return weft__ctx_of(w); }
 #define WEFT_TASK_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4) \
     WEFT__TYPED_4(R, NAME, T1, A1, T2, A2, T3, A3, T4, A4)
 
+/* ---- loops ---------------------------------------------------------------
+ *
+ * Data-parallel loops on the calling worker's pool (from a thread outside
+ * any pool: on the default pool, the caller waiting).  They split lazily,
+ * only when another worker asks for work, and their waits help only with
+ * their own chunks.  docs/api.md and docs/loops.md have the details. */
+
+/** A loop body: processes [lo, hi); 0, or nonzero to stop the loop. */
+typedef int (*weft_range_fn)(size_t lo, size_t hi, void *ctx);
+/** A reduction's fold: folds [lo, hi) into *acc; 0, or nonzero to stop. */
+typedef int (*weft_fold_fn)(size_t lo, size_t hi, void *acc, void *ctx);
+/** A reduction's combine: *acc = *acc (+) *rhs, rhs the range to the right
+ *  of acc's. */
+typedef void (*weft_combine_fn)(void *acc, const void *rhs, void *ctx);
+
+/** weft_reduce: the chunk tree and combine order depend only on (begin,
+ *  end, grain), so results are bit-identical for every worker count. */
+#define WEFT_DETERMINISTIC 1u
+
+/** Calls body on disjoint chunks of at most grain iterations (0: weft
+ *  chooses) covering [begin, end).  Returns 0, the first nonzero value a
+ *  body returned, WEFT_ECANCELED (an enclosing scope or loop was
+ *  cancelled) or WEFT_EINVAL.  Any thread. */
+WEFT_API int weft_for(size_t begin, size_t end, size_t grain,
+                      weft_range_fn body, void *ctx);
+
+/** Folds [begin, end) into accumulators of size bytes, each starting from
+ *  a copy of *identity, combines them left part first and stores the
+ *  total in *result (only on success).  flags: 0 or WEFT_DETERMINISTIC.
+ *  Returns as weft_for, or WEFT_ENOMEM.  Any thread. */
+WEFT_API int weft_reduce(size_t begin, size_t end, size_t grain, size_t size,
+                         const void *identity, weft_fold_fn fold,
+                         weft_combine_fn combine, void *ctx, unsigned flags,
+                         void *result);
+
+/** Nonzero when the job or loop chunk that the caller runs belongs to a
+ *  cancelled scope or loop (or one nested in it); 0 outside any.  Any
+ *  thread. */
+WEFT_API int weft_cancelled(void);
+
 /* ---- statistics --------------------------------------------------------- */
 
 /** Counters of a pool, summed over its workers since creation. */

@@ -202,6 +202,7 @@ struct weft_pool {
                               for idle loops) */
     uint64_t injected;     /* tasks ever submitted (stats) */
 
+
     /* Idle workers (sleep.c). */
     alignas(WEFT_CACHE_LINE) uint32_t idle;
     uint32_t stop; /* workers exit when they find no work */
@@ -252,7 +253,23 @@ struct weft__job {
     struct weft_pool *pool;   /* the pool it was submitted to */
     uint32_t reserved;        /* 1 while a job of its lineage is reserved
                                  for its waiter (external.c) */
+    uint32_t cancelled;       /* 1: cancelled (a loop or scope node) */
 };
+/* The node is a loop or a scope (loop.c, scope.c), never queued: a link of
+ * the lineage that can be cancelled, and is transparent to the waits (no
+ * waiter, no pool). */
+#define WEFT__JOB_NODE 16u
+
+/* 1 when a, or one of its ancestors, is a cancelled loop or scope: what
+ * weft_cancelled() answers for a worker whose ctx is a.  (Relaxed: a
+ * cancel is a hint that a late reader only acts on later.) */
+static inline int weft__ctx_cancelled(const struct weft__job *a)
+{
+    for (; a; a = a->parent)
+        if (weft__atomic_load_relaxed(&a->cancelled))
+            return 1;
+    return 0;
+}
 
 /* ---- alloc.c: the only file that calls jemalloc ------------------------- */
 void *weft__alloc(size_t size); /* zeroed, cache-line aligned */
