@@ -274,6 +274,44 @@ WEFT_API int weft_reduce(size_t begin, size_t end, size_t grain, size_t size,
  *  thread. */
 WEFT_API int weft_cancelled(void);
 
+/* ---- scopes --------------------------------------------------------------
+ *
+ * A scope runs a dynamic set of jobs and waits for all of them.  Declare
+ * one (on the stack), weft_scope_init it, spawn jobs into it from any
+ * thread, and weft_scope_wait it once; then it may be initialised again. */
+
+/** Bytes of a scope's private state. */
+#define WEFT__SCOPE_BYTES 192
+
+/** A scope.  Its fields are private. */
+typedef struct weft_scope {
+    union {
+        void *align_p_;
+        uint64_t align_u_;
+        unsigned char bytes_[WEFT__SCOPE_BYTES];
+    } weft__private;
+} weft_scope;
+
+/** Prepares s for jobs: on the calling worker's pool (outside any pool:
+ *  the default pool).  Every init is followed by one weft_scope_wait.  Any
+ *  thread. */
+WEFT_API void weft_scope_init(weft_scope *s);
+
+/** Queues fn(arg) as a job of s (its state on the heap).  Returns 0,
+ *  WEFT_EINVAL, WEFT_ENOMEM or WEFT_ECANCELED (s was cancelled: nothing
+ *  queued).  Any thread, until s's wait returns. */
+WEFT_API int weft_scope_spawn(weft_scope *s, weft_job_fn fn, void *arg);
+
+/** Returns when every job of s has finished, running s's jobs meanwhile
+ *  (never other work).  Returns 0, the first nonzero value a job
+ *  returned, WEFT_ECANCELED or WEFT_EINVAL.  The thread that initialised
+ *  s. */
+WEFT_API int weft_scope_wait(weft_scope *s);
+
+/** Cancels s: jobs not started never start, running ones see
+ *  weft_cancelled() nonzero.  Any thread, until s's wait returns. */
+WEFT_API void weft_scope_cancel(weft_scope *s);
+
 /* ---- statistics --------------------------------------------------------- */
 
 /** Counters of a pool, summed over its workers since creation. */

@@ -192,12 +192,12 @@ void weft__run_injected(weft_worker *w, weft_task *t)
  * it ran one. */
 static int help_any(weft_worker *w)
 {
-    struct weft__found t = {weft__deque_steal(w, w), NULL, NULL};
+    struct weft__found t = {weft__deque_steal(w, w), NULL, NULL, NULL};
     if (t.slot)
         t.ctx = weft__deque_slot_ctx(w, t.slot);
     else
         t = weft__find_work(w);
-    if (!t.slot && !t.job)
+    if (!weft__found_any(t))
         return 0;
     weft__run_found(w, t);
     return 1;

@@ -202,6 +202,11 @@ struct weft_pool {
                               for idle loops) */
     uint64_t injected;     /* tasks ever submitted (stats) */
 
+    /* Scopes with queued jobs, for idle workers (scope.c), a list under
+     * scope_lock; nscopes counts them (a relaxed hint for idle loops). */
+    alignas(WEFT_CACHE_LINE) pthread_mutex_t scope_lock;
+    struct weft__scope *scopes;
+    uint32_t nscopes;
 
     /* Idle workers (sleep.c). */
     alignas(WEFT_CACHE_LINE) uint32_t idle;
@@ -461,15 +466,23 @@ struct weft__found {
     struct weft__frame *slot;
     weft_task *job;
     struct weft__job *ctx;
+    struct weft__sjob *sjob; /* a job of a scope (scope.c) */
 };
+static inline int weft__found_any(struct weft__found t)
+{
+    return t.slot || t.job || t.sjob;
+}
 /* One sweep for w: the injection queue, then the other workers' deques,
  * those of w's NUMA node first. */
 struct weft__found weft__find_work(weft_worker *w);
 void weft__run_injected(weft_worker *w, weft_task *t);
+void weft__scope_run_job(weft_worker *w, struct weft__sjob *j);
 static inline void weft__run_found(weft_worker *w, struct weft__found t)
 {
     if (t.slot)
         weft__run_stolen(w, t.slot, t.ctx);
+    else if (t.sjob)
+        weft__scope_run_job(w, t.sjob);
     else
         weft__run_injected(w, t.job);
 }
@@ -519,6 +532,11 @@ struct weft_pool *weft__default_pool_hold(uint32_t n);
 /* pool, being destroyed, stops being the default pool (if it was): the
  * next weft_default_pool() creates a new one. */
 void weft__default_pool_forget(struct weft_pool *pool);
+
+/* ---- scope.c: scopes ----------------------------------------------------- */
+/* A queued job of a listed scope of pool, taken for an idle worker, or
+ * NULL (it runs through weft__scope_run_job, declared above). */
+struct weft__sjob *weft__scope_take_any(struct weft_pool *pool);
 
 /* ---- stats.c ------------------------------------------------------------ */
 /* Test hook: sets every counter of a quiescent pool to value (to start

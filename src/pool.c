@@ -89,6 +89,7 @@ static void pool_free(struct weft_pool *pool)
     pthread_mutex_destroy(&pool->inject_lock);
     pthread_mutex_destroy(&pool->sleep_lock);
     pthread_mutex_destroy(&pool->spare_lock);
+    pthread_mutex_destroy(&pool->scope_lock);
     weft__free(pool, sizeof *pool);
 }
 
@@ -342,6 +343,7 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg)
     pthread_mutex_init(&pool->inject_lock, NULL);
     pthread_mutex_init(&pool->sleep_lock, NULL);
     pthread_mutex_init(&pool->spare_lock, NULL);
+    pthread_mutex_init(&pool->scope_lock, NULL);
     rc = pool_setup(pool, cfg);
     if (rc) {
         pool_free(pool);

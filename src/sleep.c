@@ -206,13 +206,15 @@ void weft__sleep_resume_search(struct weft_pool *pool)
     weft__atomic_fetch_add_seqcst(&pool->idle, 1u);
 }
 
-/* Work that w could take: the injection queue or another worker's public
- * tasks.  w's own public tasks do not count: an idle worker has none, and
- * one waiting on another pool takes its own before it parks. */
+/* Work that w could take: the injection queue, a scope's queued jobs or
+ * another worker's public tasks.  w's own public tasks do not count: an
+ * idle worker has none, and one waiting on another pool takes its own
+ * before it parks. */
 static int work_visible(weft_worker *w)
 {
     struct weft_pool *pool = w->pool;
-    if (weft__atomic_load_relaxed(&pool->inject_count))
+    if (weft__atomic_load_relaxed(&pool->inject_count) ||
+        weft__atomic_load_relaxed(&pool->nscopes))
         return 1;
     unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
     for (unsigned i = 0; i < n; i++) {

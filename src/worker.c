@@ -102,11 +102,14 @@ static void *visit_steal(weft_worker *v, weft_worker *w, int remote, void *ctx)
 struct weft__found weft__find_work(weft_worker *w)
 {
     struct weft_pool *pool = w->pool;
-    struct weft__found found = {NULL, weft__inject_pop(pool), NULL};
+    struct weft__found found = {NULL, weft__inject_pop(pool), NULL, NULL};
     if (found.job) {
         weft__counter_add(&w->injected_run, 1);
         return found;
     }
+    if (weft__atomic_load_relaxed(&pool->nscopes) &&
+        (found.sjob = weft__scope_take_any(pool)) != NULL)
+        return found;
     if (pool->nworkers == 1 && !weft__atomic_load_relaxed(&pool->spare_hw))
         /* no victim: no sweep to count */
         return found;
@@ -206,7 +209,7 @@ void *weft__worker_main(void *arg)
     int idle = 0;              /* an idle spell is open (w->idle) */
     for (;;) {
         struct weft__found t = weft__find_work(w);
-        if (t.slot || t.job) {
+        if (weft__found_any(t)) {
             if (idle) {
                 idle_end(w);
                 idle = 0;

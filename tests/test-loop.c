@@ -152,7 +152,7 @@ static void uneven(int inside)
 CHECK_CASE(uneven_in) { uneven(1); }
 CHECK_CASE(uneven_out) { uneven(0); }
 
-/* ---- nested loops (2-D) ------------------------------------------------ */
+/* ---- nested loops (2-D), and loops in scopes in loops -------------------- */
 
 #define ROWS 700
 #define COLS 900
@@ -198,6 +198,55 @@ static void nested(int inside)
 
 CHECK_CASE(nested_in) { nested(1); }
 CHECK_CASE(nested_out) { nested(0); }
+
+/* loop -> scope -> jobs -> loop: 40 x 8 x 500 iterations counted */
+static uint64_t deep_count;
+
+static int inner_body(size_t lo, size_t hi, void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&deep_count, hi - lo, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static int scope_job(void *p)
+{
+    (void)p;
+    return weft_for(0, 500, 16, inner_body, NULL);
+}
+
+static int outer_body(size_t lo, size_t hi, void *p)
+{
+    (void)p;
+    for (size_t i = lo; i < hi; i++) {
+        weft_scope s;
+        weft_scope_init(&s);
+        for (int j = 0; j < 8; j++)
+            CHECK_EQ(weft_scope_spawn(&s, scope_job, NULL), 0);
+        int rc = weft_scope_wait(&s);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int rc_mixed;
+static void mixed_run(void *p)
+{
+    (void)p;
+    rc_mixed = weft_for(0, 40, 1, outer_body, NULL);
+}
+
+static void mixed(int inside)
+{
+    deep_count = 0;
+    run(inside, mixed_run, NULL);
+    CHECK_EQ(rc_mixed, 0);
+    CHECK_EQ(deep_count, 40 * 8 * 500);
+}
+
+CHECK_CASE(mixed_in) { mixed(1); }
+CHECK_CASE(mixed_out) { mixed(0); }
 
 /* ---- 8 outside threads, loops on the default pool at once ----------------- */
 
@@ -662,6 +711,8 @@ static const struct check_case cases[] = {
     {"uneven-outside", uneven_out, 0},
     {"nested", nested_in, 0},
     {"nested-outside", nested_out, 0},
+    {"loop-scope-loop", mixed_in, 0},
+    {"loop-scope-loop-outside", mixed_out, 0},
     {"threads-outside", threads_out, 0},
     {"int-sum", int_sum_in, 0},
     {"int-sum-outside", int_sum_out, 0},
