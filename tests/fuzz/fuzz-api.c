@@ -41,7 +41,9 @@
  * EXPLICIT (weft_worker_spawn / weft_worker_join_inline); RUN (the children
  * run as a SPAWN node inside weft_pool_run on one of the pools or the
  * default pool: the same pool means nested inline, another means
- * cross-pool); SEQ (children called one after the other).  A node's result
+ * cross-pool); SEQ (children called one after the other); FOR, REDUCE and
+ * SCOPE (children run by weft_for's chunks, weft_reduce's folds or a
+ * scope's jobs).  A node's result
  * is a hash of its value and its children's results in order; the reference
  * is the same formula computed by plain recursion.  Every node also counts
  * its executions (each must run exactly once) and checks that it runs on the
@@ -75,34 +77,34 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_NODES 2000
-#define MAX_DEPTH 64
-#define MAX_FAN 32
-#define MAX_THREADS 4
-#define MAX_OPS 24
+#define MAX_NODES    2000
+#define MAX_DEPTH    64
+#define MAX_FAN      32
+#define MAX_THREADS  4
+#define MAX_OPS      24
 #define MAX_RECREATE 2 /* pool re-creations (RECREATE, RACE) per input */
-#define NPOOLS 3       /* fuzzer pools; slot NPOOLS is the default pool */
+#define NPOOLS       3 /* fuzzer pools; slot NPOOLS is the default pool */
 #define DEFAULT_SLOT NPOOLS
 
 /* ---- failure --------------------------------------------------------- */
 
 static int verbose;
 
-#define FAIL(...)                                                            \
-    do {                                                                     \
-        fprintf(stderr, "fuzz-api: %s:%d: ", __FILE__, __LINE__);            \
-        fprintf(stderr, __VA_ARGS__);                                        \
-        fputc('\n', stderr);                                                 \
-        fflush(stderr);                                                      \
-        abort();                                                             \
+#define FAIL(...)                                                 \
+    do {                                                          \
+        fprintf(stderr, "fuzz-api: %s:%d: ", __FILE__, __LINE__); \
+        fprintf(stderr, __VA_ARGS__);                             \
+        fputc('\n', stderr);                                      \
+        fflush(stderr);                                           \
+        abort();                                                  \
     } while (0)
 
-#define EXPECT_RC(got, want, what)                                           \
-    do {                                                                     \
-        int got_ = (got), want_ = (want);                                    \
-        if (got_ != want_)                                                   \
-            FAIL("%s: got %d (%s), want %d (%s)", what, got_,                \
-                 weft_strerror(got_), want_, weft_strerror(want_));          \
+#define EXPECT_RC(got, want, what)                                  \
+    do {                                                            \
+        int got_ = (got), want_ = (want);                           \
+        if (got_ != want_)                                          \
+            FAIL("%s: got %d (%s), want %d (%s)", what, got_,       \
+                 weft_strerror(got_), want_, weft_strerror(want_)); \
     } while (0)
 
 static uint64_t mix(uint64_t x)
@@ -134,6 +136,7 @@ struct slot {
     char topology[64];
     unsigned workers;
     uint64_t spawned; /* atomic: spawns made on its workers by this driver */
+    int loops;        /* atomic: a loop ran on it (spawns its own halves) */
 };
 
 static struct slot slots[NPOOLS + 1]; /* [DEFAULT_SLOT]: the default pool */
@@ -144,9 +147,9 @@ static cpu_set_t allowed_cpus;
 /* While a RACE destroys the default pool: weft_spawn from outside may
  * create and use a new default pool, the successor, before the driver
  * records it in the default slot; spawns made on it are counted here. */
-static int race_on_default;          /* atomic */
-static weft_pool *race_old_default;  /* the default pool being destroyed */
-static weft_pool *race_successor;    /* atomic */
+static int race_on_default;             /* atomic */
+static weft_pool *race_old_default;     /* the default pool being destroyed */
+static weft_pool *race_successor;       /* atomic */
 static uint64_t race_successor_spawned; /* atomic */
 
 static int slot_of(const weft_pool *p);
@@ -232,18 +235,31 @@ static void init_default_slot(void)
 
 /* ---- trees ------------------------------------------------------------- */
 
-enum kind { LEAF, SPAWN, JOIN2, TYPED, EXPLICIT, RUN, SEQ, NKINDS };
-static const char *const kind_names[] = {"leaf", "spawn", "join2", "typed",
-                                         "explicit", "run", "seq"};
+enum kind {
+    LEAF,
+    SPAWN,
+    JOIN2,
+    TYPED,
+    EXPLICIT,
+    RUN,
+    SEQ,
+    FOR,
+    REDUCE,
+    SCOPE,
+    NKINDS
+};
+static const char *const kind_names[] = {"leaf",     "spawn", "join2", "typed",
+                                         "explicit", "run",   "seq",   "for",
+                                         "reduce",   "scope"};
 
 struct node {
     uint8_t kind;
     uint8_t target;      /* RUN: slot 0..NPOOLS */
     uint8_t last_inline; /* SPAWN: run the last child by a direct call */
     uint8_t nchild;
-    uint32_t first;      /* children: nodes[first .. first + nchild) */
+    uint32_t first; /* children: nodes[first .. first + nchild) */
     uint64_t value;
-    uint32_t runs;       /* atomic: times executed */
+    uint32_t runs; /* atomic: times executed */
 };
 
 struct prog {
@@ -267,6 +283,8 @@ static void parse_node(struct reader *r, struct prog *pg, uint32_t idx,
         kind = LEAF;
     if (kind == RUN && !allow_run)
         kind = SEQ;
+    if (kind == SEQ) /* SEQ, FOR, REDUCE or SCOPE */
+        kind = SEQ + (b >> 4) % 4;
     nd->kind = (uint8_t)kind;
     nd->value = mix(rd16(r) ^ ((uint64_t)idx << 20));
     if (kind == LEAF)
@@ -384,11 +402,10 @@ static void join2_range(void *p)
 {
     struct range *rg = p;
     if (!on_expected_pool(weft_current_pool(), rg->expect))
-        FAIL("join2 half runs on pool %p, want %p",
-             (void *)weft_current_pool(), (void *)rg->expect);
+        FAIL("join2 half runs on pool %p, want %p", (void *)weft_current_pool(),
+             (void *)rg->expect);
     if (rg->hi - rg->lo == 1) {
-        rg->out[rg->lo] =
-            exec_node(rg->pg, rg->nd->first + rg->lo, rg->expect);
+        rg->out[rg->lo] = exec_node(rg->pg, rg->nd->first + rg->lo, rg->expect);
         return;
     }
     unsigned mid = rg->lo + (rg->hi - rg->lo) / 2;
@@ -486,6 +503,110 @@ static void run_body_fn(void *p)
     exec_spawn(rb->pg, rb->nd, rb->nd->last_inline, rb->child);
 }
 
+/* FOR, REDUCE and SCOPE nodes: the children through weft_for, weft_reduce
+ * (a count and a sum of their results, combined left to right) or the
+ * jobs of a scope, on the caller's pool or, from outside, the default
+ * pool. */
+struct par {
+    const struct prog *pg;
+    const struct node *nd;
+    weft_pool *expect;
+    uint64_t *child;
+};
+
+struct tally {
+    uint64_t count, sum;
+};
+
+static void mark_loop(weft_pool *p)
+{
+    int s = slot_of(p);
+    if (s >= 0)
+        __atomic_store_n(&slots[s].loops, 1, __ATOMIC_RELAXED);
+}
+
+static int par_body(size_t lo, size_t hi, void *p)
+{
+    struct par *c = p;
+    if (weft_cancelled())
+        FAIL("weft_cancelled() in a loop nobody cancelled");
+    for (size_t i = lo; i < hi; i++)
+        c->child[i] = exec_node(c->pg, c->nd->first + (uint32_t)i, c->expect);
+    return 0;
+}
+
+static int par_fold(size_t lo, size_t hi, void *acc, void *p)
+{
+    struct par *c = p;
+    struct tally *t = acc;
+    par_body(lo, hi, p);
+    for (size_t i = lo; i < hi; i++) {
+        t->count++;
+        t->sum += c->child[i];
+    }
+    return 0;
+}
+
+static void par_combine(void *acc, const void *rhs, void *p)
+{
+    (void)p;
+    struct tally *a = acc;
+    const struct tally *b = rhs;
+    a->count += b->count;
+    a->sum += b->sum;
+}
+
+static int job_fn(void *p)
+{
+    if (weft_cancelled())
+        FAIL("weft_cancelled() in a job of a scope nobody cancelled");
+    exec_fn(p);
+    return 0;
+}
+
+static void exec_par(const struct prog *pg, const struct node *nd, uint32_t idx,
+                     uint64_t *child)
+{
+    unsigned n = nd->nchild;
+    struct par c = {pg, nd, spawn_pool(), child};
+    size_t grain = (nd->value >> 8) & 3;
+    int rc;
+    if (nd->kind == FOR) {
+        mark_loop(c.expect);
+        rc = weft_for(0, n, grain, par_body, &c);
+    } else if (nd->kind == REDUCE) {
+        mark_loop(c.expect);
+        struct tally zero = {0, 0}, got = {7, 7};
+        unsigned flags = (nd->value >> 10) & 1 ? WEFT_DETERMINISTIC : 0;
+        rc = weft_reduce(0, n, grain, sizeof got, &zero, par_fold, par_combine,
+                         &c, flags, &got);
+        uint64_t sum = 0;
+        for (unsigned i = 0; i < n; i++)
+            sum += child[i];
+        if (rc == 0 && (got.count != n || got.sum != sum))
+            FAIL("node %u: weft_reduce counted %llu children, sum %llx; want "
+                 "%u, %llx",
+                 idx, (unsigned long long)got.count,
+                 (unsigned long long)got.sum, n, (unsigned long long)sum);
+    } else {
+        struct call k[MAX_FAN];
+        weft_scope sc;
+        weft_scope_init(&sc);
+        rc = 0;
+        for (unsigned i = 0; i < n && !rc; i++) {
+            k[i] = (struct call){pg, nd->first + i, c.expect, 0};
+            rc = weft_scope_spawn(&sc, job_fn, &k[i]);
+        }
+        int rw = weft_scope_wait(&sc);
+        rc = rc ? rc : rw;
+        for (unsigned i = 0; i < n; i++)
+            child[i] = k[i].result;
+    }
+    if (rc != 0)
+        FAIL("node %u (%s): %d (%s)", idx, kind_names[nd->kind], rc,
+             weft_strerror(rc));
+}
+
 static uint64_t exec_node(const struct prog *pg, uint32_t idx,
                           weft_pool *expect)
 {
@@ -493,9 +614,9 @@ static uint64_t exec_node(const struct prog *pg, uint32_t idx,
     __atomic_fetch_add((uint32_t *)&nd->runs, 1, __ATOMIC_RELAXED);
     weft_pool *cur = weft_current_pool();
     if (!on_expected_pool(cur, expect))
-        FAIL("node %u (%s) runs on pool %p (slot %d), want %p (slot %d)",
-             idx, kind_names[nd->kind], (void *)cur, slot_of(cur),
-             (void *)expect, slot_of(expect));
+        FAIL("node %u (%s) runs on pool %p (slot %d), want %p (slot %d)", idx,
+             kind_names[nd->kind], (void *)cur, slot_of(cur), (void *)expect,
+             slot_of(expect));
     int id = weft_worker_id();
     if (cur ? (id < 0 || (unsigned)id >= weft_pool_id_limit(cur)) : id != -1)
         FAIL("node %u: weft_worker_id() = %d on pool %p of id limit %u", idx,
@@ -529,9 +650,8 @@ static uint64_t exec_node(const struct prog *pg, uint32_t idx,
             exec_spawn(pg, nd, 0, child);
         break;
     case RUN: {
-        weft_pool *target = nd->target == DEFAULT_SLOT
-                                ? default_pool()
-                                : slots[nd->target].pool;
+        weft_pool *target = nd->target == DEFAULT_SLOT ? default_pool()
+                                                       : slots[nd->target].pool;
         struct run_body rb = {pg, nd, target, child};
         int rc = weft_pool_run(target, run_body_fn, &rb);
         if (rc != 0)
@@ -545,6 +665,11 @@ static uint64_t exec_node(const struct prog *pg, uint32_t idx,
     case SEQ:
         for (unsigned i = 0; i < nd->nchild; i++)
             child[i] = exec_node(pg, nd->first + i, cur);
+        break;
+    case FOR:
+    case REDUCE:
+    case SCOPE:
+        exec_par(pg, nd, idx, child);
         break;
     default:
         FAIL("bad node kind %u", nd->kind);
@@ -650,8 +775,7 @@ static void job_check(struct job *j, const char *what)
         FAIL("%s: %s entry on slot %u: result %016llx, reference %016llx "
              "(%u nodes)",
              what, entry_names[j->entry], j->slot,
-             (unsigned long long)j->result, (unsigned long long)want,
-             j->pg->n);
+             (unsigned long long)j->result, (unsigned long long)want, j->pg->n);
     check_runs(j->pg, j->root);
     if (j->entry == ENTRY_JOIN2)
         check_runs(j->pg, j->root2);
@@ -665,8 +789,8 @@ static void op_tree(struct reader *r)
     if (!parse_job(r, &j, 1))
         return;
     if (verbose)
-        fprintf(stderr, "  tree: %s slot %u, %u nodes\n",
-                entry_names[j.entry], j.slot, prog.n);
+        fprintf(stderr, "  tree: %s slot %u, %u nodes\n", entry_names[j.entry],
+                j.slot, prog.n);
     enter(&j);
     job_check(&j, "tree");
 }
@@ -706,7 +830,8 @@ static void op_threads(struct reader *r)
         pthread_join(th[i], NULL);
     pthread_barrier_destroy(&barrier);
     for (unsigned i = 0; i < n; i++)
-        job_check(&jobs[i], i < nthreads ? "external thread" : "main beside threads");
+        job_check(&jobs[i],
+                  i < nthreads ? "external thread" : "main beside threads");
 }
 
 /* ---- pool configurations ------------------------------------------------- */
@@ -715,7 +840,9 @@ static const char *const good_topologies[] = {
     "pack:1 core:2 pu:1", "pack:2 core:2 pu:2", "numa:2 core:1 pu:1", "pu:1",
     "pack:2 numa:2 core:4 pu:1"};
 static const char *const bad_topologies[] = {
-    "banana", "", "pack:0", "core:x", "pack:2 core:", "pack:2 core:2 pu:2 bogus"};
+    "banana",       "",
+    "pack:0",       "core:x",
+    "pack:2 core:", "pack:2 core:2 pu:2 bogus"};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The first CPU this process may use. */
@@ -748,22 +875,31 @@ static void random_config(struct reader *r, struct slot *s)
         cfg->name = s->name;
     }
     switch ((b >> 5) & 7) {
-    case 1: snprintf(s->cpuset, sizeof s->cpuset, "%d", first_allowed_cpu());
-            cfg->cpuset = s->cpuset; break;
-    case 2: snprintf(s->cpuset, sizeof s->cpuset, "0-1023");
-            cfg->cpuset = s->cpuset; break;
-    case 3: snprintf(s->cpuset, sizeof s->cpuset, "%d,%d", first_allowed_cpu(), first_allowed_cpu());
-            cfg->cpuset = s->cpuset; break;
+    case 1:
+        snprintf(s->cpuset, sizeof s->cpuset, "%d", first_allowed_cpu());
+        cfg->cpuset = s->cpuset;
+        break;
+    case 2:
+        snprintf(s->cpuset, sizeof s->cpuset, "0-1023");
+        cfg->cpuset = s->cpuset;
+        break;
+    case 3:
+        snprintf(s->cpuset, sizeof s->cpuset, "%d,%d", first_allowed_cpu(),
+                 first_allowed_cpu());
+        cfg->cpuset = s->cpuset;
+        break;
     case 4: {
         const char *t = good_topologies[c % COUNT(good_topologies)];
         snprintf(s->topology, sizeof s->topology, "%s", t);
         cfg->topology = s->topology;
         break;
     }
-    default: break;
+    default:
+        break;
     }
     s->workers = cfg->workers;
     s->spawned = 0;
+    s->loops = 0;
 }
 
 static void check_stats(unsigned si, const char *what)
@@ -776,7 +912,9 @@ static void check_stats(unsigned si, const char *what)
         FAIL("%s: slot %u: stats.workers %u, weft_pool_workers %u, want %u",
              what, si, st.workers, weft_pool_workers(s->pool), s->workers);
     uint64_t want = __atomic_load_n(&s->spawned, __ATOMIC_RELAXED);
-    if (st.spawned != want)
+    /* A loop that split spawned halves of its own: at least the driver's */
+    int loops = __atomic_load_n(&s->loops, __ATOMIC_RELAXED);
+    if (loops ? st.spawned < want : st.spawned != want)
         FAIL("%s: slot %u: stats.spawned %llu, but the fuzzer spawned %llu "
              "tasks on its workers",
              what, si, (unsigned long long)st.spawned,
@@ -791,10 +929,11 @@ static void check_stats(unsigned si, const char *what)
     } else if (s->cfg.topology) {
         if (st.bound != 0 || st.bind_failures != s->workers)
             FAIL("%s: slot %u: synthetic topology but bound %u, "
-                 "bind_failures %u", what, si, st.bound, st.bind_failures);
+                 "bind_failures %u",
+                 what, si, st.bound, st.bind_failures);
     } else if (st.bound + st.bind_failures != s->workers) {
-        FAIL("%s: slot %u: bound %u + bind_failures %u != workers %u", what,
-             si, st.bound, st.bind_failures, s->workers);
+        FAIL("%s: slot %u: bound %u + bind_failures %u != workers %u", what, si,
+             st.bound, st.bind_failures, s->workers);
     }
 }
 
@@ -823,14 +962,15 @@ static void check_name_fn(void *p)
     if (id < 0 || (unsigned)id >= s->workers)
         FAIL("name check: worker id %d of %u", id, s->workers);
     char pool_name[16];
-    snprintf(pool_name, sizeof pool_name, "%s", s->cfg.name ? s->cfg.name : "pool");
+    snprintf(pool_name, sizeof pool_name, "%s",
+             s->cfg.name ? s->cfg.name : "pool");
     snprintf(full, sizeof full, "weft-%s-%d", pool_name, id);
     full[15] = '\0';
     if (pthread_getname_np(pthread_self(), got, sizeof got) != 0)
         return;
     if (strcmp(got, full) != 0)
-        FAIL("worker %d of pool named \"%s\" is called \"%s\", want \"%s\"",
-             id, s->cfg.name ? s->cfg.name : "(null)", got, full);
+        FAIL("worker %d of pool named \"%s\" is called \"%s\", want \"%s\"", id,
+             s->cfg.name ? s->cfg.name : "(null)", got, full);
 }
 
 static void name_tree(void *p)
@@ -853,11 +993,11 @@ static void create_slot(unsigned si)
     if (rc != 0)
         FAIL("weft_pool_create(workers %u, bind %d, deque_slots %u, stack %zu,"
              " cpuset %s, topology %s): %d (%s)",
-             s->cfg.workers, s->cfg.bind, s->cfg.deque_slots,
-             s->cfg.stack_size, s->cfg.cpuset ? s->cfg.cpuset : "NULL",
-             s->cfg.topology ? s->cfg.topology : "NULL", rc,
-             weft_strerror(rc));
+             s->cfg.workers, s->cfg.bind, s->cfg.deque_slots, s->cfg.stack_size,
+             s->cfg.cpuset ? s->cfg.cpuset : "NULL",
+             s->cfg.topology ? s->cfg.topology : "NULL", rc, weft_strerror(rc));
     s->spawned = 0;
+    s->loops = 0;
     EXPECT_RC(weft_pool_run(s->pool, name_tree, s), 0, "weft_pool_run(names)");
     check_stats(si, "new pool");
 }
@@ -874,8 +1014,8 @@ static void op_recreate(struct reader *r)
     s->pool = NULL;
     random_config(r, s);
     if (verbose)
-        fprintf(stderr, "  recreate slot %u: workers %u bind %d slots %u\n",
-                si, s->cfg.workers, s->cfg.bind, s->cfg.deque_slots);
+        fprintf(stderr, "  recreate slot %u: workers %u bind %d slots %u\n", si,
+                s->cfg.workers, s->cfg.bind, s->cfg.deque_slots);
     create_slot(si);
 }
 
@@ -975,7 +1115,8 @@ static void bad_cpuset(struct reader *r, weft_config *cfg)
         /* EINVAL here only for bad characters or the empty string, or the
          * strict mode below */
         if (!wellformed && !strict) {
-            int only_ok_chars = *s != '\0' && strspn(s, "0123456789,-") == strlen(s);
+            int only_ok_chars =
+                *s != '\0' && strspn(s, "0123456789,-") == strlen(s);
             if (only_ok_chars) {
                 /* malformed list: weft hands it to hwloc, which may accept
                  * it; any of 0 / EINVAL / ENOCPU, the pool must work */
@@ -1007,11 +1148,16 @@ static void bad_env(struct reader *r)
     static const struct {
         const char *value;
         int want;
-    } cases[] = {{"banana", WEFT_EINVAL}, {"0", WEFT_EINVAL},
-                 {"-3", WEFT_EINVAL},     {"2x", WEFT_EINVAL},
-                 {"2000x", WEFT_EINVAL},  {"1025", WEFT_ERANGE},
-                 {"99999999999", WEFT_ERANGE}, {"1", 0},
-                 {"3", 0},                {"003", 0}};
+    } cases[] = {{"banana", WEFT_EINVAL},
+                 {"0", WEFT_EINVAL},
+                 {"-3", WEFT_EINVAL},
+                 {"2x", WEFT_EINVAL},
+                 {"2000x", WEFT_EINVAL},
+                 {"1025", WEFT_ERANGE},
+                 {"99999999999", WEFT_ERANGE},
+                 {"1", 0},
+                 {"3", 0},
+                 {"003", 0}};
     unsigned k = rd8(r) % COUNT(cases);
     const char *old = getenv("WEFT_WORKERS");
     char saved[64] = "";
@@ -1075,6 +1221,66 @@ static void bad_strerror(struct reader *r)
         FAIL("weft_strerror(%d) = \"%s\"", x, weft_strerror(x));
 }
 
+/* Bad arguments of the loops and scopes: WEFT_EINVAL, nothing called,
+ * nothing written. */
+static int never_body(size_t lo, size_t hi, void *p)
+{
+    (void)lo, (void)hi, (void)p;
+    FAIL("a loop with bad arguments called its body");
+}
+
+static int never_fold(size_t lo, size_t hi, void *acc, void *p)
+{
+    (void)lo, (void)hi, (void)acc, (void)p;
+    FAIL("a reduce with bad arguments called its fold");
+}
+
+static void never_combine(void *acc, const void *rhs, void *p)
+{
+    (void)acc, (void)rhs, (void)p;
+    FAIL("a reduce with bad arguments called its combine");
+}
+
+static void bad_loops(struct reader *r)
+{
+    size_t b = rd16(r), e = b + rd8(r), size = 1 + rd8(r) % 16;
+    unsigned flags = (unsigned)rd8(r) << 1; /* any flag but 1 is unknown */
+    uint64_t id[2] = {0, 0}, res[2] = {0x5eed, 0x5eed};
+    EXPECT_RC(weft_for(b, e, 0, NULL, NULL), WEFT_EINVAL, "for(NULL body)");
+    if (e > b)
+        EXPECT_RC(weft_for(e, b, 0, never_body, NULL), WEFT_EINVAL,
+                  "for(begin > end)");
+    EXPECT_RC(
+        weft_reduce(b, e, 0, 0, id, never_fold, never_combine, NULL, 0, res),
+        WEFT_EINVAL, "reduce(size 0)");
+    EXPECT_RC(weft_reduce(b, e, 0, size, NULL, never_fold, never_combine, NULL,
+                          0, res),
+              WEFT_EINVAL, "reduce(NULL identity)");
+    EXPECT_RC(weft_reduce(b, e, 0, size, id, NULL, never_combine, NULL, 0, res),
+              WEFT_EINVAL, "reduce(NULL fold)");
+    EXPECT_RC(weft_reduce(b, e, 0, size, id, never_fold, NULL, NULL, 0, res),
+              WEFT_EINVAL, "reduce(NULL combine)");
+    EXPECT_RC(weft_reduce(b, e, 0, size, id, never_fold, never_combine, NULL, 0,
+                          NULL),
+              WEFT_EINVAL, "reduce(NULL result)");
+    if (flags)
+        EXPECT_RC(weft_reduce(b, e, 0, size, id, never_fold, never_combine,
+                              NULL, flags, res),
+                  WEFT_EINVAL, "reduce(unknown flag)");
+    if (res[0] != 0x5eed || res[1] != 0x5eed)
+        FAIL("a reduce with bad arguments wrote its result");
+    weft_scope sc;
+    weft_scope_init(&sc);
+    EXPECT_RC(weft_scope_spawn(NULL, job_fn, NULL), WEFT_EINVAL,
+              "scope_spawn(NULL)");
+    EXPECT_RC(weft_scope_spawn(&sc, NULL, NULL), WEFT_EINVAL,
+              "scope_spawn(NULL fn)");
+    EXPECT_RC(weft_scope_wait(NULL), WEFT_EINVAL, "scope_wait(NULL)");
+    EXPECT_RC(weft_scope_wait(&sc), 0, "scope_wait(empty)");
+    if (weft_cancelled())
+        FAIL("weft_cancelled() outside any job");
+}
+
 static void op_bad(struct reader *r)
 {
     weft_config cfg;
@@ -1086,12 +1292,15 @@ static void op_bad(struct reader *r)
         fprintf(stderr, "  bad %u\n", sub);
     switch (sub) {
     case 0:
-        EXPECT_RC(weft_pool_create(NULL, NULL), WEFT_EINVAL, "create(NULL, NULL)");
-        EXPECT_RC(weft_pool_create(NULL, &cfg), WEFT_EINVAL, "create(NULL, cfg)");
+        EXPECT_RC(weft_pool_create(NULL, NULL), WEFT_EINVAL,
+                  "create(NULL, NULL)");
+        EXPECT_RC(weft_pool_create(NULL, &cfg), WEFT_EINVAL,
+                  "create(NULL, cfg)");
         break;
     case 1: {
         uint32_t v = (uint32_t)(rd16(r) | rd16(r) << 16);
-        cfg.workers = WEFT_MAX_WORKERS + 1 + v % (UINT32_MAX - WEFT_MAX_WORKERS);
+        cfg.workers =
+            WEFT_MAX_WORKERS + 1 + v % (UINT32_MAX - WEFT_MAX_WORKERS);
         create_expect(&cfg, WEFT_ERANGE, "workers > WEFT_MAX_WORKERS");
         break;
     }
@@ -1137,6 +1346,7 @@ static void op_bad(struct reader *r)
             FAIL("weft_pool_workers(NULL) != 0");
         if (weft_self() || weft_current_pool() || weft_worker_id() != -1)
             FAIL("the main thread looks like a worker");
+        bad_loops(r);
         break;
     }
     case 8:
@@ -1184,14 +1394,14 @@ static void op_selfdest(struct reader *r)
 /* ---- RACE: destroy while another thread keeps entering -------------------- */
 
 struct race {
-    weft_pool *p;      /* being destroyed */
-    weft_pool *q;      /* T1 waits on it, holding a run on p */
-    weft_pool *rpool;  /* variant 2: T2 enters p from a worker of it */
-    unsigned variant;  /* 0: run from outside, 1: weft_spawn from outside
+    weft_pool *p;     /* being destroyed */
+    weft_pool *q;     /* T1 waits on it, holding a run on p */
+    weft_pool *rpool; /* variant 2: T2 enters p from a worker of it */
+    unsigned variant; /* 0: run from outside, 1: weft_spawn from outside
                           (default pool), 2: run from a worker of rpool */
-    struct job job;    /* T2's tree (no RUN nodes) */
+    struct job job;   /* T2's tree (no RUN nodes) */
     uint32_t x_started, t2_done; /* atomic flags */
-    unsigned ok_runs;  /* T2: runs that returned 0 */
+    unsigned ok_runs;            /* T2: runs that returned 0 */
     int rc_t1;
 };
 
@@ -1256,7 +1466,8 @@ static int race_enter(struct race *rc)
         weft_join(&t);
         if (in.ran_on != rc->p && in.ran_on != NULL && !is_successor(in.ran_on))
             FAIL("race: externally spawned task ran on pool %p, want %p, "
-                 "its successor or inline", (void *)in.ran_on, (void *)rc->p);
+                 "its successor or inline",
+                 (void *)in.ran_on, (void *)rc->p);
         /* "refused" here: no longer on p (inline, or on the successor) */
         ret = in.ran_on == rc->p ? 0 : WEFT_ESHUTDOWN;
         if (ret != 0) { /* not on p: its result still counts */
@@ -1375,8 +1586,17 @@ static void op_race(struct reader *r)
 
 /* ---- the driver ------------------------------------------------------------ */
 
-enum op { OP_TREE, OP_TREE2, OP_THREADS, OP_BAD, OP_RECREATE, OP_SELFDEST,
-          OP_RACE, OP_STATS, NOPS };
+enum op {
+    OP_TREE,
+    OP_TREE2,
+    OP_THREADS,
+    OP_BAD,
+    OP_RECREATE,
+    OP_SELFDEST,
+    OP_RACE,
+    OP_STATS,
+    NOPS
+};
 
 static void init_once(void)
 {
@@ -1388,9 +1608,9 @@ static void init_once(void)
     if (!devnull)
         FAIL("fopen /dev/null");
     static const uint8_t init_cfg[NPOOLS][4] = {
-        {0x00, 0, 0, 0},        /* 1 worker, bind 0 */
-        {0x05, 0, 3, 'a'},      /* 2 workers, bind 1 */
-        {0x09, 0, 0, 0},        /* 2 workers, deque_slots 1 */
+        {0x00, 0, 0, 0},   /* 1 worker, bind 0 */
+        {0x05, 0, 3, 'a'}, /* 2 workers, bind 1 */
+        {0x09, 0, 0, 0},   /* 2 workers, deque_slots 1 */
     };
     for (unsigned i = 0; i < NPOOLS; i++) {
         struct reader r = {init_cfg[i], 4, 0};
