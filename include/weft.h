@@ -61,7 +61,8 @@ extern "C" {
     X(WEFT_ECANCELED, -ECANCELED, "the scope, loop or job was cancelled")   \
     X(WEFT_ETIMEDOUT, -ETIMEDOUT, "the wait timed out")                     \
     X(WEFT_EBUSY, -EBUSY,                                                   \
-      "the submission queue is full, or the job has already started")
+      "the submission queue is full, or the job has started (cancel) or "   \
+      "not finished (result)")
 
 enum weft_error {
 #define WEFT__ERR_ENUM(name, value, msg) name = (value),
@@ -78,6 +79,8 @@ WEFT_API const char *weft_strerror(int err);
 #define WEFT_MAX_WORKERS 1024
 /** The largest max_spares a pool accepts; larger give WEFT_ERANGE. */
 #define WEFT_MAX_SPARES 4096
+
+typedef struct weft_future weft_future;
 
 /** Pool settings.  Start from weft_config_init(): fields added later get
  *  their defaults from it. */
@@ -100,6 +103,11 @@ typedef struct weft_config {
     /** Most spare workers alive at once, started while workers wait on
      *  other pools; 0: 256. */
     unsigned max_spares;
+    /** Called with each future once its job has finished or was
+     *  cancelled, on the thread that finished it; NULL (default): none. */
+    void (*on_complete)(weft_future *f, void *ctx);
+    /** on_complete's ctx. */
+    void *on_complete_ctx;
 } weft_config;
 
 /** What decided a pool's worker count (weft_stats.sized_by). */
@@ -152,6 +160,33 @@ WEFT_API weft_pool *weft_default_pool(void);
 
 /** The calling worker's pool, or NULL.  Any thread. */
 WEFT_API weft_pool *weft_current_pool(void);
+
+/* ---- submission and futures -------------------------------------------- */
+
+/** Queues fn(arg) on pool and stores its future in *out (from a worker of
+ *  pool: a spawn that need not be joined).  Returns 0, WEFT_EINVAL,
+ *  WEFT_ENOMEM or WEFT_ESHUTDOWN; on failure no future exists and *out is
+ *  untouched.  Any thread. */
+WEFT_API int weft_submit(weft_pool *pool, weft_job_fn fn, void *arg,
+                         weft_future **out);
+
+/** Waits until f's job has finished (or was cancelled), at most timeout_ns
+ *  (< 0: no limit; 0: only looks).  On a worker, runs the job itself if it
+ *  is still queued on the worker's own pool (no limit only).  Returns 0,
+ *  WEFT_ETIMEDOUT or WEFT_EINVAL.  Any thread. */
+WEFT_API int weft_future_wait(weft_future *f, int64_t timeout_ns);
+
+/** The value f's job returned; WEFT_ECANCELED if it never ran; WEFT_EBUSY
+ *  if it has not finished; WEFT_EINVAL for NULL.  Any thread. */
+WEFT_API int weft_future_result(const weft_future *f);
+
+/** Cancels f's job if it has not started: returns 0 (it never runs),
+ *  WEFT_EBUSY (it runs or has finished) or WEFT_EINVAL.  Any thread. */
+WEFT_API int weft_future_cancel(weft_future *f);
+
+/** Gives f back (NULL: nothing); a job still pending runs detached and its
+ *  storage goes when it ends.  Any thread, once per future. */
+WEFT_API void weft_future_release(weft_future *f);
 
 /* ---- fork-join ---------------------------------------------------------- */
 
@@ -340,6 +375,7 @@ typedef struct weft_stats {
     uint64_t quota_us;         /**< that quota, per period_us (0: none) */
     uint64_t period_us;
     int one_cpu_oversubscribed; /**< 1: workers > 1 asked for on one CPU */
+    uint64_t submitted;        /**< weft_submit calls that made a future */
 } weft_stats;
 
 /** Fills *out with pool's counters (exact when the pool is quiescent).

@@ -163,6 +163,10 @@ void weft__inject(struct weft_pool *pool, weft_task *t, int local)
 
 void weft__run_injected(weft_worker *w, weft_task *t)
 {
+    if (t->flags & WEFT__JOB_FUTURE) {
+        weft__future_run(w, t);
+        return;
+    }
     struct weft__mark m = weft__mark_of(w);
     struct weft__job *outer = w->ctx;
     w->ctx = (struct weft__job *)job_of(t); /* NULL: a spawn from outside */
@@ -208,9 +212,9 @@ static int help_any(weft_worker *w)
  * a spare, any task.  *seen is the queue's submission count at the last
  * search, so that an unchanged queue is not searched again.  Returns 1
  * when it ran something. */
-static int help_waited(weft_worker *w,
-                       int (*pred)(const weft_task *, const void *),
-                       const void *arg, uint64_t *seen)
+int weft__help_waited(weft_worker *w,
+                      int (*pred)(const weft_task *, const void *),
+                      const void *arg, uint64_t *seen)
 {
     struct weft_pool *pool = w->pool;
     uint64_t n = weft__atomic_load_relaxed(&pool->injected);
@@ -219,7 +223,7 @@ static int help_waited(weft_worker *w,
     if (n == *seen && !starved)
         return 0;
     *seen = n;
-    weft_task *t = inject_take_if(pool, pred, arg);
+    weft_task *t = pred ? inject_take_if(pool, pred, arg) : NULL;
     if (!t && !starved)
         return 0;
     /* Running: not blocked meanwhile (no spare is wanted for it). */
@@ -289,7 +293,7 @@ static void wait_foreign(weft_worker *w, struct weft__job *job)
     uint64_t seen = ~(uint64_t)0;
     unsigned round = 0;
     while (!weft__done_is_set(&job->task.done)) {
-        if (help_waited(w, descends_from, job, &seen)) {
+        if (weft__help_waited(w, descends_from, job, &seen)) {
             round = 0;
             continue;
         }
@@ -310,7 +314,7 @@ void weft__wait_drain(weft_worker *w, struct weft_pool *p)
     uint64_t seen = ~(uint64_t)0;
     uint32_t cur;
     while ((cur = weft__atomic_load_seqcst(&p->runs)) != 0)
-        if (!help_waited(w, descends_from_pool, p, &seen))
+        if (!weft__help_waited(w, descends_from_pool, p, &seen))
             weft__futex_wait(&p->runs, cur, DRAIN_POLL_NS);
     weft__sleep_unblock(w);
 }

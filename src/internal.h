@@ -227,6 +227,9 @@ struct weft_pool {
     pthread_mutex_t spare_lock;
     uint64_t spares_started, spares_peak, spare_limit_hits; /* stats */
 
+    /* Submitted jobs (future.c). */
+    alignas(WEFT_CACHE_LINE) uint64_t submitted; /* stats */
+
     /* Lifecycle (pool.c). */
     alignas(WEFT_CACHE_LINE) uint32_t stopping; /* destroy has begun */
     uint32_t runs;    /* weft_pool_run calls and external tasks in flight */
@@ -244,6 +247,9 @@ struct weft_pool {
 /* Reserved for the worker that waits for its parent (external.c): only a
  * wait takes it from the queue. */
 #define WEFT__JOB_RESERVED 8u
+/* The task is a struct weft_future's (weft_submit, future.c): not a job of
+ * the lineage; weft__run_injected hands it to weft__future_run. */
+#define WEFT__JOB_FUTURE 16u
 /*
  * A job: a call of weft_pool_run, queued on its pool.  Jobs form the
  * lineage that tells a waiting worker what it may run (external.c): parent
@@ -512,6 +518,13 @@ weft_task *weft__inject_pop(struct weft_pool *pool);
 /* (weft__run_injected, declared above: runs t, a task of the injection
  * queue, sets its completion word, wakes its waiter and gives back the
  * runs it holds.) */
+/* One step of a blocked waiter w: runs a task of its pool's queue that
+ * pred accepts (pred NULL: none), or any task when the pool starved for
+ * want of a spare; *seen is the queue's submission count at its last
+ * search.  Returns 1 when it ran something. */
+int weft__help_waited(weft_worker *w,
+                      int (*pred)(const weft_task *, const void *),
+                      const void *arg, uint64_t *seen);
 /* w (a worker) waits until p's runs are 0, the drain of another pool it
  * destroys, running meanwhile only jobs of its own pool that descend from
  * a job of p. */
@@ -537,6 +550,11 @@ void weft__default_pool_forget(struct weft_pool *pool);
 /* A queued job of a listed scope of pool, taken for an idle worker, or
  * NULL (it runs through weft__scope_run_job, declared above). */
 struct weft__sjob *weft__scope_take_any(struct weft_pool *pool);
+
+/* ---- future.c: submitted jobs ------------------------------------------- */
+/* Runs (or skips, if cancelled or run by its waiter) the future whose task
+ * t a worker took from the queue, and gives back what the queue held. */
+void weft__future_run(weft_worker *w, weft_task *t);
 
 /* ---- stats.c ------------------------------------------------------------ */
 /* Test hook: sets every counter of a quiescent pool to value (to start

@@ -46,7 +46,8 @@
  * counts), so work is never left with every thread blocked.  A spare with
  * nothing to do retires the way a worker parks: spares - 1, searching - 1,
  * fence, look again (weft__sleep_retire).  tests/model/waits.pml checks
- * it.
+ * it.  A worker's wait for a future (future.c) counts the worker blocked
+ * in the same way.
  */
 #include "atomic.h"
 #include "internal.h"

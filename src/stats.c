@@ -73,6 +73,7 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
     s.quota_us = z->quota.quota_us;
     s.period_us = z->quota.period_us;
     s.one_cpu_oversubscribed = z->one_cpu;
+    s.submitted = weft__atomic_load_relaxed(&pool->submitted);
     *out = s;
 }
 
@@ -180,6 +181,7 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
             "max %u, limit hits %" PRIu64 "\n",
             s.spares, s.spares_started, s.spares_peak, pool->max_spares,
             s.spare_limit_hits);
+    fprintf(f, "  submitted      %" PRIu64 "\n", s.submitted);
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         uint64_t ts = weft__atomic_load_relaxed(&w->own.ts);

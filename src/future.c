@@ -1,0 +1,347 @@
+/*
+ * future.c - work submitted without waiting: weft_submit and its futures,
+ * and the waits on them.
+ *
+ * A future (struct weft_future) is allocated by weft_submit (alloc.c) and
+ * carries the task that goes into the pool's injection queue (external.c),
+ * flagged WEFT__JOB_FUTURE.  It is no job of the lineage: a future may
+ * outlive whatever submitted it, so nothing may walk through it to its
+ * submitter; its job starts a lineage of its own (w->ctx is NULL while it
+ * runs).  A submission holds a run on the pool (pool.c) from the submit
+ * until its task leaves the queue, so destroy waits for it.
+ *
+ * States (f->state, also a futex word for threads outside any pool, who
+ * set FUT_SLEEPERS before sleeping on it):
+ *     FUT_QUEUED    submitted, not started
+ *     FUT_RUNNING   claimed: run by a worker, by its waiter, or on its way
+ *                   to FUT_CANCELED
+ *     FUT_DONE      the job returned f->result
+ *     FUT_CANCELED  it never ran (weft_future_cancel)
+ * claim() is the one QUEUED -> RUNNING transition: whoever wins it runs
+ * the job or cancels it, so a job runs at most once and a cancelled job
+ * never.  A claimed task may still be linked in the queue (a waiter that
+ * ran it, a cancel): the worker that later takes it from the queue skips
+ * it.  So nothing but that worker unlinks a future, which costs no
+ * search of the queue.
+ *
+ * Storage.  f->refs counts the handle (weft_future_release) and the queue
+ * (while the task is linked); the last one frees it.  A job still pending
+ * at release runs detached.
+ *
+ * Waits.  A thread outside any pool spins, yields, then sleeps on
+ * f->state.  A worker runs the job itself when it is still queued on its
+ * own pool and the wait has no limit: what it waits for, and nothing else,
+ * so a 1-worker pool that waits for its own submission cannot starve.
+ * Otherwise it counts as blocked (sleep.c: a spare keeps the pool's
+ * parallelism), registers in f->waiter and sleeps on its wait word; the
+ * completer exchanges f->waiter for WAITER_GONE and wakes the worker found
+ * there, then sets f->woken, and a waiter that leaves and finds
+ * WAITER_GONE waits for woken, so the completer never touches a worker
+ * whose pool may be gone.  At max_spares a blocked waiter runs any task
+ * of its pool, as every wait does (external.c, help_waited).
+ */
+#include <limits.h>
+
+#include "atomic.h"
+#include "internal.h"
+
+/* A worker that sleeps where no wake reaches it (a second worker waiter
+ * of one future) looks again this often. */
+#define POLL_NS 1000000L
+
+enum { FUT_QUEUED = 0, FUT_RUNNING = 1, FUT_DONE = 2, FUT_CANCELED = 3 };
+#define FUT_STATE(s) ((s)&3u)
+#define FUT_SLEEPERS 4u /* a thread sleeps on the state word */
+#define WAITER_GONE  ((weft_worker *)(uintptr_t)1)
+
+struct weft_future {
+    weft_task task; /* in the pool's injection queue: must come first */
+    weft_job_fn fn;
+    void *arg;
+    struct weft_pool *pool;
+    weft_worker *waiter; /* a registered worker waiter, NULL, WAITER_GONE */
+    uint32_t state;      /* FUT_* | FUT_SLEEPERS */
+    uint32_t refs;       /* the handle's, and the queue's while linked */
+    uint32_t woken;      /* the completer is done with waiter */
+    int result;
+};
+
+static void future_unref(struct weft_future *f)
+{
+    /* The last reference frees: every access before it happens before. */
+    if (weft__atomic_fetch_sub_seqcst(&f->refs, 1u) == 1u)
+        weft__free(f, sizeof *f);
+}
+
+/* 1 when the job has finished or was cancelled (acquire: pairs with the
+ * exchange in complete, so f->result is visible). */
+static int finished(const struct weft_future *f)
+{
+    return FUT_STATE(weft__atomic_load_acquire(&f->state)) >= FUT_DONE;
+}
+
+/* QUEUED -> RUNNING, the sleepers' bit kept; 1 for the winner. */
+static int claim(struct weft_future *f)
+{
+    uint32_t s = weft__atomic_load_relaxed(&f->state);
+    while (FUT_STATE(s) == FUT_QUEUED)
+        if (weft__atomic_cas_seqcst(&f->state, &s,
+                                    (s & FUT_SLEEPERS) | FUT_RUNNING))
+            return 1;
+    return 0;
+}
+
+/* The claimed f ends in state fin with result: wakes its waiters and
+ * calls the pool's on_complete.  The caller holds a reference (and the
+ * pool is alive: a run is held). */
+static void complete(struct weft_future *f, int result, uint32_t fin)
+{
+    f->result = result;
+    /* Release pairs with the acquire in finished(). */
+    uint32_t old = weft__atomic_exchange_seqcst(&f->state, fin);
+    if (old & FUT_SLEEPERS)
+        weft__futex_wake(&f->state, INT_MAX);
+    /* After the exchange of state: a waiter that registers later sees
+     * the future finished (seq_cst, both). */
+    weft_worker *w = weft__atomic_exchange_seqcst(&f->waiter, WAITER_GONE);
+    if (w && w != WAITER_GONE) {
+        weft__wait_wake(w);
+        /* Release pairs with the acquire of the waiter that leaves. */
+        weft__atomic_store_release(&f->woken, 1u);
+    }
+    struct weft_pool *pool = f->pool;
+    if (pool->cfg.on_complete)
+        pool->cfg.on_complete(f, pool->cfg.on_complete_ctx);
+}
+
+/* Runs the claimed f's job on the calling thread (w: its worker or NULL)
+ * as a lineage of its own, and completes it. */
+static void exec(weft_worker *w, struct weft_future *f)
+{
+    int r;
+    if (w) {
+        struct weft__mark m = weft__mark_of(w);
+        struct weft__job *outer = w->ctx;
+        w->ctx = NULL;
+        r = f->fn(f->arg);
+        w->ctx = outer;
+        weft__check_joined(w, m);
+    } else {
+        r = f->fn(f->arg);
+    }
+    complete(f, r, FUT_DONE);
+}
+
+void weft__future_run(weft_worker *w, weft_task *t)
+{
+    struct weft_future *f = (struct weft_future *)t;
+    struct weft_pool *pool = f->pool;
+    if (claim(f))
+        exec(w, f);
+    else /* cancelled, or run by its waiter: find_work counted no run */
+        weft__counter_add(&w->injected_run, (uint64_t)-1);
+    future_unref(f);
+    weft__run_release(pool);
+}
+
+/* The monotonic time timeout_ns from now; UINT64_MAX: no limit. */
+static uint64_t deadline_of(int64_t timeout_ns)
+{
+    if (timeout_ns < 0)
+        return UINT64_MAX;
+    uint64_t now = weft__now_ns();
+    return (uint64_t)timeout_ns > UINT64_MAX - 1 - now
+               ? UINT64_MAX - 1
+               : now + (uint64_t)timeout_ns;
+}
+
+/* The time left until deadline, capped at cap (< 0: none); 0 when it has
+ * passed, -1 when neither bounds it. */
+static long time_left(uint64_t deadline, long cap)
+{
+    if (deadline == UINT64_MAX)
+        return cap;
+    uint64_t now = weft__now_ns();
+    if (now >= deadline)
+        return 0;
+    uint64_t left = deadline - now;
+    if (cap >= 0 && left > (uint64_t)cap)
+        return cap;
+    return left > (uint64_t)LONG_MAX ? LONG_MAX : (long)left;
+}
+
+int weft_submit(weft_pool *pool, weft_job_fn fn, void *arg, weft_future **out)
+{
+    if (!pool || !fn || !out)
+        return WEFT_EINVAL;
+    struct weft_future *f = weft__alloc(sizeof *f);
+    if (!f)
+        return WEFT_ENOMEM;
+    f->task.flags = WEFT__JOB_FUTURE;
+    f->task.arg = f;
+    f->fn = fn;
+    f->arg = arg;
+    f->pool = pool;
+    f->refs = 2; /* the handle, the queue */
+    /* Two runs: the queued task's, until a worker takes it, and this
+     * call's, while it touches the pool (the job may end before
+     * weft__inject returns).  Pairs with the exchange of stopping (as in
+     * weft_pool_run). */
+    weft__atomic_fetch_add_seqcst(&pool->runs, 2u);
+    if (weft__atomic_load_seqcst(&pool->stopping)) {
+        weft__run_release(pool);
+        weft__run_release(pool);
+        weft__free(f, sizeof *f);
+        return WEFT_ESHUTDOWN;
+    }
+    weft__atomic_fetch_add_relaxed(&pool->submitted, 1u);
+    /* The caller goes on running: wake a worker on another CPU. */
+    weft__inject(pool, &f->task, 0);
+    weft__run_release(pool);
+    *out = f;
+    return 0;
+}
+
+/* ---- futures ------------------------------------------------------------- */
+
+/* A thread outside any pool waits for f until deadline. */
+static int wait_thread(struct weft_future *f, uint64_t deadline)
+{
+    for (unsigned round = 0; !finished(f); round++) {
+        if (round < WEFT__WAIT_SPINS) {
+            weft__cpu_relax();
+            continue;
+        }
+        if (round < WEFT__WAIT_SPINS + WEFT__WAIT_YIELDS) {
+            weft__yield();
+            continue;
+        }
+        long left = time_left(deadline, -1);
+        if (left == 0)
+            return WEFT_ETIMEDOUT;
+        uint32_t s = weft__atomic_load_relaxed(&f->state);
+        if (FUT_STATE(s) >= FUT_DONE)
+            break;
+        if (!(s & FUT_SLEEPERS) &&
+            !weft__atomic_cas_seqcst(&f->state, &s, s | FUT_SLEEPERS))
+            continue; /* it changed: look again */
+        weft__futex_wait(&f->state, s | FUT_SLEEPERS, left);
+    }
+    return 0;
+}
+
+/* One sleep of the blocked worker w on f, at most left ns (< 0: until
+ * woken): on its wait word when registered (the completer and starvation
+ * wake it), else on f's state, POLL_NS at most. */
+static void wait_sleep(weft_worker *w, struct weft_future *f, int registered,
+                       long left)
+{
+    if (!registered) {
+        uint32_t s = weft__atomic_load_relaxed(&f->state);
+        if (FUT_STATE(s) < FUT_DONE &&
+            ((s & FUT_SLEEPERS) ||
+             weft__atomic_cas_seqcst(&f->state, &s, s | FUT_SLEEPERS)))
+            weft__futex_wait(&f->state, s | FUT_SLEEPERS,
+                             left < 0 || left > POLL_NS ? POLL_NS : left);
+        return;
+    }
+    weft__atomic_store_seqcst(&w->wait_word, 1u);
+    /* Pairs with the fence in weft__wait_wake (the completer's, or
+     * starvation's): either it sees the word set, or we see its work. */
+    weft__atomic_fence_seqcst();
+    if (!finished(f) && !weft__atomic_load_relaxed(&w->pool->starved))
+        while (weft__atomic_load_acquire(&w->wait_word) == 1u) {
+            weft__futex_wait(&w->wait_word, 1u, left);
+            if (left >= 0)
+                break; /* the caller looks at the time */
+        }
+    weft__atomic_store_relaxed(&w->wait_word, 0u);
+}
+
+/* A worker waits for f until deadline (module comment). */
+static int wait_worker(weft_worker *w, struct weft_future *f, uint64_t deadline)
+{
+    if (deadline == UINT64_MAX && f->pool == w->pool && claim(f)) {
+        weft__counter_add(&w->injected_run, 1);
+        exec(w, f);
+        return 0;
+    }
+    weft__deque_publish_all(w);
+    weft__sleep_block(w);
+    weft_worker *none = NULL;
+    int registered = weft__atomic_cas_seqcst(&f->waiter, &none, w);
+    uint64_t seen = ~(uint64_t)0;
+    unsigned round = 0;
+    int rc = 0;
+    while (!finished(f)) {
+        if (weft__help_waited(w, NULL, NULL, &seen)) { /* starved only */
+            round = 0;
+            continue;
+        }
+        long left = time_left(deadline, -1);
+        if (left == 0) {
+            rc = WEFT_ETIMEDOUT;
+            break;
+        }
+        if (round < WEFT__WAIT_SPINS)
+            weft__cpu_relax();
+        else if (round < WEFT__WAIT_SPINS + WEFT__WAIT_YIELDS)
+            weft__yield();
+        else
+            wait_sleep(w, f, registered, left);
+        round++;
+    }
+    /* Leave: if the completer took this worker from f->waiter, wait until
+     * it has woken it (acquire pairs with the release in complete). */
+    if (registered &&
+        weft__atomic_exchange_seqcst(&f->waiter, NULL) == WAITER_GONE)
+        while (!weft__atomic_load_acquire(&f->woken))
+            weft__yield();
+    weft__sleep_unblock(w);
+    return rc;
+}
+
+int weft_future_wait(weft_future *f, int64_t timeout_ns)
+{
+    if (!f)
+        return WEFT_EINVAL;
+    if (finished(f))
+        return 0;
+    if (timeout_ns == 0)
+        return WEFT_ETIMEDOUT;
+    uint64_t deadline = deadline_of(timeout_ns);
+    weft_worker *w = weft_self();
+    return w ? wait_worker(w, f, deadline) : wait_thread(f, deadline);
+}
+
+int weft_future_result(const weft_future *f)
+{
+    if (!f)
+        return WEFT_EINVAL;
+    switch (FUT_STATE(weft__atomic_load_acquire(&f->state))) {
+    case FUT_DONE:
+        return f->result;
+    case FUT_CANCELED:
+        return WEFT_ECANCELED;
+    default:
+        return WEFT_EBUSY;
+    }
+}
+
+int weft_future_cancel(weft_future *f)
+{
+    if (!f)
+        return WEFT_EINVAL;
+    if (!claim(f))
+        return WEFT_EBUSY;
+    /* Still linked in the queue (which holds a run: the pool is alive);
+     * the worker that takes it skips it. */
+    complete(f, WEFT_ECANCELED, FUT_CANCELED);
+    return 0;
+}
+
+void weft_future_release(weft_future *f)
+{
+    if (f)
+        future_unref(f);
+}

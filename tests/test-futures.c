@@ -1,0 +1,423 @@
+/*
+ * test-futures - work submitted from outside without waiting (weft_submit,
+ * futures; docs/api.md, "Submission and futures").
+ *
+ *  many        N jobs submitted from 8 threads, every future waited: each
+ *              job ran exactly once and returned its own value.
+ *  deadline    A wait on a sleeping job returns WEFT_ETIMEDOUT, not
+ *              earlier than asked, then 0 once the job ends; from outside
+ *              and from a worker of another pool.
+ *  cancel      Cancel before the start (0, never runs, WEFT_ECANCELED),
+ *              after it (WEFT_EBUSY), after the end (WEFT_EBUSY).
+ *  release     Released pending futures still run; nothing leaks (ASan).
+ *  self-wait   A 1-worker pool's task waits for jobs it submitted to its
+ *              own pool, nested 100 deep, with and without a time limit.
+ *  two-pools   Two 1-worker pools whose jobs submit to each other and wait.
+ *  callback    on_complete sees each of 10^4 futures exactly once.
+ *  config      The new configuration fields: defaults, bad values, print.
+ *
+ * Usage: test-futures CASE [N] | test-futures [all] [N] | --list
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include "check.h"
+
+#define SENTINEL_F ((weft_future *)(uintptr_t)0x5eed)
+
+static void watchdog(unsigned seconds)
+{
+    signal(SIGALRM, SIG_DFL);
+    alarm(seconds); /* a hang ends the test with SIGALRM */
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A job that holds its worker until the gate opens. */
+static int gate_open, gate_started;
+
+static int gate_job(void *p)
+{
+    (void)p;
+    __atomic_store_n(&gate_started, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&gate_open, __ATOMIC_ACQUIRE))
+        check_sleep_us(200);
+    return 7;
+}
+
+/* Submits the gate job and returns once it runs (the worker is held). */
+static weft_future *hold_worker(weft_pool *p)
+{
+    __atomic_store_n(&gate_open, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&gate_started, 0, __ATOMIC_RELEASE);
+    weft_future *g;
+    CHECK_EQ(weft_submit(p, gate_job, NULL, &g), 0);
+    while (!__atomic_load_n(&gate_started, __ATOMIC_ACQUIRE))
+        check_sleep_us(200);
+    return g;
+}
+
+static void open_gate(void)
+{
+    __atomic_store_n(&gate_open, 1, __ATOMIC_RELEASE);
+}
+
+/* A job that counts its runs in slot p of runs[] and returns p's index. */
+static int *runs;
+static int counted_job(void *p)
+{
+    uintptr_t i = (uintptr_t)p;
+    __atomic_fetch_add(&runs[i], 1, __ATOMIC_RELAXED);
+    return (int)(i * 3 % 1000003);
+}
+
+/* ---- many --------------------------------------------------------------- */
+
+#define WINDOW 4096
+static weft_pool *many_pool;
+static unsigned long many_n;
+
+static void *many_thread(void *arg)
+{
+    uintptr_t t = (uintptr_t)arg;
+    weft_future **fs = malloc(WINDOW * sizeof *fs);
+    CHECK(fs != NULL);
+    unsigned long lo = many_n * t / 8, hi = many_n * (t + 1) / 8;
+    for (unsigned long base = lo; base < hi; base += WINDOW) {
+        unsigned long n = hi - base < WINDOW ? hi - base : WINDOW;
+        for (unsigned long k = 0; k < n; k++)
+            CHECK_EQ(weft_submit(many_pool, counted_job,
+                                 (void *)(uintptr_t)(base + k), &fs[k]),
+                     0);
+        for (unsigned long k = 0; k < n; k++) {
+            CHECK_EQ(weft_future_wait(fs[k], -1), 0);
+            CHECK_EQ(weft_future_result(fs[k]),
+                     (int)((base + k) * 3 % 1000003));
+            weft_future_release(fs[k]);
+        }
+    }
+    free(fs);
+    return NULL;
+}
+
+CHECK_CASE(many)
+{
+    many_n = check_arg(argc, argv, 1, 1000000);
+    watchdog(240);
+    runs = calloc(many_n, sizeof *runs);
+    CHECK(runs != NULL);
+    many_pool = check_pool(2, "many");
+    pthread_t th[8];
+    for (uintptr_t t = 0; t < 8; t++)
+        CHECK_EQ(pthread_create(&th[t], NULL, many_thread, (void *)t), 0);
+    for (int t = 0; t < 8; t++)
+        pthread_join(th[t], NULL);
+    unsigned long bad = 0;
+    for (unsigned long i = 0; i < many_n; i++)
+        bad += runs[i] != 1;
+    CHECK_EQ(bad, 0);
+    weft_stats s = check_stats_settle(many_pool, many_n);
+    CHECK_EQ(s.submitted, many_n);
+    CHECK_EQ(weft_pool_destroy(many_pool), 0);
+    free(runs);
+    runs = NULL;
+}
+
+static int plain_job(void *p) { return (int)(uintptr_t)p; }
+
+/* ---- deadlines ------------------------------------------------------- */
+
+static int sleep_job(void *p)
+{
+    check_sleep_ms((unsigned)(uintptr_t)p);
+    return 5;
+}
+
+/* Waits 20 ms for a job that sleeps 300 ms: WEFT_ETIMEDOUT, after at least
+ * 20 ms (and long before the job ends: a hang detector, 250 ms), then 0. */
+static void check_deadline(weft_pool *on)
+{
+    weft_future *f;
+    CHECK_EQ(weft_submit(on, sleep_job, (void *)(uintptr_t)300, &f), 0);
+    CHECK_EQ(weft_future_wait(f, 0), WEFT_ETIMEDOUT);
+    uint64_t t0 = now_ns();
+    CHECK_EQ(weft_future_wait(f, 20000000), WEFT_ETIMEDOUT);
+    uint64_t dt = now_ns() - t0;
+    CHECK(dt >= 20000000u);
+    CHECK_EQ(weft_future_result(f), WEFT_EBUSY);
+    CHECK_EQ(weft_future_wait(f, -1), 0);
+    CHECK_EQ(weft_future_result(f), 5);
+    CHECK_EQ(weft_future_wait(f, 0), 0);
+    weft_future_release(f);
+}
+
+static weft_pool *dl_other;
+static void deadline_on_worker(void *p)
+{
+    (void)p;
+    check_deadline(dl_other);
+}
+
+CHECK_CASE(deadline)
+{
+    watchdog(60);
+    weft_pool *a = check_pool(1, "dla");
+    dl_other = check_pool(1, "dlb");
+    check_deadline(a);                                       /* from outside */
+    CHECK_EQ(weft_pool_run(a, deadline_on_worker, NULL), 0); /* a worker */
+    CHECK_EQ(weft_pool_destroy(a), 0);
+    CHECK_EQ(weft_pool_destroy(dl_other), 0);
+}
+
+/* ---- cancel and release ---------------------------------------------- */
+
+CHECK_CASE(cancel)
+{
+    watchdog(60);
+    runs = calloc(4, sizeof *runs);
+    weft_pool *p = check_pool(1, "cancel");
+    weft_future *g = hold_worker(p), *f;
+    CHECK_EQ(weft_submit(p, counted_job, (void *)(uintptr_t)1, &f), 0);
+    CHECK_EQ(weft_future_cancel(f), 0); /* before its start */
+    CHECK_EQ(weft_future_result(f), WEFT_ECANCELED);
+    CHECK_EQ(weft_future_wait(f, 0), 0);
+    CHECK_EQ(weft_future_cancel(f), WEFT_EBUSY); /* done: cancelled */
+    CHECK_EQ(weft_future_cancel(g), WEFT_EBUSY); /* running */
+    open_gate();
+    CHECK_EQ(weft_future_wait(g, -1), 0);
+    CHECK_EQ(weft_future_cancel(g), WEFT_EBUSY); /* finished */
+    CHECK_EQ(weft_future_result(g), 7);
+    weft_future *h;
+    CHECK_EQ(weft_submit(p, counted_job, (void *)(uintptr_t)2, &h), 0);
+    CHECK_EQ(weft_future_wait(h, -1), 0);
+    weft_stats s = check_stats_settle(p, 2);
+    CHECK_EQ(s.run, 2); /* the gate and h: the cancelled job is no run */
+    CHECK_EQ(runs[1], 0);
+    CHECK_EQ(runs[2], 1);
+    weft_future_release(f);
+    weft_future_release(g);
+    weft_future_release(h);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+    CHECK_EQ(runs[1], 0);
+    free(runs);
+    runs = NULL;
+    CHECK_EQ(weft_future_cancel(NULL), WEFT_EINVAL);
+    CHECK_EQ(weft_future_result(NULL), WEFT_EINVAL);
+    CHECK_EQ(weft_future_wait(NULL, -1), WEFT_EINVAL);
+}
+
+static int rel_done;
+static int release_job(void *p)
+{
+    check_sleep_ms((unsigned)(uintptr_t)p);
+    __atomic_fetch_add(&rel_done, 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+CHECK_CASE(release)
+{
+    watchdog(60);
+    weft_pool *p = check_pool(1, "release");
+    weft_future *g = hold_worker(p);
+    for (int i = 0; i < 10; i++) { /* pending: queued behind the gate */
+        weft_future *f;
+        CHECK_EQ(weft_submit(p, release_job, (void *)(uintptr_t)1, &f), 0);
+        weft_future_release(f);
+    }
+    weft_future *c; /* cancelled, still linked in the queue, released */
+    CHECK_EQ(weft_submit(p, release_job, NULL, &c), 0);
+    CHECK_EQ(weft_future_cancel(c), 0);
+    weft_future_release(c);
+    weft_future_release(g); /* running */
+    weft_future_release(NULL);
+    open_gate();
+    while (__atomic_load_n(&rel_done, __ATOMIC_ACQUIRE) < 10)
+        check_sleep_ms(1);
+    /* destroy waits for the detached jobs; ASan's leak check does the rest */
+    CHECK_EQ(weft_pool_destroy(p), 0);
+    CHECK_EQ(rel_done, 10);
+}
+
+/* ---- waits on workers ----------------------------------------------- */
+
+static weft_pool *sw_pool;
+static int64_t sw_timeout;
+
+/* Submits itself depth - 1 deep to sw_pool and waits; returns the depth. */
+static int self_job(void *p)
+{
+    uintptr_t depth = (uintptr_t)p;
+    if (depth == 0)
+        return 0;
+    weft_future *f;
+    CHECK_EQ(weft_submit(sw_pool, self_job, (void *)(depth - 1), &f), 0);
+    CHECK_EQ(weft_future_wait(f, sw_timeout), 0);
+    int r = weft_future_result(f);
+    weft_future_release(f);
+    return r + 1;
+}
+
+static int sw_result;
+static void self_task(void *p) { sw_result = self_job(p); }
+
+CHECK_CASE(self_wait)
+{
+    watchdog(120);
+    sw_pool = check_pool(1, "self");
+    sw_timeout = -1; /* the worker runs each job itself */
+    CHECK_EQ(weft_pool_run(sw_pool, self_task, (void *)(uintptr_t)100), 0);
+    CHECK_EQ(sw_result, 100);
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(sw_pool, &s), 0);
+    CHECK_EQ(s.spares_started, 0);
+    sw_timeout = 60000000000; /* timed: a spare runs them */
+    CHECK_EQ(weft_pool_run(sw_pool, self_task, (void *)(uintptr_t)20), 0);
+    CHECK_EQ(sw_result, 20);
+    CHECK_EQ(weft_pool_destroy(sw_pool), 0);
+}
+
+static weft_pool *tp[2];
+
+/* Level p of the chain: on pool p % 2, submits level p - 1 to the other
+ * pool and waits. */
+static int cross_job(void *p)
+{
+    uintptr_t level = (uintptr_t)p;
+    CHECK(weft_current_pool() == tp[level % 2]);
+    if (level == 0)
+        return 0;
+    weft_future *f;
+    CHECK_EQ(
+        weft_submit(tp[(level - 1) % 2], cross_job, (void *)(level - 1), &f),
+        0);
+    CHECK_EQ(weft_future_wait(f, -1), 0);
+    int r = weft_future_result(f);
+    weft_future_release(f);
+    return r + 1;
+}
+
+CHECK_CASE(two_pools)
+{
+    watchdog(120);
+    tp[0] = check_pool(1, "tpa");
+    tp[1] = check_pool(1, "tpb");
+    for (int round = 0; round < 10; round++) {
+        weft_future *f;
+        uintptr_t depth = 40 + (uintptr_t)round;
+        CHECK_EQ(weft_submit(tp[depth % 2], cross_job, (void *)depth, &f), 0);
+        CHECK_EQ(weft_future_wait(f, -1), 0);
+        CHECK_EQ(weft_future_result(f), (int)depth);
+        weft_future_release(f);
+    }
+    CHECK_EQ(weft_pool_destroy(tp[0]), 0);
+    CHECK_EQ(weft_pool_destroy(tp[1]), 0);
+}
+
+/* ---- completion callback ---------------------------------------------- */
+
+#define CB_N 10000
+static pthread_mutex_t cb_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cb_cond = PTHREAD_COND_INITIALIZER;
+static weft_future *cb_seen[CB_N];
+static int cb_count;
+
+static void on_complete(weft_future *f, void *ctx)
+{
+    CHECK(ctx == &cb_count);
+    pthread_mutex_lock(&cb_lock);
+    CHECK(cb_count < CB_N);
+    cb_seen[cb_count++] = f;
+    pthread_cond_signal(&cb_cond);
+    pthread_mutex_unlock(&cb_lock);
+}
+
+static int cb_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (weft_future *const *)a;
+    uintptr_t y = (uintptr_t) * (weft_future *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+CHECK_CASE(callback)
+{
+    watchdog(60);
+    weft_config c;
+    weft_config_init(&c);
+    c.workers = 2;
+    c.on_complete = on_complete;
+    c.on_complete_ctx = &cb_count;
+    weft_pool *p;
+    CHECK_EQ(weft_pool_create(&p, &c), 0);
+    static weft_future *fs[CB_N];
+    for (uintptr_t i = 0; i < CB_N; i++)
+        CHECK_EQ(weft_submit(p, plain_job, (void *)i, &fs[i]), 0);
+    /* the first to finish, then all of them, in the order they finished */
+    pthread_mutex_lock(&cb_lock);
+    while (cb_count < CB_N)
+        pthread_cond_wait(&cb_cond, &cb_lock);
+    pthread_mutex_unlock(&cb_lock);
+    long sum = 0;
+    for (int i = 0; i < CB_N; i++) {
+        CHECK_EQ(weft_future_wait(cb_seen[i], 0), 0);
+        sum += weft_future_result(cb_seen[i]);
+    }
+    CHECK_EQ(sum, (long)CB_N * (CB_N - 1) / 2);
+    qsort(cb_seen, CB_N, sizeof cb_seen[0], cb_cmp);
+    qsort(fs, CB_N, sizeof fs[0], cb_cmp);
+    for (int i = 0; i < CB_N; i++)
+        CHECK(cb_seen[i] == fs[i]); /* each exactly once */
+    for (int i = 0; i < CB_N; i++)
+        weft_future_release(fs[i]);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+}
+
+/* ---- configuration and regions -------------------------------------- */
+
+CHECK_CASE(config)
+{
+    watchdog(60);
+    weft_config c;
+    weft_config_init(&c);
+    CHECK(c.on_complete == NULL);
+    CHECK(c.on_complete_ctx == NULL);
+    weft_pool *p;
+    c.workers = 1;
+    CHECK_EQ(weft_pool_create(&p, &c), 0);
+    weft_future *f = SENTINEL_F;
+    CHECK_EQ(weft_submit(NULL, plain_job, NULL, &f), WEFT_EINVAL);
+    CHECK_EQ(weft_submit(p, NULL, NULL, &f), WEFT_EINVAL);
+    CHECK_EQ(weft_submit(p, plain_job, NULL, NULL), WEFT_EINVAL);
+    CHECK(f == SENTINEL_F);
+    char text[4096];
+    FILE *out = tmpfile();
+    CHECK_EQ(weft_pool_print(p, out), 0);
+    rewind(out);
+    size_t len = fread(text, 1, sizeof text - 1, out);
+    text[len] = '\0';
+    fclose(out);
+    CHECK(strstr(text, "submitted      0\n") != NULL);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+}
+
+static const struct check_case cases[] = {
+    {"many", many, 0},
+    {"deadline", deadline, 0},
+    {"cancel", cancel, 0},
+    {"release", release, 0},
+    {"self-wait", self_wait, 0},
+    {"two-pools", two_pools, 0},
+    {"callback", callback, 0},
+    {"config", config, 0},
+    {NULL, NULL, 0},
+};
+
+static const struct check_program program = {"test-futures", "[N]", NULL, NULL,
+                                             cases};
+
+int main(int argc, char **argv) { return check_main(&program, argc, argv); }
