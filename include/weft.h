@@ -79,6 +79,15 @@ WEFT_API const char *weft_strerror(int err);
 #define WEFT_MAX_WORKERS 1024
 /** The largest max_spares a pool accepts; larger give WEFT_ERANGE. */
 #define WEFT_MAX_SPARES 4096
+/** The largest queue_capacity a pool accepts; larger give WEFT_ERANGE. */
+#define WEFT_MAX_QUEUE_CAPACITY (1u << 30)
+
+/** weft_config.on_full: what weft_submit does when the queue is full. */
+enum weft_on_full {
+    WEFT_ON_FULL_BLOCK = 0,      /**< wait for room (submit_timeout_ns) */
+    WEFT_ON_FULL_REJECT = 1,     /**< return WEFT_EBUSY */
+    WEFT_ON_FULL_CALLER_RUNS = 2 /**< run the job on the submitting thread */
+};
 
 typedef struct weft_future weft_future;
 
@@ -103,6 +112,13 @@ typedef struct weft_config {
     /** Most spare workers alive at once, started while workers wait on
      *  other pools; 0: 256. */
     unsigned max_spares;
+    /** Jobs submitted (weft_submit) and not yet started; 0: 2^20. */
+    unsigned queue_capacity;
+    /** WEFT_ON_FULL_BLOCK (default), _REJECT or _CALLER_RUNS. */
+    int on_full;
+    /** WEFT_ON_FULL_BLOCK: the longest wait for room, in ns; < 0 (the
+     *  default): no limit. */
+    int64_t submit_timeout_ns;
     /** Called with each future once its job has finished or was
      *  cancelled, on the thread that finished it; NULL (default): none. */
     void (*on_complete)(weft_future *f, void *ctx);
@@ -164,9 +180,10 @@ WEFT_API weft_pool *weft_current_pool(void);
 /* ---- submission and futures -------------------------------------------- */
 
 /** Queues fn(arg) on pool and stores its future in *out (from a worker of
- *  pool: a spawn that need not be joined).  Returns 0, WEFT_EINVAL,
- *  WEFT_ENOMEM or WEFT_ESHUTDOWN; on failure no future exists and *out is
- *  untouched.  Any thread. */
+ *  pool: a spawn that need not be joined).  A full queue does what
+ *  cfg.on_full says.  Returns 0, WEFT_EINVAL, WEFT_ENOMEM, WEFT_ESHUTDOWN,
+ *  WEFT_EBUSY (full, rejected) or WEFT_ETIMEDOUT (full, no room in time);
+ *  on failure no future exists and *out is untouched.  Any thread. */
 WEFT_API int weft_submit(weft_pool *pool, weft_job_fn fn, void *arg,
                          weft_future **out);
 
@@ -376,6 +393,8 @@ typedef struct weft_stats {
     uint64_t period_us;
     int one_cpu_oversubscribed; /**< 1: workers > 1 asked for on one CPU */
     uint64_t submitted;        /**< weft_submit calls that made a future */
+    uint64_t queue_full;       /**< submissions that found the queue full */
+    unsigned queued;           /**< submitted jobs not started now */
 } weft_stats;
 
 /** Fills *out with pool's counters (exact when the pool is quiescent).

@@ -1,6 +1,6 @@
 /*
  * future.c - work submitted without waiting: weft_submit and its futures,
- * and the waits on them.
+ * and the bounded submission queue with its policy for a full queue.
  *
  * A future (struct weft_future) is allocated by weft_submit (alloc.c) and
  * carries the task that goes into the pool's injection queue (external.c),
@@ -21,8 +21,9 @@
  * the job or cancels it, so a job runs at most once and a cancelled job
  * never.  A claimed task may still be linked in the queue (a waiter that
  * ran it, a cancel): the worker that later takes it from the queue skips
- * it.  So nothing but that worker unlinks a future, which costs no
- * search of the queue.
+ * it.  So nothing but that worker unlinks a future, which
+ * costs no search of the queue; until then it counts against the
+ * capacity.
  *
  * Storage.  f->refs counts the handle (weft_future_release) and the queue
  * (while the task is linked); the last one frees it.  A job still pending
@@ -39,6 +40,14 @@
  * WAITER_GONE waits for woken, so the completer never touches a worker
  * whose pool may be gone.  At max_spares a blocked waiter runs any task
  * of its pool, as every wait does (external.c, help_waited).
+ *
+ * The bound.  pool->queued counts the jobs submitted and not yet taken
+ * from the queue; a submission raises it with a CAS below capacity.  A
+ * full queue rejects (WEFT_EBUSY), runs the job on the submitter, or makes
+ * it wait (the futex word is queued; room_waiters says that someone
+ * sleeps: waiter +1, fence, read queued / taker -1, fence, read waiters, a
+ * Dekker pair).  Memory is then bounded by the capacity whatever the rate
+ * of submission.
  */
 #include <limits.h>
 
@@ -132,10 +141,22 @@ static void exec(weft_worker *w, struct weft_future *f)
     complete(f, r, FUT_DONE);
 }
 
+/* A submitted job leaves the queue: room for another submission. */
+static void queue_left(struct weft_pool *pool)
+{
+    weft__atomic_fetch_sub_seqcst(&pool->queued, 1u);
+    /* Pairs with the fence in wait_room (a Dekker pair: either we see its
+     * count, or it sees our decrement). */
+    weft__atomic_fence_seqcst();
+    if (weft__atomic_load_relaxed(&pool->room_waiters))
+        weft__futex_wake(&pool->queued, INT_MAX);
+}
+
 void weft__future_run(weft_worker *w, weft_task *t)
 {
     struct weft_future *f = (struct weft_future *)t;
     struct weft_pool *pool = f->pool;
+    queue_left(pool);
     if (claim(f))
         exec(w, f);
     else /* cancelled, or run by its waiter: find_work counted no run */
@@ -170,6 +191,71 @@ static long time_left(uint64_t deadline, long cap)
     return left > (uint64_t)LONG_MAX ? LONG_MAX : (long)left;
 }
 
+/* ---- the bounded queue --------------------------------------------------- */
+
+/* Takes a place in pool's queue, waiting for one up to the submit timeout
+ * (WEFT_ON_FULL_BLOCK).  Returns 0, WEFT_ETIMEDOUT or WEFT_ESHUTDOWN. */
+static int wait_room(struct weft_pool *pool)
+{
+    weft_worker *self = weft_self();
+    if (self) {
+        /* Blocked: the pool (its own, maybe this one) keeps its
+         * parallelism with a spare, which also drains this queue. */
+        weft__deque_publish_all(self);
+        weft__sleep_block(self);
+    }
+    uint64_t deadline = deadline_of(pool->cfg.submit_timeout_ns);
+    int rc;
+    for (;;) {
+        uint32_t q = weft__atomic_load_relaxed(&pool->queued);
+        if (q < pool->capacity) {
+            if (weft__atomic_cas_seqcst(&pool->queued, &q, q + 1)) {
+                rc = 0;
+                break;
+            }
+            continue;
+        }
+        if (weft__atomic_load_seqcst(&pool->stopping)) {
+            rc = WEFT_ESHUTDOWN;
+            break;
+        }
+        long left = time_left(deadline, -1);
+        if (left == 0) {
+            rc = WEFT_ETIMEDOUT;
+            break;
+        }
+        weft__atomic_fetch_add_seqcst(&pool->room_waiters, 1u);
+        /* Pairs with the fence in queue_left. */
+        weft__atomic_fence_seqcst();
+        q = weft__atomic_load_relaxed(&pool->queued);
+        if (q >= pool->capacity)
+            weft__futex_wait(&pool->queued, q, left);
+        weft__atomic_fetch_sub_seqcst(&pool->room_waiters, 1u);
+    }
+    if (self)
+        weft__sleep_unblock(self);
+    return rc;
+}
+
+/* Room for one more queued job: 0 (taken), 1 (full: the caller runs the
+ * job), or WEFT_EBUSY, WEFT_ETIMEDOUT, WEFT_ESHUTDOWN. */
+static int take_room(struct weft_pool *pool)
+{
+    uint32_t q = weft__atomic_load_relaxed(&pool->queued);
+    while (q < pool->capacity)
+        if (weft__atomic_cas_seqcst(&pool->queued, &q, q + 1))
+            return 0;
+    weft__atomic_fetch_add_relaxed(&pool->queue_full, 1u);
+    switch (pool->cfg.on_full) {
+    case WEFT_ON_FULL_REJECT:
+        return WEFT_EBUSY;
+    case WEFT_ON_FULL_CALLER_RUNS:
+        return 1;
+    default:
+        return wait_room(pool);
+    }
+}
+
 int weft_submit(weft_pool *pool, weft_job_fn fn, void *arg, weft_future **out)
 {
     if (!pool || !fn || !out)
@@ -188,15 +274,25 @@ int weft_submit(weft_pool *pool, weft_job_fn fn, void *arg, weft_future **out)
      * weft__inject returns).  Pairs with the exchange of stopping (as in
      * weft_pool_run). */
     weft__atomic_fetch_add_seqcst(&pool->runs, 2u);
-    if (weft__atomic_load_seqcst(&pool->stopping)) {
+    int rc = WEFT_ESHUTDOWN;
+    if (!weft__atomic_load_seqcst(&pool->stopping))
+        rc = take_room(pool);
+    if (rc < 0) {
         weft__run_release(pool);
         weft__run_release(pool);
         weft__free(f, sizeof *f);
-        return WEFT_ESHUTDOWN;
+        return rc;
     }
     weft__atomic_fetch_add_relaxed(&pool->submitted, 1u);
-    /* The caller goes on running: wake a worker on another CPU. */
-    weft__inject(pool, &f->task, 0);
+    if (rc == 1) { /* caller runs: never queued */
+        f->refs = 1;
+        f->state = FUT_RUNNING;
+        exec(weft_self(), f);
+        weft__run_release(pool);
+    } else {
+        /* The caller goes on running: wake a worker on another CPU. */
+        weft__inject(pool, &f->task, 0);
+    }
     weft__run_release(pool);
     *out = f;
     return 0;

@@ -227,8 +227,13 @@ struct weft_pool {
     pthread_mutex_t spare_lock;
     uint64_t spares_started, spares_peak, spare_limit_hits; /* stats */
 
-    /* Submitted jobs (future.c). */
-    alignas(WEFT_CACHE_LINE) uint64_t submitted; /* stats */
+    /* Submitted jobs (future.c): queued counts those not started (the
+     * futex word of submitters waiting for room), room_waiters those
+     * submitters. */
+    alignas(WEFT_CACHE_LINE) uint32_t queued;
+    uint32_t room_waiters;
+    uint32_t capacity;              /* cfg.queue_capacity, resolved */
+    uint64_t submitted, queue_full; /* stats */
 
     /* Lifecycle (pool.c). */
     alignas(WEFT_CACHE_LINE) uint32_t stopping; /* destroy has begun */
@@ -551,7 +556,7 @@ void weft__default_pool_forget(struct weft_pool *pool);
  * NULL (it runs through weft__scope_run_job, declared above). */
 struct weft__sjob *weft__scope_take_any(struct weft_pool *pool);
 
-/* ---- future.c: submitted jobs ------------------------------------------- */
+/* ---- future.c: submitted jobs and the bounded queue ----------------------- */
 /* Runs (or skips, if cancelled or run by its waiter) the future whose task
  * t a worker took from the queue, and gives back what the queue held. */
 void weft__future_run(weft_worker *w, weft_task *t);

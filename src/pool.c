@@ -22,6 +22,7 @@
 #define DEFAULT_STACK       (8u << 20)
 #define DEFAULT_DEQUE_SLOTS (1u << 20)
 #define DEFAULT_MAX_SPARES  256u
+#define DEFAULT_QUEUE_CAP   (1u << 20)
 
 void weft_config_init(weft_config *cfg)
 {
@@ -29,6 +30,8 @@ void weft_config_init(weft_config *cfg)
         return;
     memset(cfg, 0, sizeof *cfg);
     cfg->bind = 1;
+    cfg->on_full = WEFT_ON_FULL_BLOCK;
+    cfg->submit_timeout_ns = -1;
 }
 
 /* Parses $WEFT_WORKERS into *out; leaves it alone when unset or empty.
@@ -63,6 +66,12 @@ static int check_config(const weft_config *cfg)
     if (cfg->deque_slots > WEFT__DEQUE_MAX)
         return WEFT_ERANGE;
     if (cfg->max_spares > WEFT_MAX_SPARES)
+        return WEFT_ERANGE;
+    if (cfg->on_full != WEFT_ON_FULL_BLOCK &&
+        cfg->on_full != WEFT_ON_FULL_REJECT &&
+        cfg->on_full != WEFT_ON_FULL_CALLER_RUNS)
+        return WEFT_EINVAL;
+    if (cfg->queue_capacity > WEFT_MAX_QUEUE_CAPACITY)
         return WEFT_ERANGE;
     return 0;
 }
@@ -283,6 +292,9 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
     if (!pool->cfg.max_spares)
         pool->cfg.max_spares = DEFAULT_MAX_SPARES;
     pool->max_spares = pool->cfg.max_spares;
+    if (!pool->cfg.queue_capacity)
+        pool->cfg.queue_capacity = DEFAULT_QUEUE_CAP;
+    pool->capacity = pool->cfg.queue_capacity;
 
     /* $WEFT_WORKERS first: a bad value is then refused without reading
      * the topology, which a default pool that cannot be created does again

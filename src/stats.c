@@ -74,6 +74,8 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
     s.period_us = z->quota.period_us;
     s.one_cpu_oversubscribed = z->one_cpu;
     s.submitted = weft__atomic_load_relaxed(&pool->submitted);
+    s.queue_full = weft__atomic_load_relaxed(&pool->queue_full);
+    s.queued = weft__atomic_load_relaxed(&pool->queued);
     *out = s;
 }
 
@@ -181,7 +183,16 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
             "max %u, limit hits %" PRIu64 "\n",
             s.spares, s.spares_started, s.spares_peak, pool->max_spares,
             s.spare_limit_hits);
-    fprintf(f, "  submitted      %" PRIu64 "\n", s.submitted);
+    static const char *const on_full[] = {"block", "reject", "caller runs"};
+    char timeout[32] = "no limit";
+    if (pool->cfg.submit_timeout_ns >= 0)
+        snprintf(timeout, sizeof timeout, "%" PRId64 " ns",
+                 pool->cfg.submit_timeout_ns);
+    fprintf(f,
+            "  queue          %u queued of %u, on full %s (timeout %s); "
+            "submitted %" PRIu64 ", found full %" PRIu64 "\n",
+            s.queued, pool->capacity, on_full[pool->cfg.on_full], timeout,
+            s.submitted, s.queue_full);
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         uint64_t ts = weft__atomic_load_relaxed(&w->own.ts);

@@ -1,9 +1,20 @@
 /*
  * test-futures - work submitted from outside without waiting (weft_submit,
- * futures; docs/api.md, "Submission and futures").
+ * futures) and the bounded queue and its policies (docs/api.md,
+ * "Submission and futures").
  *
  *  many        N jobs submitted from 8 threads, every future waited: each
  *              job ran exactly once and returned its own value.
+ *  block       A full queue (1 worker held by a gate job, capacity 4)
+ *              blocks a submitter until the gate opens; with a submit
+ *              timeout the submission fails with WEFT_ETIMEDOUT, no future.
+ *  reject      The same queue with WEFT_ON_FULL_REJECT: exactly the
+ *              submissions past the capacity get WEFT_EBUSY.
+ *  caller-runs WEFT_ON_FULL_CALLER_RUNS: past the capacity the job runs on
+ *              the submitting thread, and its future is done at return.
+ *  soak        N detached submissions from 4 threads into a 2-worker pool
+ *              of capacity 1024, far faster than it runs them: every job
+ *              runs, and the process's RSS stays flat (sampled).
  *  deadline    A wait on a sleeping job returns WEFT_ETIMEDOUT, not
  *              earlier than asked, then 0 once the job ends; from outside
  *              and from a worker of another pool.
@@ -37,6 +48,20 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static weft_pool *pool_of(unsigned workers, unsigned cap, int on_full,
+                          int64_t submit_timeout)
+{
+    weft_config c;
+    weft_config_init(&c);
+    c.workers = workers;
+    c.queue_capacity = cap;
+    c.on_full = on_full;
+    c.submit_timeout_ns = submit_timeout;
+    weft_pool *p;
+    CHECK_EQ(weft_pool_create(&p, &c), 0);
+    return p;
 }
 
 /* A job that holds its worker until the gate opens. */
@@ -124,12 +149,239 @@ CHECK_CASE(many)
     CHECK_EQ(bad, 0);
     weft_stats s = check_stats_settle(many_pool, many_n);
     CHECK_EQ(s.submitted, many_n);
+    CHECK_EQ(s.queued, 0);
     CHECK_EQ(weft_pool_destroy(many_pool), 0);
     free(runs);
     runs = NULL;
 }
 
+/* ---- the full queue --------------------------------------------------- */
+
 static int plain_job(void *p) { return (int)(uintptr_t)p; }
+
+struct blocked_submit {
+    weft_pool *pool;
+    int rc, returned;
+    weft_future *f;
+};
+
+static void *submit_thread(void *arg)
+{
+    struct blocked_submit *b = arg;
+    b->rc = weft_submit(b->pool, plain_job, (void *)(uintptr_t)42, &b->f);
+    __atomic_store_n(&b->returned, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+CHECK_CASE(block)
+{
+    watchdog(60);
+    /* No limit: the submitter waits until the gate job lets the queue
+     * move. */
+    weft_pool *p = pool_of(1, 4, WEFT_ON_FULL_BLOCK, -1);
+    weft_future *g = hold_worker(p), *fs[4];
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(weft_submit(p, plain_job, (void *)(uintptr_t)i, &fs[i]), 0);
+    struct blocked_submit b = {p, 1, 0, SENTINEL_F};
+    pthread_t th;
+    CHECK_EQ(pthread_create(&th, NULL, submit_thread, &b), 0);
+    check_sleep_ms(50);
+    /* the queue cannot move while the only worker is held */
+    CHECK_EQ(__atomic_load_n(&b.returned, __ATOMIC_ACQUIRE), 0);
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(p, &s), 0);
+    CHECK_EQ(s.queued, 4);
+    CHECK_EQ(s.queue_full, 1);
+    open_gate();
+    pthread_join(th, NULL);
+    CHECK_EQ(b.rc, 0);
+    CHECK_EQ(weft_future_wait(b.f, -1), 0);
+    CHECK_EQ(weft_future_result(b.f), 42);
+    weft_future_release(b.f);
+    for (int i = 0; i < 4; i++) {
+        CHECK_EQ(weft_future_wait(fs[i], -1), 0);
+        CHECK_EQ(weft_future_result(fs[i]), i);
+        weft_future_release(fs[i]);
+    }
+    CHECK_EQ(weft_future_wait(g, -1), 0);
+    CHECK_EQ(weft_future_result(g), 7);
+    weft_future_release(g);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+
+    /* A submit timeout of 20 ms: WEFT_ETIMEDOUT, not before, no future. */
+    p = pool_of(1, 4, WEFT_ON_FULL_BLOCK, 20000000);
+    g = hold_worker(p);
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(weft_submit(p, plain_job, (void *)(uintptr_t)i, &fs[i]), 0);
+    weft_future *f = SENTINEL_F;
+    uint64_t t0 = now_ns();
+    CHECK_EQ(weft_submit(p, plain_job, NULL, &f), WEFT_ETIMEDOUT);
+    CHECK(now_ns() - t0 >= 20000000u);
+    CHECK(f == SENTINEL_F);
+    CHECK_EQ(weft_pool_stats(p, &s), 0);
+    CHECK_EQ(s.submitted, 5);
+    CHECK_EQ(s.queue_full, 1);
+    open_gate();
+    for (int i = 0; i < 4; i++) {
+        CHECK_EQ(weft_future_wait(fs[i], -1), 0);
+        weft_future_release(fs[i]);
+    }
+    weft_future_release(g);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+}
+
+CHECK_CASE(reject)
+{
+    watchdog(60);
+    weft_pool *p = pool_of(1, 8, WEFT_ON_FULL_REJECT, -1);
+    weft_future *g = hold_worker(p), *fs[8];
+    runs = calloc(30, sizeof *runs);
+    for (uintptr_t i = 0; i < 8; i++)
+        CHECK_EQ(weft_submit(p, counted_job, (void *)i, &fs[i]), 0);
+    int busy = 0;
+    for (uintptr_t i = 8; i < 28; i++) {
+        weft_future *f = SENTINEL_F;
+        int rc = weft_submit(p, counted_job, (void *)i, &f);
+        busy += rc == WEFT_EBUSY;
+        CHECK(f == SENTINEL_F);
+    }
+    CHECK_EQ(busy, 20);
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(p, &s), 0);
+    CHECK_EQ(s.queue_full, 20);
+    CHECK_EQ(s.submitted, 9);
+    open_gate();
+    for (int i = 0; i < 8; i++) {
+        CHECK_EQ(weft_future_wait(fs[i], -1), 0);
+        CHECK_EQ(weft_future_result(fs[i]), i * 3);
+        weft_future_release(fs[i]);
+    }
+    weft_future_release(g);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+    for (int i = 0; i < 28; i++)
+        CHECK_EQ(runs[i], i < 8);
+    free(runs);
+    runs = NULL;
+}
+
+static pthread_t ran_on[8];
+static int where_job(void *p)
+{
+    ran_on[(uintptr_t)p] = pthread_self();
+    CHECK_EQ(weft_worker_id(), (uintptr_t)p < 2 ? 0 : -1);
+    return 100 + (int)(uintptr_t)p;
+}
+
+CHECK_CASE(caller_runs)
+{
+    watchdog(60);
+    weft_pool *p = pool_of(1, 2, WEFT_ON_FULL_CALLER_RUNS, -1);
+    weft_future *g = hold_worker(p), *fs[8];
+    for (uintptr_t i = 0; i < 8; i++) {
+        CHECK_EQ(weft_submit(p, where_job, (void *)i, &fs[i]), 0);
+        if (i >= 2) { /* ran here, done at return */
+            CHECK(pthread_equal(ran_on[i], pthread_self()));
+            CHECK_EQ(weft_future_wait(fs[i], 0), 0);
+            CHECK_EQ(weft_future_result(fs[i]), 100 + (int)i);
+            CHECK_EQ(weft_future_cancel(fs[i]), WEFT_EBUSY);
+        }
+    }
+    CHECK_EQ(weft_future_result(fs[0]), WEFT_EBUSY); /* still queued */
+    open_gate();
+    for (int i = 0; i < 8; i++) {
+        CHECK_EQ(weft_future_wait(fs[i], -1), 0);
+        CHECK_EQ(weft_future_result(fs[i]), 100 + i);
+        if (i < 2)
+            CHECK(!pthread_equal(ran_on[i], pthread_self()));
+        weft_future_release(fs[i]);
+    }
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(p, &s), 0);
+    CHECK_EQ(s.queue_full, 6);
+    CHECK_EQ(s.submitted, 9);
+    weft_future_release(g);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+}
+
+/* ---- soak --------------------------------------------------------------- */
+
+static weft_pool *soak_pool;
+static unsigned long soak_n, soak_done;
+
+static int soak_job(void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&soak_done, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, res = 0;
+    if (f) {
+        if (fscanf(f, "%ld %ld", &size, &res) != 2)
+            res = 0;
+        fclose(f);
+    }
+    return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static long rss_first, rss_max; /* after the warm-up, and the largest */
+static unsigned long soak_count;
+
+static void *soak_thread(void *arg)
+{
+    (void)arg;
+    for (unsigned long i = 0; i < soak_n / 4; i++) {
+        weft_future *f;
+        CHECK_EQ(weft_submit(soak_pool, soak_job, NULL, &f), 0);
+        weft_future_release(f); /* detached */
+        unsigned long c = __atomic_add_fetch(&soak_count, 1, __ATOMIC_RELAXED);
+        if ((c & 0xffff) == 0) {
+            long r = rss_kib();
+            if (c == 0x10000)
+                __atomic_store_n(&rss_first, r, __ATOMIC_RELAXED);
+            long m = __atomic_load_n(&rss_max, __ATOMIC_RELAXED);
+            while (r > m && !__atomic_compare_exchange_n(&rss_max, &m, r, 0,
+                                                         __ATOMIC_RELAXED,
+                                                         __ATOMIC_RELAXED))
+                ;
+        }
+    }
+    return NULL;
+}
+
+CHECK_CASE(soak)
+{
+    soak_n = check_arg(argc, argv, 1, 10000000) / 4 * 4;
+    watchdog(280);
+    soak_pool = pool_of(2, 1024, WEFT_ON_FULL_BLOCK, -1);
+    uint64_t t0 = now_ns();
+    pthread_t th[4];
+    for (int t = 0; t < 4; t++)
+        CHECK_EQ(pthread_create(&th[t], NULL, soak_thread, NULL), 0);
+    for (int t = 0; t < 4; t++)
+        pthread_join(th[t], NULL);
+    while (__atomic_load_n(&soak_done, __ATOMIC_RELAXED) < soak_n)
+        check_sleep_ms(1);
+    double s = (double)(now_ns() - t0) * 1e-9;
+    CHECK_EQ(__atomic_load_n(&soak_done, __ATOMIC_RELAXED), soak_n);
+    weft_stats st;
+    CHECK_EQ(weft_pool_stats(soak_pool, &st), 0);
+    printf("soak: %lu submissions in %.2f s, %" PRIu64
+           " found the queue full; RSS %ld KiB after 65536, at most %ld KiB\n",
+           soak_n, s, st.queue_full, rss_first, rss_max);
+    /* flat: the queue holds at most 1024 futures (128 bytes each).  Not
+     * under ASan, whose quarantine keeps freed memory (up to 256 MiB). */
+#if defined(__SANITIZE_ADDRESS__)
+    printf("soak: RSS not checked under ASan (its quarantine grows)\n");
+#else
+    if (soak_n >= 0x20000)
+        CHECK(rss_max - rss_first < 8192);
+#endif
+    CHECK_EQ(weft_pool_destroy(soak_pool), 0);
+}
 
 /* ---- deadlines ------------------------------------------------------- */
 
@@ -198,6 +450,7 @@ CHECK_CASE(cancel)
     CHECK_EQ(weft_future_wait(h, -1), 0);
     weft_stats s = check_stats_settle(p, 2);
     CHECK_EQ(s.run, 2); /* the gate and h: the cancelled job is no run */
+    CHECK_EQ(s.queued, 0);
     CHECK_EQ(runs[1], 0);
     CHECK_EQ(runs[2], 1);
     weft_future_release(f);
@@ -384,9 +637,20 @@ CHECK_CASE(config)
     watchdog(60);
     weft_config c;
     weft_config_init(&c);
+    CHECK_EQ(c.queue_capacity, 0);
+    CHECK_EQ(c.on_full, WEFT_ON_FULL_BLOCK);
+    CHECK(c.submit_timeout_ns < 0);
     CHECK(c.on_complete == NULL);
-    CHECK(c.on_complete_ctx == NULL);
-    weft_pool *p;
+    weft_pool *p = (weft_pool *)SENTINEL_F;
+    c.on_full = 3;
+    CHECK_EQ(weft_pool_create(&p, &c), WEFT_EINVAL);
+    c.on_full = -1;
+    CHECK_EQ(weft_pool_create(&p, &c), WEFT_EINVAL);
+    c.on_full = WEFT_ON_FULL_REJECT;
+    c.queue_capacity = WEFT_MAX_QUEUE_CAPACITY + 1;
+    CHECK_EQ(weft_pool_create(&p, &c), WEFT_ERANGE);
+    CHECK(p == (weft_pool *)SENTINEL_F);
+    c.queue_capacity = 0;
     c.workers = 1;
     CHECK_EQ(weft_pool_create(&p, &c), 0);
     weft_future *f = SENTINEL_F;
@@ -401,12 +665,17 @@ CHECK_CASE(config)
     size_t len = fread(text, 1, sizeof text - 1, out);
     text[len] = '\0';
     fclose(out);
-    CHECK(strstr(text, "submitted      0\n") != NULL);
+    CHECK(strstr(text, "queue          0 queued of 1048576, on full reject "
+                       "(timeout no limit)") != NULL);
     CHECK_EQ(weft_pool_destroy(p), 0);
 }
 
 static const struct check_case cases[] = {
     {"many", many, 0},
+    {"block", block, 0},
+    {"reject", reject, 0},
+    {"caller-runs", caller_runs, 0},
+    {"soak", soak, 0},
     {"deadline", deadline, 0},
     {"cancel", cancel, 0},
     {"release", release, 0},
