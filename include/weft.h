@@ -56,7 +56,9 @@ extern "C" {
     X(WEFT_ENOCPU, -ENXIO,                                                  \
       "the cpuset (or topology) names no CPU this process may use")         \
     X(WEFT_EDEADLK, -EDEADLK, "destroy would wait for the calling worker")  \
-    X(WEFT_ESHUTDOWN, -ESHUTDOWN, "the pool is being destroyed")            \
+    X(WEFT_ESHUTDOWN, -ESHUTDOWN,                                           \
+      "the pool is shut down or being "                                     \
+      "destroyed")                                                          \
     X(WEFT_ETOPOLOGY, -ENODEV, "the hardware topology could not be loaded") \
     X(WEFT_ECANCELED, -ECANCELED, "the scope, loop or job was cancelled")   \
     X(WEFT_ETIMEDOUT, -ETIMEDOUT, "the wait timed out")                     \
@@ -161,6 +163,14 @@ WEFT_API int weft_pool_destroy(weft_pool *pool);
  *  only what fn submits back to that pool; sleeping elsewhere.  Returns 0,
  *  WEFT_EINVAL or WEFT_ESHUTDOWN.  Any thread. */
 WEFT_API int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg);
+
+/** Stops pool accepting work (WEFT_ESHUTDOWN), lets the queued and
+ *  running jobs finish for up to timeout_ns (< 0: no limit), then cancels
+ *  the jobs still queued.  Returns 0 (every job finished), WEFT_ETIMEDOUT
+ *  (jobs were cancelled or still run), WEFT_EINVAL, WEFT_EDEADLK (from a
+ *  worker of pool) or WEFT_ESHUTDOWN (being destroyed).  Any thread but
+ *  the pool's own workers. */
+WEFT_API int weft_pool_shutdown(weft_pool *pool, int64_t timeout_ns);
 
 /** The number of workers of pool (0 for NULL).  Any thread. */
 WEFT_API unsigned weft_pool_workers(const weft_pool *pool);

@@ -99,6 +99,29 @@ static int unreserved(const weft_task *t, const void *unused)
     return !(t->flags & WEFT__JOB_RESERVED);
 }
 
+weft_task *weft__inject_take_all(struct weft_pool *pool,
+                                 int (*pred)(const weft_task *, const void *),
+                                 const void *arg)
+{
+    weft_task *out = NULL, **end = &out;
+    pthread_mutex_lock(&pool->inject_lock);
+    weft_task *prev = NULL, *t = pool->inject_head;
+    while (t) {
+        weft_task *next = t->next;
+        if (pred(t, arg)) {
+            inject_unlink(pool, prev, t);
+            t->next = NULL;
+            *end = t;
+            end = &t->next;
+        } else {
+            prev = t;
+        }
+        t = next;
+    }
+    pthread_mutex_unlock(&pool->inject_lock);
+    return out;
+}
+
 weft_task *weft__inject_pop(struct weft_pool *pool)
 {
     /* The oldest task not reserved for the worker that waits for it. */
@@ -365,7 +388,8 @@ int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg)
         return 0;
     }
     weft__atomic_fetch_add_seqcst(&pool->runs, 1u);
-    if (weft__atomic_load_seqcst(&pool->stopping)) {
+    if (weft__atomic_load_seqcst(&pool->stopping) ||
+        weft__atomic_load_seqcst(&pool->shut)) {
         weft__run_release(pool);
         return WEFT_ESHUTDOWN;
     }
@@ -500,7 +524,8 @@ weft_pool *weft__default_pool_hold(uint32_t n)
     if (p) {
         /* Pairs with the exchange of stopping in weft_pool_destroy. */
         weft__atomic_fetch_add_seqcst(&p->runs, n);
-        if (weft__atomic_load_seqcst(&p->stopping)) {
+        if (weft__atomic_load_seqcst(&p->stopping) ||
+            weft__atomic_load_seqcst(&p->shut)) {
             for (uint32_t i = 0; i < n; i++)
                 weft__run_release(p);
             p = NULL;

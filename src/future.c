@@ -1,6 +1,7 @@
 /*
  * future.c - work submitted without waiting: weft_submit and its futures,
- * and the bounded submission queue with its policy for a full queue.
+ * the bounded submission queue with its policy for a full queue, and
+ * weft_pool_shutdown.
  *
  * A future (struct weft_future) is allocated by weft_submit (alloc.c) and
  * carries the task that goes into the pool's injection queue (external.c),
@@ -16,12 +17,12 @@
  *     FUT_RUNNING   claimed: run by a worker, by its waiter, or on its way
  *                   to FUT_CANCELED
  *     FUT_DONE      the job returned f->result
- *     FUT_CANCELED  it never ran (weft_future_cancel)
+ *     FUT_CANCELED  it never ran (weft_future_cancel, shutdown)
  * claim() is the one QUEUED -> RUNNING transition: whoever wins it runs
  * the job or cancels it, so a job runs at most once and a cancelled job
  * never.  A claimed task may still be linked in the queue (a waiter that
  * ran it, a cancel): the worker that later takes it from the queue skips
- * it.  So nothing but that worker unlinks a future, which
+ * it.  So nothing but that worker, or shutdown, unlinks a future, which
  * costs no search of the queue; until then it counts against the
  * capacity.
  *
@@ -55,7 +56,7 @@
 #include "internal.h"
 
 /* A worker that sleeps where no wake reaches it (a second worker waiter
- * of one future) looks again this often. */
+ * of one future, a shutdown's wait) looks again this often. */
 #define POLL_NS 1000000L
 
 enum { FUT_QUEUED = 0, FUT_RUNNING = 1, FUT_DONE = 2, FUT_CANCELED = 3 };
@@ -215,7 +216,8 @@ static int wait_room(struct weft_pool *pool)
             }
             continue;
         }
-        if (weft__atomic_load_seqcst(&pool->stopping)) {
+        if (weft__atomic_load_seqcst(&pool->shut) ||
+            weft__atomic_load_seqcst(&pool->stopping)) {
             rc = WEFT_ESHUTDOWN;
             break;
         }
@@ -228,7 +230,7 @@ static int wait_room(struct weft_pool *pool)
         /* Pairs with the fence in queue_left. */
         weft__atomic_fence_seqcst();
         q = weft__atomic_load_relaxed(&pool->queued);
-        if (q >= pool->capacity)
+        if (q >= pool->capacity && !weft__atomic_load_seqcst(&pool->shut))
             weft__futex_wait(&pool->queued, q, left);
         weft__atomic_fetch_sub_seqcst(&pool->room_waiters, 1u);
     }
@@ -271,11 +273,12 @@ int weft_submit(weft_pool *pool, weft_job_fn fn, void *arg, weft_future **out)
     f->refs = 2; /* the handle, the queue */
     /* Two runs: the queued task's, until a worker takes it, and this
      * call's, while it touches the pool (the job may end before
-     * weft__inject returns).  Pairs with the exchange of stopping (as in
-     * weft_pool_run). */
+     * weft__inject returns).  Pairs with the exchanges of stopping and
+     * shut (as in weft_pool_run). */
     weft__atomic_fetch_add_seqcst(&pool->runs, 2u);
     int rc = WEFT_ESHUTDOWN;
-    if (!weft__atomic_load_seqcst(&pool->stopping))
+    if (!weft__atomic_load_seqcst(&pool->stopping) &&
+        !weft__atomic_load_seqcst(&pool->shut))
         rc = take_room(pool);
     if (rc < 0) {
         weft__run_release(pool);
@@ -440,4 +443,75 @@ void weft_future_release(weft_future *f)
 {
     if (f)
         future_unref(f);
+}
+
+/* ---- shutdown ------------------------------------------------------------ */
+
+static int is_future(const weft_task *t, const void *unused)
+{
+    (void)unused;
+    return (t->flags & WEFT__JOB_FUTURE) != 0;
+}
+
+/* Cancels every future still queued on pool; returns how many it
+ * cancelled (those claimed before, run by a waiter or cancelled, are
+ * only unlinked). */
+static unsigned cancel_queued(struct weft_pool *pool)
+{
+    unsigned n = 0;
+    weft_task *t = weft__inject_take_all(pool, is_future, NULL);
+    while (t) {
+        weft_task *next = t->next;
+        struct weft_future *f = (struct weft_future *)t;
+        queue_left(pool);
+        if (claim(f)) {
+            complete(f, WEFT_ECANCELED, FUT_CANCELED);
+            n++;
+        }
+        future_unref(f);
+        weft__run_release(pool);
+        t = next;
+    }
+    return n;
+}
+
+int weft_pool_shutdown(weft_pool *pool, int64_t timeout_ns)
+{
+    if (!pool)
+        return WEFT_EINVAL;
+    weft_worker *self = weft_self();
+    if (self && self->pool == pool)
+        return WEFT_EDEADLK;
+    for (struct weft__hold *h = self ? self->holds : NULL; h; h = h->up)
+        if (h->pool == pool)
+            return WEFT_EDEADLK;
+    /* This call's own run keeps a destroy from freeing the pool under it;
+     * the pool is idle when it is the only run left. */
+    weft__atomic_fetch_add_seqcst(&pool->runs, 1u);
+    if (weft__atomic_load_seqcst(&pool->stopping)) {
+        weft__run_release(pool);
+        return WEFT_ESHUTDOWN;
+    }
+    /* Pairs with the seq_cst increment of runs in weft_submit and
+     * weft_pool_run: either they see shut, or we see their run. */
+    weft__atomic_exchange_seqcst(&pool->shut, 1u);
+    weft__futex_wake(&pool->queued, INT_MAX); /* blocked submitters */
+    uint64_t deadline = deadline_of(timeout_ns);
+    if (self) { /* blocked meanwhile: its pool keeps its cores */
+        weft__deque_publish_all(self);
+        weft__sleep_block(self);
+    }
+    uint32_t r;
+    long left;
+    while ((r = weft__atomic_load_seqcst(&pool->runs)) != 1u &&
+           (left = time_left(deadline, POLL_NS)) != 0)
+        weft__futex_wait(&pool->runs, r, left);
+    int rc = 0;
+    if (r != 1u && (cancel_queued(pool) != 0 ||
+                    weft__atomic_load_seqcst(&pool->runs) != 1u))
+        rc = WEFT_ETIMEDOUT;
+    if (self)
+        weft__sleep_unblock(self);
+    weft__run_release(pool);
+    return rc;
 }

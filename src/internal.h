@@ -102,7 +102,7 @@ struct weft_worker {
     /* The job it waits for in weft_pool_run now (NULL: none), which the
      * submitters of that job's descendants read (external.c). */
     struct weft__job *waiting;
-    uint64_t foreign_waits; /* waits on another pool's job or drain */
+    uint64_t foreign_waits;    /* waits on another pool's job or drain */
 
     /* Sleep: 1 while parked (futex word), written by wakers. */
     alignas(WEFT_CACHE_LINE) uint32_t sleep_word;
@@ -237,6 +237,7 @@ struct weft_pool {
 
     /* Lifecycle (pool.c). */
     alignas(WEFT_CACHE_LINE) uint32_t stopping; /* destroy has begun */
+    uint32_t shut;    /* weft_pool_shutdown has begun: no new work */
     uint32_t runs;    /* weft_pool_run calls and external tasks in flight */
     uint32_t started; /* workers that have started (and bound) */
 };
@@ -523,6 +524,11 @@ weft_task *weft__inject_pop(struct weft_pool *pool);
 /* (weft__run_injected, declared above: runs t, a task of the injection
  * queue, sets its completion word, wakes its waiter and gives back the
  * runs it holds.) */
+/* Unlinks every task of pool's queue that pred accepts and returns them,
+ * oldest first, linked through next (NULL: none). */
+weft_task *weft__inject_take_all(struct weft_pool *pool,
+                                 int (*pred)(const weft_task *, const void *),
+                                 const void *arg);
 /* One step of a blocked waiter w: runs a task of its pool's queue that
  * pred accepts (pred NULL: none), or any task when the pool starved for
  * want of a spare; *seen is the queue's submission count at its last
@@ -556,7 +562,7 @@ void weft__default_pool_forget(struct weft_pool *pool);
  * NULL (it runs through weft__scope_run_job, declared above). */
 struct weft__sjob *weft__scope_take_any(struct weft_pool *pool);
 
-/* ---- future.c: submitted jobs and the bounded queue ----------------------- */
+/* ---- future.c: submitted jobs, the bounded queue, shutdown --------------- */
 /* Runs (or skips, if cancelled or run by its waiter) the future whose task
  * t a worker took from the queue, and gives back what the queue held. */
 void weft__future_run(weft_worker *w, weft_task *t);

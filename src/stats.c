@@ -190,9 +190,10 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
                  pool->cfg.submit_timeout_ns);
     fprintf(f,
             "  queue          %u queued of %u, on full %s (timeout %s); "
-            "submitted %" PRIu64 ", found full %" PRIu64 "\n",
+            "submitted %" PRIu64 ", found full %" PRIu64 "%s\n",
             s.queued, pool->capacity, on_full[pool->cfg.on_full], timeout,
-            s.submitted, s.queue_full);
+            s.submitted, s.queue_full,
+            weft__atomic_load_relaxed(&pool->shut) ? ", shut down" : "");
     for (unsigned i = 0; i < pool->nworkers; i++) {
         weft_worker *w = pool->workers[i];
         uint64_t ts = weft__atomic_load_relaxed(&w->own.ts);

@@ -1,7 +1,7 @@
 /*
  * test-futures - work submitted from outside without waiting (weft_submit,
- * futures) and the bounded queue and its policies (docs/api.md,
- * "Submission and futures").
+ * futures), the bounded queue and its policies, and weft_pool_shutdown
+ * (docs/api.md, "Submission and futures").
  *
  *  many        N jobs submitted from 8 threads, every future waited: each
  *              job ran exactly once and returned its own value.
@@ -25,6 +25,11 @@
  *              own pool, nested 100 deep, with and without a time limit.
  *  two-pools   Two 1-worker pools whose jobs submit to each other and wait.
  *  callback    on_complete sees each of 10^4 futures exactly once.
+ *  shutdown-queued  Shutdown with a running gate job and 100 queued:
+ *              WEFT_ETIMEDOUT, exactly 100 cancelled and 1 run.
+ *  shutdown-race    Shutdown while 8 threads submit: every accepted job
+ *              ran or was cancelled, once; later submissions fail.
+ *  shutdown-idle    An idle pool shuts down at once, twice; then destroy.
  *  config      The new configuration fields: defaults, bad values, print.
  *
  * Usage: test-futures CASE [N] | test-futures [all] [N] | --list
@@ -363,8 +368,7 @@ CHECK_CASE(soak)
         CHECK_EQ(pthread_create(&th[t], NULL, soak_thread, NULL), 0);
     for (int t = 0; t < 4; t++)
         pthread_join(th[t], NULL);
-    while (__atomic_load_n(&soak_done, __ATOMIC_RELAXED) < soak_n)
-        check_sleep_ms(1);
+    CHECK_EQ(weft_pool_shutdown(soak_pool, -1), 0);
     double s = (double)(now_ns() - t0) * 1e-9;
     CHECK_EQ(__atomic_load_n(&soak_done, __ATOMIC_RELAXED), soak_n);
     weft_stats st;
@@ -630,6 +634,172 @@ CHECK_CASE(callback)
     CHECK_EQ(weft_pool_destroy(p), 0);
 }
 
+/* ---- shutdown ------------------------------------------------------------ */
+
+static void run_nothing(void *p) { (void)p; }
+
+CHECK_CASE(shutdown_queued)
+{
+    watchdog(60);
+    runs = calloc(100, sizeof *runs);
+    weft_pool *p = check_pool(1, "shutq");
+    weft_future *g = hold_worker(p), *fs[100];
+    for (uintptr_t i = 0; i < 100; i++)
+        CHECK_EQ(weft_submit(p, counted_job, (void *)i, &fs[i]), 0);
+    uint64_t t0 = now_ns();
+    CHECK_EQ(weft_pool_shutdown(p, 30000000), WEFT_ETIMEDOUT);
+    CHECK(now_ns() - t0 >= 30000000u);
+    weft_future *f = SENTINEL_F;
+    CHECK_EQ(weft_submit(p, counted_job, NULL, &f), WEFT_ESHUTDOWN);
+    CHECK(f == SENTINEL_F);
+    CHECK_EQ(weft_pool_run(p, run_nothing, NULL), WEFT_ESHUTDOWN);
+    int cancelled = 0;
+    for (int i = 0; i < 100; i++) {
+        CHECK_EQ(weft_future_wait(fs[i], 0), 0);
+        cancelled += weft_future_result(fs[i]) == WEFT_ECANCELED;
+        weft_future_release(fs[i]);
+    }
+    CHECK_EQ(cancelled, 100);
+    CHECK_EQ(weft_future_result(g), WEFT_EBUSY); /* never killed */
+    open_gate();
+    CHECK_EQ(weft_future_wait(g, -1), 0);
+    CHECK_EQ(weft_future_result(g), 7);
+    weft_future_release(g);
+    CHECK_EQ(weft_pool_shutdown(p, -1), 0);
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(p, &s), 0);
+    CHECK_EQ(s.run, 1);
+    CHECK_EQ(s.queued, 0);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+    for (int i = 0; i < 100; i++)
+        CHECK_EQ(runs[i], 0);
+
+    /* Time enough: the queued jobs all run, and shutdown returns 0. */
+    p = check_pool(1, "shutq");
+    g = hold_worker(p);
+    for (uintptr_t i = 0; i < 100; i++)
+        CHECK_EQ(weft_submit(p, counted_job, (void *)i, &fs[i]), 0);
+    open_gate();
+    CHECK_EQ(weft_pool_shutdown(p, -1), 0);
+    for (int i = 0; i < 100; i++) {
+        CHECK_EQ(weft_future_wait(fs[i], 0), 0);
+        CHECK_EQ(weft_future_result(fs[i]), i * 3);
+        CHECK_EQ(runs[i], 1);
+        weft_future_release(fs[i]);
+    }
+    weft_future_release(g);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+    free(runs);
+    runs = NULL;
+}
+
+#define RACE_WINDOW 1024
+static weft_pool *race_pool;
+struct racer {
+    unsigned long accepted, refused, done, cancelled;
+};
+
+/* Waits for and tallies the n futures of fs, and releases them. */
+static void race_tally(struct racer *r, weft_future **fs, unsigned long n)
+{
+    for (unsigned long i = 0; i < n; i++) {
+        CHECK_EQ(weft_future_wait(fs[i], -1), 0);
+        int v = weft_future_result(fs[i]);
+        CHECK(v == 0 || v == WEFT_ECANCELED);
+        r->done += v == 0;
+        r->cancelled += v == WEFT_ECANCELED;
+        weft_future_release(fs[i]);
+    }
+}
+
+/* Submits until the pool refuses, tallying its futures a window at a
+ * time. */
+static void *race_thread(void *arg)
+{
+    struct racer *r = arg;
+    weft_future *fs[RACE_WINDOW];
+    unsigned long n = 0;
+    for (;;) {
+        weft_future *f = SENTINEL_F;
+        int rc = weft_submit(race_pool, counted_job, (void *)(uintptr_t)0, &f);
+        if (rc == WEFT_ESHUTDOWN) {
+            CHECK(f == SENTINEL_F);
+            r->refused++;
+            break;
+        }
+        CHECK_EQ(rc, 0);
+        r->accepted++;
+        fs[n++] = f;
+        if (n == RACE_WINDOW) {
+            race_tally(r, fs, n);
+            n = 0;
+        }
+    }
+    race_tally(r, fs, n);
+    return NULL;
+}
+
+CHECK_CASE(shutdown_race)
+{
+    watchdog(120);
+    for (int round = 0; round < 2; round++) {
+        int64_t timeout = round == 0 ? -1 : 0;
+        runs = calloc(1, sizeof *runs);
+        race_pool = pool_of(2, 256, WEFT_ON_FULL_BLOCK, -1);
+        struct racer r[8];
+        pthread_t th[8];
+        memset(r, 0, sizeof r);
+        for (int t = 0; t < 8; t++)
+            CHECK_EQ(pthread_create(&th[t], NULL, race_thread, &r[t]), 0);
+        check_sleep_ms(20);
+        int rc = weft_pool_shutdown(race_pool, timeout);
+        CHECK(rc == 0 || (timeout == 0 && rc == WEFT_ETIMEDOUT));
+        unsigned long accepted = 0, refused = 0, done = 0, cancelled = 0;
+        for (int t = 0; t < 8; t++) {
+            pthread_join(th[t], NULL);
+            accepted += r[t].accepted;
+            refused += r[t].refused;
+            done += r[t].done;
+            cancelled += r[t].cancelled;
+        }
+        weft_future *f = SENTINEL_F;
+        CHECK_EQ(weft_submit(race_pool, counted_job, NULL, &f), WEFT_ESHUTDOWN);
+        CHECK(f == SENTINEL_F);
+        CHECK_EQ(weft_pool_destroy(race_pool), 0);
+        printf("shutdown-race (timeout %" PRId64 "): %lu accepted, %lu run, "
+               "%lu cancelled, %lu refused\n",
+               timeout, accepted, done, cancelled, refused);
+        CHECK_EQ(refused, 8); /* every thread met the shutdown */
+        CHECK_EQ(done + cancelled, accepted);
+        CHECK_EQ((unsigned long)runs[0], done); /* each ran once */
+        if (timeout < 0)
+            CHECK_EQ(cancelled, 0);
+        free(runs);
+        runs = NULL;
+    }
+}
+
+static int shut_from_worker_rc;
+static weft_pool *sfw_pool;
+static void shut_from_worker(void *p)
+{
+    (void)p;
+    shut_from_worker_rc = weft_pool_shutdown(sfw_pool, -1);
+}
+
+CHECK_CASE(shutdown_idle)
+{
+    watchdog(60);
+    weft_pool *p = check_pool(2, "idle");
+    CHECK_EQ(weft_pool_shutdown(NULL, -1), WEFT_EINVAL);
+    sfw_pool = p;
+    CHECK_EQ(weft_pool_run(p, shut_from_worker, NULL), 0);
+    CHECK_EQ(shut_from_worker_rc, WEFT_EDEADLK);
+    CHECK_EQ(weft_pool_shutdown(p, 0), 0);
+    CHECK_EQ(weft_pool_shutdown(p, -1), 0);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+}
+
 /* ---- configuration and regions -------------------------------------- */
 
 CHECK_CASE(config)
@@ -682,6 +852,9 @@ static const struct check_case cases[] = {
     {"self-wait", self_wait, 0},
     {"two-pools", two_pools, 0},
     {"callback", callback, 0},
+    {"shutdown-queued", shutdown_queued, 0},
+    {"shutdown-race", shutdown_race, 0},
+    {"shutdown-idle", shutdown_idle, 0},
     {"config", config, 0},
     {NULL, NULL, 0},
 };
