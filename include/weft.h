@@ -112,7 +112,7 @@ typedef struct weft_config {
     /** An hwloc synthetic topology to use instead of the machine's. */
     const char *topology;
     /** Most spare workers alive at once, started while workers wait on
-     *  other pools; 0: 256. */
+     *  other pools or in blocking regions; 0: 256. */
     unsigned max_spares;
     /** Jobs submitted (weft_submit) and not yet started; 0: 2^20. */
     unsigned queue_capacity;
@@ -214,6 +214,15 @@ WEFT_API int weft_future_cancel(weft_future *f);
 /** Gives f back (NULL: nothing); a job still pending runs detached and its
  *  storage goes when it ends.  Any thread, once per future. */
 WEFT_API void weft_future_release(weft_future *f);
+
+/* ---- blocking regions --------------------------------------------------- */
+
+/** Brackets a call that blocks (I/O, a lock, a sleep) in a task: while the
+ *  calling worker is inside, its pool may run a spare worker in its place
+ *  (max_spares).  Regions nest; each begin needs its end, on the same
+ *  worker, in the same task.  Outside a worker they do nothing. */
+WEFT_API void weft_blocking_begin(void);
+WEFT_API void weft_blocking_end(void);
 
 /* ---- fork-join ---------------------------------------------------------- */
 
@@ -396,15 +405,16 @@ typedef struct weft_stats {
     unsigned spares_peak;      /**< most spares alive at once */
     unsigned spares;           /**< spares alive now */
     uint64_t spare_limit_hits; /**< spares wanted past max_spares */
+    uint64_t blocking_regions; /**< weft_blocking_begin calls on workers */
+    uint64_t submitted;        /**< weft_submit calls that made a future */
+    uint64_t queue_full;       /**< submissions that found the queue full */
+    unsigned queued;           /**< submitted jobs not started now */
     int sized_by;              /**< WEFT_SIZED_*: what decided workers */
     unsigned cores;            /**< cores of the pool's cpuset */
     unsigned quota_cpus;       /**< cgroup CPU quota rounded up; 0: none */
     uint64_t quota_us;         /**< that quota, per period_us (0: none) */
     uint64_t period_us;
     int one_cpu_oversubscribed; /**< 1: workers > 1 asked for on one CPU */
-    uint64_t submitted;        /**< weft_submit calls that made a future */
-    uint64_t queue_full;       /**< submissions that found the queue full */
-    unsigned queued;           /**< submitted jobs not started now */
 } weft_stats;
 
 /** Fills *out with pool's counters (exact when the pool is quiescent).

@@ -103,6 +103,8 @@ struct weft_worker {
      * submitters of that job's descendants read (external.c). */
     struct weft__job *waiting;
     uint64_t foreign_waits;    /* waits on another pool's job or drain */
+    uint32_t blocking_depth;   /* open weft_blocking_begin regions */
+    uint64_t blocking_regions; /* outermost regions begun (stats) */
 
     /* Sleep: 1 while parked (futex word), written by wakers. */
     alignas(WEFT_CACHE_LINE) uint32_t sleep_word;

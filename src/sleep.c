@@ -46,8 +46,9 @@
  * counts), so work is never left with every thread blocked.  A spare with
  * nothing to do retires the way a worker parks: spares - 1, searching - 1,
  * fence, look again (weft__sleep_retire).  tests/model/waits.pml checks
- * it.  A worker's wait for a future (future.c) counts the worker blocked
- * in the same way.
+ * it.  A blocking region (weft_blocking_begin/end, at the end of this
+ * file) and a worker's wait for a future (future.c) count the worker
+ * blocked in the same way.
  */
 #include "atomic.h"
 #include "internal.h"
@@ -282,4 +283,30 @@ void weft__sleep_wake_all(struct weft_pool *pool)
             return;
         wake_one(pool, 0);
     }
+}
+
+/* Blocking regions: the worker counts as blocked, as in a wait on another
+ * pool, so the protocol above starts a spare for it when work is visible;
+ * the spare retires when idle.  Only the outermost region counts. */
+void weft_blocking_begin(void)
+{
+    weft_worker *w = weft_self();
+    if (!w || w->blocking_depth++ != 0)
+        return;
+    weft__counter_add(&w->blocking_regions, 1);
+    /* Its pending tasks go to the pool's other threads meanwhile. */
+    weft__deque_publish_all(w);
+    weft__sleep_block(w);
+}
+
+void weft_blocking_end(void)
+{
+    weft_worker *w = weft_self();
+    if (!w)
+        return;
+    if (w->blocking_depth == 0)
+        weft__misuse("weft_blocking_end without weft_blocking_begin on this "
+                     "worker");
+    if (--w->blocking_depth == 0)
+        weft__sleep_unblock(w);
 }

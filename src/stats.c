@@ -58,6 +58,7 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
         s.parks += weft__atomic_load_relaxed(&w->parks);
         s.idle_ns += idle_of(w, now);
         s.foreign_waits += weft__atomic_load_relaxed(&w->foreign_waits);
+        s.blocking_regions += weft__atomic_load_relaxed(&w->blocking_regions);
     }
     s.spares_started = weft__atomic_load_relaxed(&pool->spares_started);
     s.spares_peak = (unsigned)weft__atomic_load_relaxed(&pool->spares_peak);
@@ -183,6 +184,7 @@ int weft_pool_print(const weft_pool *pool, FILE *f)
             "max %u, limit hits %" PRIu64 "\n",
             s.spares, s.spares_started, s.spares_peak, pool->max_spares,
             s.spare_limit_hits);
+    fprintf(f, "  blocking       %" PRIu64 " regions\n", s.blocking_regions);
     static const char *const on_full[] = {"block", "reject", "caller runs"};
     char timeout[32] = "no limit";
     if (pool->cfg.submit_timeout_ns >= 0)
@@ -228,6 +230,7 @@ void weft__test_preset_counters(weft_pool *pool, uint64_t value)
         weft__atomic_store_relaxed(&w->injected_run, value);
         weft__atomic_store_relaxed(&w->parks, value);
         weft__atomic_store_relaxed(&w->foreign_waits, value);
+        weft__atomic_store_relaxed(&w->blocking_regions, value);
     }
     weft__atomic_store_relaxed(&pool->injected, value);
 }

@@ -1,7 +1,7 @@
 /*
  * test-futures - work submitted from outside without waiting (weft_submit,
- * futures), the bounded queue and its policies, and weft_pool_shutdown
- * (docs/api.md, "Submission and futures").
+ * futures), the bounded queue and its policies, blocking regions and
+ * weft_pool_shutdown (docs/api.md, "Submission and futures").
  *
  *  many        N jobs submitted from 8 threads, every future waited: each
  *              job ran exactly once and returned its own value.
@@ -24,13 +24,17 @@
  *  self-wait   A 1-worker pool's task waits for jobs it submitted to its
  *              own pool, nested 100 deep, with and without a time limit.
  *  two-pools   Two 1-worker pools whose jobs submit to each other and wait.
+ *  blocking    A 2-worker pool: 20 tasks block 10 ms each in a region,
+ *              beside 100 CPU tasks: two CPU tasks run at once while a
+ *              region is open, spares start, and retire afterwards.
  *  callback    on_complete sees each of 10^4 futures exactly once.
  *  shutdown-queued  Shutdown with a running gate job and 100 queued:
  *              WEFT_ETIMEDOUT, exactly 100 cancelled and 1 run.
  *  shutdown-race    Shutdown while 8 threads submit: every accepted job
  *              ran or was cancelled, once; later submissions fail.
  *  shutdown-idle    An idle pool shuts down at once, twice; then destroy.
- *  config      The new configuration fields: defaults, bad values, print.
+ *  config      The new configuration fields: defaults, bad values, print;
+ *              blocking regions outside a worker, nesting and misuse.
  *
  * Usage: test-futures CASE [N] | test-futures [all] [N] | --list
  */
@@ -576,6 +580,88 @@ CHECK_CASE(two_pools)
     CHECK_EQ(weft_pool_destroy(tp[1]), 0);
 }
 
+/* ---- blocking regions -------------------------------------------------- */
+
+static int in_region, cpu_running, cpu_beside, cpu_done;
+
+/* Blocks 10 ms, in a region unless p is NULL. */
+static int blocker_job(void *p)
+{
+    if (p)
+        weft_blocking_begin();
+    __atomic_fetch_add(&in_region, 1, __ATOMIC_SEQ_CST);
+    check_sleep_ms(10);
+    __atomic_fetch_sub(&in_region, 1, __ATOMIC_SEQ_CST);
+    if (p)
+        weft_blocking_end();
+    return 0;
+}
+
+static int cpu_job(void *p)
+{
+    (void)p;
+    int n = __atomic_add_fetch(&cpu_running, 1, __ATOMIC_SEQ_CST);
+    if (n >= 2 && __atomic_load_n(&in_region, __ATOMIC_SEQ_CST) > 0)
+        __atomic_fetch_add(&cpu_beside, 1, __ATOMIC_RELAXED);
+    volatile uint64_t x = 0;
+    uint64_t t0 = now_ns();
+    while (now_ns() - t0 < 1000000) /* 1 ms of CPU */
+        x += check_mix(x);
+    __atomic_fetch_sub(&cpu_running, 1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&cpu_done, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+/* Submits 20 blockers (in regions if regions) among 100 CPU jobs to p,
+ * waits for all, and returns the time it took in ms. */
+static double run_blocking_mix(weft_pool *p, int regions)
+{
+    weft_future *fs[120];
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < 120; i++) /* a blocker among every 5 CPU tasks */
+        CHECK_EQ(weft_submit(p, i % 6 == 0 ? blocker_job : cpu_job,
+                             regions ? (void *)p : NULL, &fs[i]),
+                 0);
+    for (int i = 0; i < 120; i++) {
+        CHECK_EQ(weft_future_wait(fs[i], -1), 0);
+        weft_future_release(fs[i]);
+    }
+    return (double)(now_ns() - t0) * 1e-6;
+}
+
+CHECK_CASE(blocking)
+{
+    watchdog(120);
+    int threads0 = check_thread_baseline();
+    weft_config c;
+    weft_config_init(&c);
+    c.workers = 2;
+    c.bind = 0;
+    weft_pool *p;
+    CHECK_EQ(weft_pool_create(&p, &c), 0);
+    /* The same work without regions first, for the printed comparison. */
+    double plain_ms = run_blocking_mix(p, 0);
+    CHECK_EQ(cpu_done, 100);
+    cpu_done = cpu_beside = 0;
+    double ms = run_blocking_mix(p, 1);
+    CHECK_EQ(cpu_done, 100);
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(p, &s), 0);
+    printf("blocking: 100 CPU tasks of 1 ms and 20 blockers of 10 ms on 2 "
+           "workers: %.1f ms without regions, %.1f ms with; %d CPU tasks "
+           "started beside another while a region was open; %" PRIu64
+           " spares started, peak %u\n",
+           plain_ms, ms, cpu_beside, s.spares_started, s.spares_peak);
+    CHECK_EQ(s.blocking_regions, 20);
+    CHECK(s.spares_started > 0);
+    CHECK(cpu_beside > 0); /* two CPU tasks ran while a worker blocked */
+    /* the spares retire: back to the 2 workers */
+    CHECK_EQ(check_thread_count_settle(threads0 + 2), threads0 + 2);
+    CHECK_EQ(weft_pool_stats(p, &s), 0);
+    CHECK_EQ(s.spares, 0);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+}
+
 /* ---- completion callback ---------------------------------------------- */
 
 #define CB_N 10000
@@ -802,6 +888,35 @@ CHECK_CASE(shutdown_idle)
 
 /* ---- configuration and regions -------------------------------------- */
 
+static int unmatched_job(void *p)
+{
+    (void)p;
+    weft_blocking_end();
+    return 0;
+}
+
+/* check_in_child's body: a job that ends a region it never began. */
+static int unmatched_end(void *p)
+{
+    (void)p;
+    weft_pool *pool = check_pool(1, "misuse");
+    weft_future *f;
+    if (weft_submit(pool, unmatched_job, NULL, &f) != 0)
+        return 3;
+    weft_future_wait(f, -1);
+    return 4; /* not reached: the end aborts */
+}
+
+static int nested_job(void *p)
+{
+    (void)p;
+    weft_blocking_begin();
+    weft_blocking_begin();
+    weft_blocking_end();
+    weft_blocking_end();
+    return 0;
+}
+
 CHECK_CASE(config)
 {
     watchdog(60);
@@ -837,7 +952,25 @@ CHECK_CASE(config)
     fclose(out);
     CHECK(strstr(text, "queue          0 queued of 1048576, on full reject "
                        "(timeout no limit)") != NULL);
+    CHECK(strstr(text, "blocking       0 regions") != NULL);
+
+    /* regions: nothing outside a worker; nested ones count once */
+    weft_blocking_begin();
+    weft_blocking_end();
+    weft_blocking_end();
+    CHECK_EQ(weft_submit(p, nested_job, NULL, &f), 0);
+    CHECK_EQ(weft_future_wait(f, -1), 0);
+    weft_future_release(f);
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(p, &s), 0);
+    CHECK_EQ(s.blocking_regions, 1);
     CHECK_EQ(weft_pool_destroy(p), 0);
+
+    /* an end without its begin, on a worker: misuse, named */
+    char err[1024];
+    int status = check_in_child(unmatched_end, NULL, err, sizeof err);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    CHECK(strstr(err, "weft_blocking_end without weft_blocking_begin") != NULL);
 }
 
 static const struct check_case cases[] = {
@@ -851,6 +984,7 @@ static const struct check_case cases[] = {
     {"release", release, 0},
     {"self-wait", self_wait, 0},
     {"two-pools", two_pools, 0},
+    {"blocking", blocking, 0},
     {"callback", callback, 0},
     {"shutdown-queued", shutdown_queued, 0},
     {"shutdown-race", shutdown_race, 0},
