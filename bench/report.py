@@ -201,7 +201,7 @@ class Summary:
         for k, n in self.sizes.items():
             if (k, n) not in seen:
                 seen.append((k, n))
-        order = ["fib", "nqueens", "uts_geo", "uts_bin", "matmul", "mergesort", "loop", "reduce",
+        order = ["fib", "nqueens", "uts_geo", "uts_bin", "matmul", "quadmm", "mergesort", "loop", "reduce",
                  "wake", "idle"]
         return sorted(seen, key=lambda kn: (order.index(kn[0]) if kn[0] in order else len(order), kn))
 
