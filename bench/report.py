@@ -48,12 +48,16 @@ GOALS_DATA = load_goals()
 GOALS = [(l["name"], l["variant"], l["baseline"], l["workers"], l["max"])
          for l in GOALS_DATA["fib"]["lines"]]
 GOAL_KERNEL, GOAL_N = GOALS_DATA["fib"]["kernel"], GOALS_DATA["fib"]["n"]
-# the other kernels: T_1/T_s <= T1_LIMIT, T_s/T_w >= S2_LIMIT x w / S2_WORKERS
+# the other kernels: T_1/T_s <= T1_LIMIT, T_w / L_w <= LIMIT_MAX, where L_w
+# is the machine limit (w serial copies at once: the slowest copy's time / w)
 SCALING_KERNELS = GOALS_DATA["scaling"]["kernels"]
 SCALING_VARIANTS = [(v["variant"], v["baseline"]) for v in GOALS_DATA["scaling"]["variants"]]
 T1_LIMIT = GOALS_DATA["scaling"]["t1_max"]
-S2_LIMIT = GOALS_DATA["scaling"]["speedup_min"]
-S2_WORKERS = GOALS_DATA["scaling"]["speedup_min_workers"]
+LIMIT_MAX = GOALS_DATA["scaling"]["limit_max"]
+# fib: the scaling from 1 to w workers against the machine's,
+# (T_w / T_1) / (L_w / T_s) <= FIB_LIMIT_MAX
+FIB_SCALING = GOALS_DATA["fib_scaling"]
+FIB_SCALING_VARIANTS = [(v["variant"], v["baseline"]) for v in FIB_SCALING["variants"]]
 PEER_LIMIT = GOALS_DATA["peers"]["max"]                       # weft time / peer time below this
 IDLE_LIMIT_PCT = GOALS_DATA["idle"]["max_pct"]                # idle pool: % of one core
 WAKE_LIMIT = GOALS_DATA["wake"]["max"]                        # wake-up median / futex median
@@ -97,6 +101,7 @@ def load_runs(raw_dir):
         label = ctx.get("weft_bench_runtime", "?")
         m = re.search(r"rep(\d+)", os.path.basename(path))
         rep = int(m.group(1)) if m else None
+        mc = re.search(r"-c(\d+)-.*-copy(\d+)\.json$", os.path.basename(path))
         contexts.append(ctx)
         for b in doc.get("benchmarks", []):
             if b.get("run_type", "iteration") != "iteration" or b.get("error_occurred"):
@@ -126,6 +131,7 @@ def load_runs(raw_dir):
                 "compiler": ctx.get("weft_bench_compiler"),
                 "flags": ctx.get("weft_bench_flags"),
                 "file": os.path.basename(path),
+                "copies": int(mc.group(1)) if mc else None,
             })
     return runs, contexts
 
@@ -140,8 +146,14 @@ def is_serial(name):
 
 
 class Summary:
-    def __init__(self, runs, config=None):
+    def __init__(self, runs, config=None, limit_runs=()):
         self.runs = runs
+        # the machine limit's copies: (kernel, n, serial name, w) -> {rep: [times]}
+        self.copies = {}
+        for r in limit_runs:
+            if r["copies"] and r["copies"] > 1:
+                key = (r["kernel"], r["n"], r["name"], r["copies"])
+                self.copies.setdefault(key, {}).setdefault(r["rep"], []).append(r["real_s"])
         self.groups = {}
         for r in runs:
             key = (r["kernel"], r["n"], r["name"], 1 if is_serial(r["name"]) else r["workers"])
@@ -185,6 +197,14 @@ class Summary:
         w = 1 if is_serial(name) else workers
         t = [r["cpu_s"] for r in self.groups.get((kernel, n, name, w), [])]
         return statistics.median(t) if t else None
+
+    def limit(self, kernel, n, name, workers):
+        """L_w: the median over the repetitions of the slowest of the w
+        copies of serial variant `name` run at once, divided by w; None
+        when not measured (a repetition counts only with all w copies)."""
+        reps = self.copies.get((kernel, n, name, workers), {})
+        per = [max(t) / workers for t in reps.values() if len(t) == workers]
+        return statistics.median(per) if per else None
 
     def per_rep_ratios(self, kernel, n, a, wa, b, wb):
         def by_rep(name, w):
@@ -267,9 +287,13 @@ def row_for(s, kernel, n, name, w, serial):
         "t_over_serial": med / tb if tb else None,
         "speedup": tb / med if tb and med > 0 else None,
         "weft_generic_over_this": None, "weft_typed_over_this": None,
+        "limit_s": None if serial else s.limit(kernel, n, base, w),
+        "t_over_limit": None,
         "maxrss_mib": max((r["maxrss_kib"] or 0) for r in rs) / 1024.0,
         "steals": statistics.median([r["steals"] for r in rs]) if rs[0]["steals"] is not None else None,
     }
+    if row["limit_s"]:
+        row["t_over_limit"] = med / row["limit_s"]
     if not serial:
         for key, var in (("weft_generic_over_this", "generic"), ("weft_typed_over_this", "typed")):
             weft = weft_of(name, var)
@@ -319,17 +343,23 @@ def workers_of(s, kernel, n):
 
 
 def build_scaling_goals(s):
-    """SCALING_KERNELS (nqueens, UTS, matmul, mergesort): T_1/T_s <= T1_LIMIT
-    and T_s/T_w >= S2_LIMIT x w / S2_WORKERS, for each compiler and weft
-    variant (generic against the elision, typed against plain recursion)."""
+    """SCALING_KERNELS (nqueens, UTS, matmul, quadmm, mergesort, ...): T_1/T_s
+    <= T1_LIMIT and T_w/L_w <= LIMIT_MAX (L_w: the machine limit of the
+    baseline), for each compiler and weft variant (generic against the
+    elision, typed against plain recursion); fib (FIB_SCALING): its scaling
+    (T_w/T_1) against the machine's (L_w/T_s) <= FIB_LIMIT_MAX."""
     out = []
     for kernel, n in s.kernels():
-        if kernel not in SCALING_KERNELS:
+        if kernel in SCALING_KERNELS:
+            variants, fib = SCALING_VARIANTS, False
+        elif kernel == FIB_SCALING["kernel"]:
+            variants, fib = FIB_SCALING_VARIANTS, True
+        else:
             continue
         ws = workers_of(s, kernel, n)
         wmax = max(ws) if ws else None
         for compiler in COMPILERS:
-            for var, base in SCALING_VARIANTS:
+            for var, base in variants:
                 name, bname = with_compiler(var, compiler), with_compiler(base, compiler)
                 tb = s.median(kernel, n, bname, 1)
                 t1 = s.median(kernel, n, name, 1)
@@ -341,14 +371,23 @@ def build_scaling_goals(s):
                     t1 = tw = None  # no baseline: n/a below
                 r1 = t1 / tb if t1 else None
                 sw = tb / tw if tw else None
+                lw = s.limit(kernel, n, bname, wmax) if tw else None
                 c1, cb = s.median_cpu(kernel, n, name, 1), s.median_cpu(kernel, n, bname, 1)
-                ok1 = r1 is not None and r1 <= T1_LIMIT
-                ok2 = sw is not None and sw >= S2_LIMIT * (wmax / S2_WORKERS)
+                if fib:
+                    # weft's own scaling against the machine's
+                    tl = (tw / t1) / (lw / tb) if tw and t1 and lw else None
+                    ok1, lim = True, FIB_SCALING["max"]
+                else:
+                    tl = tw / lw if tw and lw else None
+                    ok1, lim = r1 is not None and r1 <= T1_LIMIT, LIMIT_MAX
+                ok2 = tl is not None and tl <= lim
                 out.append({
                     "kernel": kernel, "n": n, "compiler": compiler, "variant": name, "baseline": bname,
                     "workers": wmax, "t1_over_ts": r1, "cpu_t1_over_ts": c1 / cb if c1 and cb else None,
-                    "ts_over_tw": sw,
-                    "status": "n/a" if r1 is None or sw is None else ("PASS" if ok1 and ok2 else "MISS"),
+                    "ts_over_tw": sw, "limit_s": lw, "machine_speedup": tb / lw if tb and lw else None,
+                    "tw_over_limit": tl, "self_relative": fib, "limit_max": lim,
+                    "status": "n/a" if (r1 is None and not fib) or tl is None
+                    else ("PASS" if ok1 and ok2 else "MISS"),
                 })
     return out
 
@@ -592,15 +631,41 @@ def fmt_load(la):
     return "-" if not la else " ".join(f"{x:.2f}" for x in la)
 
 
-def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goals=(), prows=(), config=None):
+def scaling_cells(g, sep):
+    """The measured figures of a scaling goal line, for the table and report.md."""
+    cpu = "" if g["cpu_t1_over_ts"] is None else f" (CPU {g['cpu_t1_over_ts']:.3f})"
+    t1 = "-" if g["t1_over_ts"] is None else f"{g['t1_over_ts']:.3f}{cpu}"
+    w = g["workers"]
+    sw = "-" if g["ts_over_tw"] is None else f"{g['ts_over_tw']:.3f}"
+    ms = "-" if g["machine_speedup"] is None else f"{g['machine_speedup']:.3f}"
+    tl = "-" if g["tw_over_limit"] is None else f"{g['tw_over_limit']:.3f}"
+    what = f"(T_{w}/T_1)/(L/T_s)" if g["self_relative"] else f"T_{w}/L_{w}"
+    return sep.join([f"T_1/T_s {t1:<20}", f"T_s/T_{w} {sw:<6}", f"T_s/L_{w} {ms:<6}", f"{what} {tl:<6}"])
+
+
+def limit_lines(s):
+    """'kernel(n) serial-x w=2: L s (T_s/L)' for every limit measured."""
+    if s is None:
+        return []
+    out = []
+    for (k, n, name, w) in sorted(s.copies, key=lambda x: (x[0], x[1], order_key(x[2]), x[3])):
+        lw, ts = s.limit(k, n, name, w), s.median(k, n, name, 1)
+        if lw:
+            out.append(f"{k}({n}) {name} w={w}: {fmt_t(lw)}" + (f" ({ts / lw:.2f})" if ts else ""))
+    return out
+
+
+def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goals=(), prows=(), config=None,
+                summary=None):
     hdr = ["kernel", "workers", "runtime-variant", "reps", "median s", "min-max s", "T/T_s",
-           "T_s/T", "wg/x", "wt/x", "cpu/real", "RSS MiB", "steals"]
+           "T_s/T", "T/L", "wg/x", "wt/x", "cpu/real", "RSS MiB", "steals"]
     lines = []
     for r in rows:
         lines.append([
             f"{r['kernel']}({r['n']})", "-" if r["workers"] is None else str(r["workers"]),
             r["runtime"], str(r["reps"]), fmt_t(r["median_s"]), f"{fmt_t(r['min_s'])}-{fmt_t(r['max_s'])}",
             fmt_r(r["t_over_serial"]), fmt_r(r["speedup"]),
+            "-" if r["t_over_limit"] is None else f"{r['t_over_limit']:.3f}",
             fmt_r(r["weft_generic_over_this"]), fmt_r(r["weft_typed_over_this"]),
             fmt_r(r["cpu_over_real"]), f"{r['maxrss_mib']:.1f}",
             "-" if r["steals"] is None else f"{r['steals']:.0f}",
@@ -624,6 +689,11 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
         out(l)
     print()
     print("T/T_s, T_s/T: against serial-plain of the same compiler (serial-clang-plain for the clang-built rows);")
+    print("T/L: this row's time over the machine limit L_w of serial-plain of its compiler: w copies of it run")
+    print("at once, one on each of the first w CPUs, the slowest copy's time / w (medians; bench/run --no-limit: -);")
+    lims = limit_lines(summary)
+    if lims:
+        print("  machine limits, L_w s (T_s/L_w): " + "; ".join(lims))
     print("wg/x, wt/x: weft-generic, weft-typed time (built by this row's compiler) over this row's time,")
     print("same worker count (<1: weft faster);")
     print("cpu/real: process CPU time over wall time; RSS: peak of the process (one kernel, one worker count)")
@@ -640,17 +710,17 @@ def print_table(rows, goals, contexts, failures, scaling=(), peer=(), probe_goal
             print(f"  {g['goal']:<40} measured {val:<29} {g['status']}{cpu}")
     if scaling:
         w = max((g["workers"] or 0) for g in scaling)
-        print(f"\nGoal: {', '.join(SCALING_KERNELS)}: T_1/T_s <= {T1_LIMIT} and T_s/T_{w} >= {S2_LIMIT}"
-              f"{'' if w == S2_WORKERS else f' (x {w}/{S2_WORKERS} workers)'} (ratios of medians; generic against the elision,")
-        print("typed against plain recursion, each with the serial build of its own compiler):")
+        print(f"\nGoal: {', '.join(SCALING_KERNELS)}: T_1/T_s <= {T1_LIMIT} and T_{w}/L_{w} <= {LIMIT_MAX} "
+              f"(L_{w}: the machine limit of the baseline);")
+        print(f"{FIB_SCALING['kernel']}: (T_{w}/T_1) / (L_{w}/T_s) <= {FIB_SCALING['max']}, weft's scaling against "
+              "the machine's (ratios of medians;")
+        print("generic against the elision (fib: serial-indirect), typed against plain recursion, each with the serial")
+        print("build of its own compiler; T_s/L: the machine's speedup):")
         for g in scaling:
             # three decimals: with two, 1.0476 (PASS) and 1.0516 (MISS) both
             # read 1.05
-            cpu = "" if g["cpu_t1_over_ts"] is None else f" (CPU {g['cpu_t1_over_ts']:.3f})"
-            t1 = "-" if g["t1_over_ts"] is None else f"{g['t1_over_ts']:.3f}{cpu}"
-            sw = "-" if g["ts_over_tw"] is None else f"{g['ts_over_tw']:.3f}"
-            print(f"  {g['kernel']}({g['n']})".ljust(22) + f"{g['variant']:<18} T_1/T_s {t1:<20} "
-                  f"T_s/T_{g['workers']} {sw:<6} {g['status']}")
+            print(f"  {g['kernel']}({g['n']})".ljust(22) + f"{g['variant']:<18} " + scaling_cells(g, " ")
+                  + f" {g['status']}")
     if peer:
         print("\nGoal: weft ahead of every peer on every kernel at every worker count run (weft's faster variant")
         print("against each peer of the same compiler, medians; wake and idle are in their own tables):")
@@ -1233,9 +1303,11 @@ def write_md(path, s, rows, goals, scaling, peer, probe_goals, prows, config, co
         out += ["### Times", "",
                 "Median wall time of the timed call in seconds [min-max over the repetitions], and T_s/T, "
                 "the speedup over serial-plain of the same compiler; serial rows: one process, no workers.", ""]
+        out[-1:] = [out[-1][:-1] + f" T/L (w > 1): the time over the machine limit L_w of serial-plain of the "
+                    "same compiler (w copies of it at once, one on each CPU: the slowest copy's time / w).", ""]
         hdr = ["kernel", "runtime-variant", "reps", "serial s"]
         for w in ws:
-            hdr += [f"w={w} s", f"w={w} T_s/T"]
+            hdr += [f"w={w} s", f"w={w} T_s/T"] + ([f"w={w} T/L"] if w > 1 else [])
         lines = []
         by = {}
         for r in rows:
@@ -1250,8 +1322,14 @@ def write_md(path, s, rows, goals, scaling, peer, probe_goals, prows, config, co
                 c = cells.get(w)
                 line += ([f"{fmt_t(c['median_s'])} [{fmt_t(c['min_s'])}-{fmt_t(c['max_s'])}]",
                           fmt_r(c["speedup"])] if c else ["", ""])
+                if w > 1:
+                    line.append("" if not c or c["t_over_limit"] is None else f"{c['t_over_limit']:.3f}")
             lines.append(line)
         out += md_table(hdr, lines, 2) + [""]
+        lims = limit_lines(s)
+        if lims:
+            out += ["Machine limits, L_w in seconds (T_s/L_w, the speedup w workers could reach):", ""]
+            out += [f"- {l}" for l in lims] + [""]
     out += ["### Goal lines", "", "Limits from `bench/goals.json`; ratios of medians, PASS / MISS, "
             "n/a when a run they need left no result.", ""]
     if goals:
@@ -1264,14 +1342,19 @@ def write_md(path, s, rows, goals, scaling, peer, probe_goals, prows, config, co
         out += md_table(["goal", "measured", "range over repetitions", "CPU-time ratio", ""], lines) + [""]
     if scaling:
         w = max((g["workers"] or 0) for g in scaling)
-        out += [f"{', '.join(SCALING_KERNELS)}: T_1/T_s <= {T1_LIMIT} and T_s/T_{w} >= {S2_LIMIT}"
-                f"{'' if w == S2_WORKERS else f' x {w}/{S2_WORKERS}'} (generic against the elision, typed "
-                "against plain recursion, same compiler; CPU-time ratio in brackets):", ""]
+        out += [f"{', '.join(SCALING_KERNELS)}: T_1/T_s <= {T1_LIMIT} and T_{w}/L_{w} <= {LIMIT_MAX}; "
+                f"{FIB_SCALING['kernel']}: (T_{w}/T_1)/(L_{w}/T_s) <= {FIB_SCALING['max']} (L_{w}: the machine limit of the "
+                "baseline; generic against the elision, fib's against serial-indirect, typed against plain "
+                "recursion, same compiler; CPU-time ratio in brackets; T_s/L: the machine's speedup):", ""]
         lines = [[f"{g['kernel']}({g['n']})", g["variant"],
                   "-" if g["t1_over_ts"] is None else f"{g['t1_over_ts']:.3f}"
                   + ("" if g["cpu_t1_over_ts"] is None else f" ({g['cpu_t1_over_ts']:.3f})"),
-                  "-" if g["ts_over_tw"] is None else f"{g['ts_over_tw']:.3f}", g["status"]] for g in scaling]
-        out += md_table(["kernel", "weft variant", "T_1/T_s", f"T_s/T_{w}", ""], lines, 2) + [""]
+                  "-" if g["ts_over_tw"] is None else f"{g['ts_over_tw']:.3f}",
+                  "-" if g["machine_speedup"] is None else f"{g['machine_speedup']:.3f}",
+                  ("-" if g["tw_over_limit"] is None else f"{g['tw_over_limit']:.3f}")
+                  + (" (scaling)" if g["self_relative"] else ""), g["status"]] for g in scaling]
+        out += md_table(["kernel", "weft variant", "T_1/T_s", f"T_s/T_{w}", f"T_s/L_{w}", f"T_{w}/L_{w}", ""],
+                        lines, 2) + [""]
     if peer:
         out += ["weft ahead of every peer on every compute kernel at every worker count (weft's faster variant "
                 "against each peer of the same compiler):", ""]
@@ -1331,6 +1414,7 @@ def main():
     ap.add_argument("--md", help="Markdown file to write: the tables and goal lines")
     ap.add_argument("--failures", help="file listing failed runs, one a line")
     ap.add_argument("--config", help="JSON with the options of bench/run, copied into --out")
+    ap.add_argument("--limit-raw", help="directory of the machine limit's JSON files (w serial copies at once)")
     a = ap.parse_args()
 
     runs, contexts = load_runs(a.raw)
@@ -1348,14 +1432,15 @@ def main():
             if old and os.path.exists(old):
                 os.remove(old)
         return 1
-    s = Summary(runs, config)
+    limit_runs = load_runs(a.limit_raw)[0] if a.limit_raw and os.path.isdir(a.limit_raw) else []
+    s = Summary(runs, config, limit_runs)
     rows = build_table(s)
     goals = build_goals(s)
     scaling = build_scaling_goals(s)
     peer = build_peer_goal(s)
     prows = probe_rows(s)
     probe_goals = build_probe_goals(prows, s)
-    print_table(rows, goals, contexts, failures, scaling, peer, probe_goals, prows, config)
+    print_table(rows, goals, contexts, failures, scaling, peer, probe_goals, prows, config, s)
 
     host = {k: contexts[0].get(k) for k in ("host_name", "num_cpus", "mhz_per_cpu", "caches")} if contexts else {}
     if contexts:
@@ -1365,7 +1450,8 @@ def main():
     doc = {"generated": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
            "host": host, "config": config, "compilers": sorted({(r["runtime"], r["compiler"], r["flags"]) for r in runs}),
            "summary": rows, "goals": goals, "scaling_goals": scaling, "peer_goal": peer,
-           "probes": prows, "probe_goals": probe_goals, "failures": failures, "runs": runs}
+           "probes": prows, "probe_goals": probe_goals, "failures": failures, "runs": runs,
+           "limit_runs": limit_runs}
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=1)
     wrote_svg = write_svg(a.svg, s, rows, prows, config, contexts,

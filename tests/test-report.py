@@ -70,6 +70,21 @@ class Raw:
             json.dump(doc, f)
 
 
+    def copies(self, rep, kernel, runtime, variant, times, n=10):
+        """The machine limit's copies of one serial variant in one
+        repetition: len(times) copies run at once, `times` ms each."""
+        w = len(times)
+        os.makedirs(os.path.join(self.path, "limit"), exist_ok=True)
+        for c, ms in enumerate(times):
+            b = {"name": f"{kernel}/{runtime}-{variant}/workers:1/iterations:1/process_time/real_time",
+                 "run_type": "iteration", "iterations": 1, "real_time": ms, "cpu_time": ms,
+                 "time_unit": "ms", "answer": 1.0, "maxrss_kib": 4096.0, "n": float(n), "workers": 1.0}
+            doc = {"context": {"weft_bench_runtime": runtime, "weft_bench_compiler": "gcc 12",
+                               "weft_bench_flags": "-O3", "num_cpus": 2}, "benchmarks": [b]}
+            name = f"rep{rep}-{kernel}-c{w}-{runtime}-{variant}-copy{c}.json"
+            with open(os.path.join(self.path, "limit", name), "w") as f:
+                json.dump(doc, f)
+
     def serial(self, rep, kernel, plain, elision, n=10):
         """The two serial baselines of kernel(n): plain recursion and the
         elision, `plain` and `elision` ms."""
@@ -86,6 +101,8 @@ def report(report_py, raw, tmp, config=None):
         extra += ["--config", os.path.join(tmp, "config.json")]
         with open(extra[-1], "w") as f:
             json.dump(config, f)
+    if os.path.isdir(os.path.join(raw, "limit")):
+        extra += ["--limit-raw", os.path.join(raw, "limit")]
     p = subprocess.run([sys.executable, report_py, "--raw", raw, "--out", out, "--svg", svg] + extra,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     expect(f"report.py exits 0 on {raw}", p.returncode == 0, p.stdout[-2000:])
@@ -120,6 +137,16 @@ def full_set(report_py, tmp):
         raw.serial(rep, "fib", plain, elision, n=40)
         if gbase not in ("serial-plain", "serial-elision"):  # a third baseline
             raw.run(rep, "fib", "serial", gbase[len("serial-"):], 1, elision, n=40)
+    # fib's limit: two copies of serial-plain, the slower 104 and 110 ms in
+    # repetitions 1 and 2, so L_2 = 53.5 ms, the median of 52 and 55
+    # (repetition 3 has one copy of the two: left out); the elision's
+    # (serial-indirect's) 120 ms, L_2 = 60 ms
+    for rep, slow in ((1, 104), (2, 110), (3, None)):
+        if slow is None:
+            raw.copies(rep, "fib", "serial", "plain", [50.0], n=40)   # one copy of two: left out
+        else:
+            raw.copies(rep, "fib", "serial", "plain", [slow - 6, slow], n=40)
+            raw.copies(rep, "fib", "serial", gbase[len("serial-"):], [118, 120], n=40)
     fib_reps = ((1, t1, t2, g1, g2), (2, t1 - 9, t2 + 1, g1 - 11, g2), (3, 400, t2 - 6, 400, g2 + 2))
     for rep, a1, a2, b1, b2 in fib_reps:
         raw.run(rep, "fib", "weft", "typed", 1, a1, n=40)
@@ -131,12 +158,17 @@ def full_set(report_py, tmp):
     # 0.0046 over the limit (MISS on T_1, and it must print three decimals).
     # A peer, gomp-task: 10 ms faster than typed with 1 worker, so weft is
     # behind it, though faster in repetition 2; ahead with 2 workers.
+    # The machine limit of plain recursion: two copies, the slower 1040 ms,
+    # L_2 = 520 ms; typed's T_2 just inside limit_max x L_2.  The
+    # elision's: 1150 ms, L_2 = 575 ms.
     sc = goals_data["scaling"]
-    s2 = sc["speedup_min"] * 2 / sc["speedup_min_workers"]     # the line at 2 workers
-    q1, q2, qg1 = 1000 * (sc["t1_max"] - 0.01), 1000 / (s2 * 1.001), 1100 * (sc["t1_max"] + 0.0046)
+    lim = sc["limit_max"]
+    q1, q2, qg1 = 1000 * (sc["t1_max"] - 0.01), 520 * (lim - 0.001), 1100 * (sc["t1_max"] + 0.0046)
     nq_reps = ((1, q1 - 10, q1), (2, q1 + 60, q1 + 10), (3, q1 - 40, q1))
     for rep, gomp1, typed1 in nq_reps:
         raw.serial(rep, "nqueens", 1000, 1100)
+        raw.copies(rep, "nqueens", "serial", "plain", [1000 + rep, 1040])
+        raw.copies(rep, "nqueens", "serial", "elision", [1150, 1120])
         raw.run(rep, "nqueens", "weft", "typed", 1, typed1)
         raw.run(rep, "nqueens", "weft", "typed", 2, q2)
         raw.run(rep, "nqueens", "weft", "generic", 1, qg1)
@@ -146,8 +178,11 @@ def full_set(report_py, tmp):
     # the clang builds, paired among themselves: fib's baseline is
     # serial-clang-plain (200 ms), libomp's omp-task is compared with
     # weft-clang (ahead with 1 worker, behind with 2), not with gcc's weft
-    c1, c2 = 1000 * (sc["t1_max"] - 0.04), 1000 / (s2 * 1.02)
+    # (clang's limit: the slower copy 1020 ms, L_2 = 510 ms, typed's T_2 just
+    # outside it: MISS)
+    c1, c2 = 1000 * (sc["t1_max"] - 0.04), 510 * (lim + 0.01)
     for rep in (1, 2, 3):
+        raw.copies(rep, "nqueens", "serial-clang", "plain", [1020, 1000])
         raw.run(rep, "fib", "serial-clang", "plain", 1, 200, n=40)
         raw.run(rep, "fib", "weft-clang", "typed", 1, 200 * (lt1 - 0.3), n=40)
         raw.run(rep, "nqueens", "serial-clang", "plain", 1, 1000)
@@ -202,8 +237,25 @@ def full_set(report_py, tmp):
     scaling = {(g["kernel"], g["variant"]): g for g in doc["scaling_goals"]}
     t = scaling.get(("nqueens", "weft-typed"), {})
     expect("nqueens typed: T_1/T_s just under the limit", near(t.get("t1_over_ts"), q1 / 1000), t.get("t1_over_ts"))
-    expect("nqueens typed: T_s/T_2 just over the limit", near(t.get("ts_over_tw"), 1000 / q2), t.get("ts_over_tw"))
+    expect("nqueens typed: T_s/T_2", near(t.get("ts_over_tw"), 1000 / q2), t.get("ts_over_tw"))
+    expect("nqueens typed: L_2, the slower copy's median / 2", near(t.get("limit_s"), 0.52), t.get("limit_s"))
+    expect("nqueens typed: T_2/L_2 just inside the limit", near(t.get("tw_over_limit"), q2 / 520),
+           t.get("tw_over_limit"))
+    expect("nqueens typed: the machine's speedup T_s/L_2", near(t.get("machine_speedup"), 1000 / 520),
+           t.get("machine_speedup"))
     expect("nqueens typed: PASS", t.get("status") == "PASS", t.get("status"))
+    row = next((r for r in doc["summary"] if r["kernel"] == "nqueens" and r["runtime"] == "weft-typed"
+                and r["workers"] == 2), {})
+    expect("table: nqueens typed w=2, T/L against serial-plain's limit", near(row.get("t_over_limit"), q2 / 520),
+           row.get("t_over_limit"))
+    g = scaling.get(("fib", "weft-typed"), {})
+    # medians: T_1 = t1 (reps t1, t1 - 9, 400), T_2 = t2, T_s = 100, L_2 = 52
+    # (repetition 3's single copy left out: the median of 52 and 55 would be 53.5)
+    expect("fib typed: its scaling against the machine's, (T_2/T_1)/(L_2/T_s)",
+           near(g.get("tw_over_limit"), (t2 / t1) / (53.5 / 100)) and g.get("self_relative"), g)
+    expect("fib typed: the scaling line's status",
+           g.get("status") == ("PASS" if (t2 / t1) / (53.5 / 100) <= goals_data["fib_scaling"]["max"]
+                               else "MISS"), g.get("status"))
     g = scaling.get(("nqueens", "weft-generic"), {})
     expect("nqueens generic: T_1 against the elision", near(g.get("t1_over_ts"), qg1 / 1100), g.get("t1_over_ts"))
     expect("nqueens generic: MISS", g.get("status") == "MISS", g.get("status"))
@@ -230,8 +282,9 @@ def full_set(report_py, tmp):
            and peer["misses"][0].startswith(
                f"nqueens(10) w=2: weft {c2 / 1000:.3g} s vs omp-task {(c2 - 10) / 1000:.3g} s"), peer)
     t = {(g["kernel"], g["variant"]): g for g in doc["scaling_goals"]}.get(("nqueens", "weft-clang-typed"), {})
-    expect("nqueens clang typed: against serial-clang-plain", t.get("baseline") == "serial-clang-plain"
-           and near(t.get("t1_over_ts"), c1 / 1000) and t.get("status") == "PASS", t)
+    expect("nqueens clang typed: against serial-clang-plain and its limit, T_2 just outside it: MISS",
+           t.get("baseline") == "serial-clang-plain" and near(t.get("t1_over_ts"), c1 / 1000)
+           and near(t.get("tw_over_limit"), c2 / 510) and t.get("status") == "MISS", t)
 
     probes = {(g["goal"].split()[0], g["workers"]): g for g in doc["probe_goals"]}
     for key, status in ((("idle", 1), "PASS"), (("idle", 2), "MISS"), (("wake-up", 1), "PASS"),
@@ -296,6 +349,9 @@ def selected_set(report_py, tmp):
     scaling = {(g["kernel"], g["variant"]): g for g in doc["scaling_goals"]}
     g = scaling.get(("nqueens", "weft-clang-typed"), {})
     expect("selected: nqueens for weft-clang, which left no result, is n/a", g.get("status") == "n/a", g)
+    g = scaling.get(("nqueens", "weft-typed"), {})
+    expect("selected: nqueens typed without the machine limit (bench/run --no-limit) is n/a",
+           g.get("status") == "n/a" and g.get("tw_over_limit") is None, g)
     expect("selected: the peer goal line prints the missing results",
            "missing: nqueens(10) w=2: no result from tbb" in text)
     # one failed process is one line: gomp failed with 2 workers, weft ran
