@@ -12,18 +12,15 @@
  * The iteration space is cut into blocks of LOOP_GRAIN elements (the last
  * one shorter); a block is the leaf, a plain loop, the same in every variant
  * (reduce's leaf sums into four accumulators, which the compilers keep in
- * registers, so that the add latency does not bound it).  The recursive
- * variants (serial plain and elision, weft, omp task, tbb task_group) split
- * the block range [lo, hi) at its middle until one block is left, spawning
- * the upper half and running the lower one, so that one worker walks the
- * arrays upwards like the plain recursion (lower half, then upper) and a
- * thief takes the largest untouched range.  The serial elision, which runs
- * what is spawned first, walks the blocks downwards; the hardware
- * prefetchers like that less (reduce's elision took 38-40 ms against 25-28
- * for the plain recursion at 10^8 here).  The loop forms of the peers (omp
- * for with schedule(static), tbb parallel_for / parallel_reduce with a
- * simple_partitioner of grain 1 block) run the same blocks.  No variant has
- * another grain.
+ * registers, so that the add latency does not bound it).  weft runs
+ * weft_for / weft_reduce over the block range (grain 0: it chooses how many
+ * blocks a chunk holds).  The recursive variants (serial plain, omp task,
+ * tbb task_group) split the block range [lo, hi) at its middle until one
+ * block is left, spawning the upper half and running the lower one, so that
+ * one worker walks the arrays upwards like a loop and a thief takes the
+ * largest untouched range.  The loop forms of the peers (omp for with
+ * schedule(static), tbb parallel_for / parallel_reduce with a
+ * simple_partitioner of grain 1 block) run the same blocks.
  *
  * The arrays are allocated (bench_big_alloc, the same in every executable)
  * and filled once per process and size, before timing, by the main thread
@@ -61,12 +58,5 @@ static inline long loop_block_end(const struct loop_data *d, long b)
     long hi = (b + 1) * LOOP_GRAIN;
     return hi < d->n ? hi : d->n;
 }
-
-/* The argument of the generic-API tasks: blocks [lo, hi) of d. */
-struct loop_args {
-    const struct loop_data *d;
-    long lo, hi;
-    double sum; /* reduce: the result */
-};
 
 #endif

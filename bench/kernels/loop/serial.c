@@ -1,9 +1,7 @@
 /*
- * loop/serial.c - the serial baselines of loop and reduce (loop.h): plain
- * recursion over the blocks and the serial elision of the generic-API code.
+ * loop/serial.c - the serial baseline of loop and reduce (loop.h): plain
+ * recursion over the blocks, which walks them upwards like a loop.
  */
-#include <weft.h>
-
 #include "../../driver/bench.h"
 #include "loop.h"
 
@@ -28,12 +26,6 @@ static double reduce_rec(const struct loop_data *d, long lo, long hi)
     return a + b;
 }
 
-#define LOOP_GENERIC loop_elided
-#define REDUCE_GENERIC reduce_elided
-#define LOOP_SPAWN(t, fn, a) ((void)(t), fn(a))
-#define LOOP_JOIN(t) ((void)(t))
-#include "generic.inc"
-
 long bench_loop_serial_plain(void *rt, int n)
 {
     (void)rt;
@@ -42,27 +34,9 @@ long bench_loop_serial_plain(void *rt, int n)
     return 0;
 }
 
-long bench_loop_serial_elision(void *rt, int n)
-{
-    (void)rt;
-    struct loop_data *d = bench_loop_data(n, 1);
-    struct loop_args a = {d, 0, d->blocks, 0};
-    loop_elided(&a);
-    return 0;
-}
-
 long bench_reduce_serial_plain(void *rt, int n)
 {
     (void)rt;
     struct loop_data *d = bench_loop_data(n, 0);
     return (long)reduce_rec(d, 0, d->blocks);
-}
-
-long bench_reduce_serial_elision(void *rt, int n)
-{
-    (void)rt;
-    struct loop_data *d = bench_loop_data(n, 0);
-    struct loop_args a = {d, 0, d->blocks, 0};
-    reduce_elided(&a);
-    return (long)a.sum;
 }

@@ -1,83 +1,68 @@
 /*
- * loop/weft.c - loop and reduce on weft (loop.h): the generic API
- * (loop/generic.inc) and the typed form (WEFT_TASK_3: the data and the block
- * range, by value; reduce returns its sum).
+ * loop/weft.c - loop and reduce on weft's loop layer (loop.h): weft_for
+ * and weft_reduce over the block range, grain 0 (weft chooses how many
+ * blocks a chunk has); each chunk runs its blocks with the shared leaves.
+ * Built only when weft.h declares the loop layer (BENCH_WEFT_LOOPS).
  */
+#if BENCH_WEFT_LOOPS
 #include <weft.h>
 
 #include "../../driver/bench.h"
 #include "loop.h"
 
-#define LOOP_GENERIC loop_generic
-#define REDUCE_GENERIC reduce_generic
-#define LOOP_SPAWN(t, fn, a) weft_spawn(t, fn, a)
-#define LOOP_JOIN(t) weft_join(t)
-#include "generic.inc"
+struct loop_call {
+    const struct loop_data *d;
+    int rc;
+    double sum;
+};
 
-WEFT_TASK_3(int, loop_typed, const struct loop_data *, d, long, lo, long, hi)
+static int loop_body(size_t lo, size_t hi, void *ctx)
 {
-    if (hi - lo == 1) {
-        loop_leaf(d, lo);
-        return 0;
-    }
-    long mid = lo + (hi - lo) / 2;
-    loop_typed_spawn(w, d, mid, hi);
-    loop_typed_call(w, d, lo, mid);
-    loop_typed_join(w);
+    const struct loop_data *d = ctx;
+    for (size_t b = lo; b < hi; b++)
+        loop_leaf(d, (long)b);
     return 0;
 }
 
-WEFT_TASK_3(double, reduce_typed, const struct loop_data *, d, long, lo, long, hi)
+static void loop_entry(void *p)
 {
-    if (hi - lo == 1)
-        return reduce_leaf(d, lo);
-    long mid = lo + (hi - lo) / 2;
-    reduce_typed_spawn(w, d, mid, hi);
-    double b = reduce_typed_call(w, d, lo, mid);
-    return reduce_typed_join(w) + b;
+    struct loop_call *c = p;
+    c->rc = weft_for(0, (size_t)c->d->blocks, 0, loop_body, (void *)c->d);
 }
 
-static void loop_typed_entry(void *p)
+static int reduce_fold(size_t lo, size_t hi, void *acc, void *ctx)
 {
-    const struct loop_args *a = (const struct loop_args *)p;
-    loop_typed_run(weft_self(), a->d, a->lo, a->hi);
+    const struct loop_data *d = ctx;
+    double s = *(double *)acc;
+    for (size_t b = lo; b < hi; b++)
+        s += reduce_leaf(d, (long)b);
+    *(double *)acc = s;
+    return 0;
 }
 
-static void reduce_typed_entry(void *p)
+static void reduce_combine(void *acc, const void *rhs, void *ctx)
 {
-    struct loop_args *a = (struct loop_args *)p;
-    a->sum = reduce_typed_run(weft_self(), a->d, a->lo, a->hi);
+    (void)ctx;
+    *(double *)acc += *(const double *)rhs;
 }
 
-static long run(void *rt, weft_fn fn, struct loop_args *a)
+static void reduce_entry(void *p)
 {
-    return weft_pool_run((weft_pool *)rt, fn, a) != 0 ? -1 : 0;
+    static const double zero = 0;
+    struct loop_call *c = p;
+    c->rc = weft_reduce(0, (size_t)c->d->blocks, 0, sizeof(double), &zero, reduce_fold,
+                        reduce_combine, (void *)c->d, 0, &c->sum);
 }
 
-long bench_loop_weft_generic(void *rt, int n)
+long bench_loop_weft_for(void *rt, int n)
 {
-    struct loop_data *d = bench_loop_data(n, 1);
-    struct loop_args a = {d, 0, d->blocks, 0};
-    return run(rt, loop_generic, &a);
+    struct loop_call c = {bench_loop_data(n, 1), 0, 0};
+    return weft_pool_run((weft_pool *)rt, loop_entry, &c) != 0 || c.rc != 0 ? -1 : 0;
 }
 
-long bench_loop_weft_typed(void *rt, int n)
+long bench_reduce_weft_reduce(void *rt, int n)
 {
-    struct loop_data *d = bench_loop_data(n, 1);
-    struct loop_args a = {d, 0, d->blocks, 0};
-    return run(rt, loop_typed_entry, &a);
+    struct loop_call c = {bench_loop_data(n, 0), 0, 0};
+    return weft_pool_run((weft_pool *)rt, reduce_entry, &c) != 0 || c.rc != 0 ? -1 : (long)c.sum;
 }
-
-long bench_reduce_weft_generic(void *rt, int n)
-{
-    struct loop_data *d = bench_loop_data(n, 0);
-    struct loop_args a = {d, 0, d->blocks, 0};
-    return run(rt, reduce_generic, &a) != 0 ? -1 : (long)a.sum;
-}
-
-long bench_reduce_weft_typed(void *rt, int n)
-{
-    struct loop_data *d = bench_loop_data(n, 0);
-    struct loop_args a = {d, 0, d->blocks, 0};
-    return run(rt, reduce_typed_entry, &a) != 0 ? -1 : (long)a.sum;
-}
+#endif
