@@ -62,6 +62,8 @@ PEER_LIMIT = GOALS_DATA["peers"]["max"]                       # weft time / peer
 IDLE_LIMIT_PCT = GOALS_DATA["idle"]["max_pct"]                # idle pool: % of one core
 WAKE_LIMIT = GOALS_DATA["wake"]["max"]                        # wake-up median / futex median
 MIN_PARKS = GOALS_DATA["wake"]["min_parks_per_call"]          # below: not a wake-up, n/a
+LOOP_KERNELS = GOALS_DATA["loops"]["kernels"]                 # issue 17's; own goal lines
+LOOP_LINES = GOALS_DATA["loops"]["lines"]
 SERIAL_MIN_CPU = GOALS_DATA["warnings"]["serial_min_cpu"]
 LOAD_NOTE = GOALS_DATA["warnings"]["load_note"]
 # Probes, not timed computations: their own tables, not in the main one.
@@ -126,7 +128,7 @@ def load_runs(raw_dir):
                 "steals": b.get("steals"),
                 "extra": {k: b[k] for k in ("wake_med_us", "wake_p90_us", "futex_med_us", "futex_p90_us",
                                             "parks_per_call", "idle_cpu_pct", "parks_in_window",
-                                            "wake_in_med_us", "wake_out_med_us")
+                                            "wake_in_med_us", "wake_out_med_us", "after_loops_cpu_pct")
                           if k in b},
                 "compiler": ctx.get("weft_bench_compiler"),
                 "flags": ctx.get("weft_bench_flags"),
@@ -222,7 +224,7 @@ class Summary:
             if (k, n) not in seen:
                 seen.append((k, n))
         order = ["fib", "nqueens", "uts_geo", "uts_bin", "matmul", "quadmm", "mergesort", "loop", "reduce",
-                 "wake", "idle"]
+                 "map", "sum", "mandel", "jacobi", "hist", "loopcost", "scope", "wake", "idle"]
         return sorted(seen, key=lambda kn: (order.index(kn[0]) if kn[0] in order else len(order), kn))
 
 
@@ -407,8 +409,8 @@ def build_peer_goal(s):
             if m not in missing:
                 missing.append(m)
         for kernel, n in s.kernels():
-            if kernel in PROBES:
-                continue
+            if kernel in PROBES or kernel in LOOP_KERNELS:
+                continue  # the loop kernels have their own lines (build_loop_goals)
             peers = sorted({k[2] for k in s.groups if k[0] == kernel and k[1] == n and not is_serial(k[2])
                             and not k[2].startswith("weft") and compiler_of(k[2]) == compiler})
             # selected runtimes (config.json) of this compiler: every peer has
@@ -452,6 +454,113 @@ def build_peer_goal(s):
                         "missing": missing,
                         "status": "MISS" if misses else ("n/a" if missing else "PASS")})
     return out
+
+
+def loop_name(name, compiler, fixed=False):
+    """A name of goals.json's loop lines for compiler: weft-for ->
+    weft-clang-for, gomp-static -> omp-static (libomp) for clang."""
+    if fixed or compiler == "gcc":
+        return name
+    if name.startswith("gomp-"):
+        return "omp-" + name[len("gomp-"):]
+    return with_compiler(name, compiler)
+
+
+def build_loop_goals(s):
+    """goals.json's loop lines (issue 17): T(variant, w) over the fastest of
+    its vs names, or the speedup over the serial loop, per compiler."""
+    out = []
+    for kernel, n in s.kernels():
+        if kernel not in LOOP_KERNELS:
+            continue
+        measured = s.weft_compilers(compiler_of(k[2]) for k in s.groups if k[0] == kernel and k[1] == n)
+        for compiler in COMPILERS:
+            if compiler not in measured:
+                continue
+            for l in (x for x in LOOP_LINES if x["kernel"] == kernel):
+                w = l["workers"]
+                var = loop_name(l["variant"], compiler)
+                vs = [loop_name(v, compiler, l.get("fixed", False)) for v in l["vs"]]
+                tv = s.median(kernel, n, var, w)
+                tvs = [(s.median(kernel, n, v, w), v) for v in vs]
+                tvs = [(t, v) for t, v in tvs if t is not None]
+                best = min(tvs)[1] if tvs and len(tvs) == len(vs) else None
+                tb = min(tvs)[0] if best else None
+                ratio = tv / tb if tv is not None and tb else None
+                reps = s.per_rep_ratios(kernel, n, var, w, best, w) if best else []
+                if "min_speedup" in l:
+                    reps = [1 / r for r in reps if r > 0]  # speedups, like the value
+                    limit, value = l["min_speedup"], (1 / ratio if ratio else None)
+                    ok = value is not None and value >= limit
+                    text = f"T_s/T_{w} >= {limit}"
+                else:
+                    limit, value = l["max"], ratio
+                    ok = value is not None and value <= limit
+                    text = f"T_{w}/T <= {limit}"
+                out.append({
+                    "goal": l["name"], "compiler": compiler, "kernel": kernel, "n": n, "workers": w,
+                    "variant": var, "vs": best or "/".join(vs), "test": text, "limit": limit, "value": value,
+                    "rep_min": min(reps) if reps else None, "rep_max": max(reps) if reps else None,
+                    "status": "n/a" if value is None else ("PASS" if ok else "MISS"),
+                })
+    return out
+
+
+def loopcost_rows(s):
+    """loopcost: per runtime-variant and worker count, the overhead of one
+    loop, (T - T_s) / n, and the idle probe after the loops."""
+    rows = []
+    for kernel, n in s.kernels():
+        if kernel != "loopcost":
+            continue
+        for (k, kn, name, w), rs in sorted(s.groups.items(), key=lambda kv: (kv[0][3], order_key(kv[0][2]))):
+            if k != kernel or kn != n:
+                continue
+            t = statistics.median([r["real_s"] for r in rs])
+            tb = s.median(kernel, n, baseline_of(name), 1)
+            idle = [r["extra"]["after_loops_cpu_pct"] for r in rs if "after_loops_cpu_pct" in r["extra"]]
+            rows.append({"n": n, "runtime": name, "workers": None if is_serial(name) else w, "reps": len(rs),
+                         "us_per_loop": t / n * 1e6,
+                         "overhead_us": (t - tb) / n * 1e6 if tb is not None and not is_serial(name) else None,
+                         "after_loops_cpu_pct": statistics.median(idle) if idle else None,
+                         "after_loops_range": (min(idle), max(idle)) if idle else None})
+    return rows
+
+
+def loop_goal_cells(g):
+    rng = "" if g["rep_min"] is None else f"{g['rep_min']:.2f}-{g['rep_max']:.2f}"
+    val = "n/a" if g["value"] is None else f"{g['value']:.3f}"
+    return [g["goal"], g["compiler"], f"{g['kernel']}({g['n']})", str(g["workers"]), g["variant"], g["vs"],
+            g["test"], val, rng, g["status"]]
+
+
+LOOP_GOAL_HDR = ["goal", "compiler", "kernel", "w", "variant", "vs", "test", "measured", "reps",
+                 ""]
+
+
+def loopcost_cells(r):
+    rng = r["after_loops_range"]
+    return [r["runtime"], "-" if r["workers"] is None else str(r["workers"]), str(r["reps"]),
+            f"{r['us_per_loop']:.2f}", "-" if r["overhead_us"] is None else f"{r['overhead_us']:.2f}",
+            "-" if r["after_loops_cpu_pct"] is None else f"{r['after_loops_cpu_pct']:.2f}",
+            "-" if rng is None else f"{rng[0]:.2f}-{rng[1]:.2f}"]
+
+
+LOOPCOST_HDR = ["runtime-variant", "workers", "reps", "us/loop", "overhead us/loop", "CPU % after",
+                "min-max"]
+
+
+def print_loop_goals(loop_goals, lrows):
+    if loop_goals:
+        print("\nGoals of the loop layer (goals.json \"loops\"; ratios of medians, T_vs the fastest of the")
+        print("names listed; reps: the same ratio within each repetition):")
+        print_grid(LOOP_GOAL_HDR, [loop_goal_cells(g) for g in loop_goals], 6)
+    if lrows:
+        print(f"\nLoop entry/exit, loopcost({lrows[0]['n']}): {lrows[0]['n']} loops of a few 0.1 us iterations "
+              "from the main thread;")
+        print("overhead: (T - T_serial) / loops; CPU % after: the process's CPU over the 100 ms of sleep right")
+        print("after the last loop (% of one core, median over processes):")
+        print_grid(LOOPCOST_HDR, [loopcost_cells(r) for r in lrows], 1)
 
 
 def probe_rows(s):
@@ -1406,6 +1515,23 @@ def write_md(path, s, rows, goals, scaling, peer, probe_goals, prows, config, co
         f.write("\n".join(out))
 
 
+def append_loop_md(path, loop_goals, lrows):
+    out = []
+    if loop_goals:
+        out += ["### Goal lines of the loop layer", "",
+                "`goals.json` \"loops\": T(variant) over the fastest of the names listed (or the speedup "
+                "over the serial loop); reps: the same ratio within each repetition.", ""]
+        out += md_table(LOOP_GOAL_HDR, [loop_goal_cells(g) for g in loop_goals], 6) + [""]
+    if lrows:
+        out += [f"### Loop entry/exit, loopcost({lrows[0]['n']})", "",
+                "Overhead: (T - T_serial) / loops; CPU % after: the process's CPU time over 100 ms of sleep "
+                "right after the last loop, % of one core, median [min-max] over the processes.", ""]
+        out += md_table(LOOPCOST_HDR, [loopcost_cells(r) for r in lrows]) + [""]
+    if out:
+        with open(path, "a") as f:
+            f.write("\n" + "\n".join(out))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--raw", required=True, help="directory of google-benchmark JSON files")
@@ -1441,6 +1567,8 @@ def main():
     prows = probe_rows(s)
     probe_goals = build_probe_goals(prows, s)
     print_table(rows, goals, contexts, failures, scaling, peer, probe_goals, prows, config, s)
+    loop_goals, lrows = build_loop_goals(s), loopcost_rows(s)
+    print_loop_goals(loop_goals, lrows)
 
     host = {k: contexts[0].get(k) for k in ("host_name", "num_cpus", "mhz_per_cpu", "caches")} if contexts else {}
     if contexts:
@@ -1450,7 +1578,8 @@ def main():
     doc = {"generated": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
            "host": host, "config": config, "compilers": sorted({(r["runtime"], r["compiler"], r["flags"]) for r in runs}),
            "summary": rows, "goals": goals, "scaling_goals": scaling, "peer_goal": peer,
-           "probes": prows, "probe_goals": probe_goals, "failures": failures, "runs": runs,
+           "probes": prows, "probe_goals": probe_goals, "loop_goals": loop_goals, "loopcost": lrows,
+           "failures": failures, "runs": runs,
            "limit_runs": limit_runs}
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=1)
@@ -1462,6 +1591,7 @@ def main():
         print(f"chart:                               {a.svg}")
     if a.md:
         write_md(a.md, s, rows, goals, scaling, peer, probe_goals, prows, config, contexts, failures)
+        append_loop_md(a.md, loop_goals, lrows)
         print(f"tables and goal lines, Markdown:     {a.md}")
     print(f"raw google-benchmark JSON:           {a.raw}/")
     return 0
