@@ -31,6 +31,8 @@ import statistics
 import sys
 import textwrap
 
+import report_submit  # the submission and blocking kernels' tables (issue 18)
+
 # The goals and their thresholds are data: goals.json, next to this file
 # (what each line means: bench/README.md, "Reading the output").
 GOALS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "goals.json")
@@ -68,6 +70,8 @@ SERIAL_MIN_CPU = GOALS_DATA["warnings"]["serial_min_cpu"]
 LOAD_NOTE = GOALS_DATA["warnings"]["load_note"]
 # Probes, not timed computations: their own tables, not in the main one.
 PROBES = ("wake", "idle")
+# Kernels with tables of their own: the probes and report_submit's.
+SEPARATE = PROBES + report_submit.KERNELS
 
 COMPILERS = ("gcc", "clang")
 
@@ -93,6 +97,8 @@ def weft_of(name, variant):
 def load_runs(raw_dir):
     runs, contexts = [], []
     for path in sorted(glob.glob(os.path.join(raw_dir, "*.json"))):
+        if os.path.getsize(path) == 0:
+            continue  # its runtime has no variant of the kernel: no benchmark ran
         try:
             with open(path) as f:
                 doc = json.load(f)
@@ -129,7 +135,7 @@ def load_runs(raw_dir):
                 "extra": {k: b[k] for k in ("wake_med_us", "wake_p90_us", "futex_med_us", "futex_p90_us",
                                             "parks_per_call", "idle_cpu_pct", "parks_in_window",
                                             "wake_in_med_us", "wake_out_med_us", "after_loops_cpu_pct")
-                          if k in b},
+                          + report_submit.EXTRA_KEYS if k in b},
                 "compiler": ctx.get("weft_bench_compiler"),
                 "flags": ctx.get("weft_bench_flags"),
                 "file": os.path.basename(path),
@@ -261,7 +267,7 @@ def fmt_r(x):
 def build_table(s):
     rows = []
     for kernel, n in s.kernels():
-        if kernel in PROBES:
+        if kernel in SEPARATE:
             continue
         names = sorted({k[2] for k in s.groups if k[0] == kernel and k[1] == n}, key=order_key)
         workers = sorted({k[3] for k in s.groups if k[0] == kernel and k[1] == n and not is_serial(k[2])})
@@ -409,7 +415,7 @@ def build_peer_goal(s):
             if m not in missing:
                 missing.append(m)
         for kernel, n in s.kernels():
-            if kernel in PROBES or kernel in LOOP_KERNELS:
+            if kernel in SEPARATE or kernel in LOOP_KERNELS:
                 continue  # the loop kernels have their own lines (build_loop_goals)
             peers = sorted({k[2] for k in s.groups if k[0] == kernel and k[1] == n and not is_serial(k[2])
                             and not k[2].startswith("weft") and compiler_of(k[2]) == compiler})
@@ -1256,7 +1262,7 @@ def write_svg(path, s, rows, prows=(), config=None, contexts=(), goal_counts=())
                       "tbb's arena execute)", 12))
     y += 30
 
-    kernels = [(k, n) for k, n in s.kernels() if k not in PROBES]
+    kernels = [(k, n) for k, n in s.kernels() if k not in SEPARATE]
     ws_all = sorted({r["workers"] for r in compute})
     names = sorted({r["runtime"] for r in compute}, key=series_key)
     main_kernels = [(k, n) for k, n in kernels if k != GOAL_KERNEL]
@@ -1579,6 +1585,8 @@ def main():
     print_table(rows, goals, contexts, failures, scaling, peer, probe_goals, prows, config, s)
     loop_goals, lrows = build_loop_goals(s), loopcost_rows(s)
     print_loop_goals(loop_goals, lrows)
+    sub = report_submit.build(s, compiler_of, GOALS_DATA)
+    report_submit.print_tables(sub, print_grid)
 
     host = {k: contexts[0].get(k) for k in ("host_name", "num_cpus", "mhz_per_cpu", "caches")} if contexts else {}
     if contexts:
@@ -1589,7 +1597,7 @@ def main():
            "host": host, "config": config, "compilers": sorted({(r["runtime"], r["compiler"], r["flags"]) for r in runs}),
            "summary": rows, "goals": goals, "scaling_goals": scaling, "peer_goal": peer,
            "probes": prows, "probe_goals": probe_goals, "loop_goals": loop_goals, "loopcost": lrows,
-           "failures": failures, "runs": runs,
+           "submission": sub, "failures": failures, "runs": runs,
            "limit_runs": limit_runs}
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=1)
@@ -1602,6 +1610,9 @@ def main():
     if a.md:
         write_md(a.md, s, rows, goals, scaling, peer, probe_goals, prows, config, contexts, failures)
         append_loop_md(a.md, loop_goals, lrows)
+        if sub["rows"]:
+            with open(a.md, "a") as f:
+                f.write("\n" + "\n".join(report_submit.md_lines(sub, md_table)) + "\n")
         print(f"tables and goal lines, Markdown:     {a.md}")
     print(f"raw google-benchmark JSON:           {a.raw}/")
     return 0
