@@ -184,14 +184,25 @@ static inline int weft__must_publish(struct weft__owner *o)
 /* private: counts a spawn of o's worker.  Only the owner writes the
  * counter; weft_pool_stats() reads it from other threads with relaxed
  * loads, so the increment must be a single-copy-atomic store, not a
- * locked one: on x86-64 an add to the aligned word in memory (one
- * instruction), elsewhere a relaxed atomic store of the owner's value + 1. */
+ * locked one: a relaxed atomic store of the owner's value + 1 (a load, an
+ * add and a store). */
+static inline void weft__count_spawn_c(struct weft__owner *o)
+{
+    __atomic_store_n(&o->spawned, o->spawned + 1, __ATOMIC_RELAXED);
+}
+
+/* private: the same count for the typed spawns: on x86-64 an add to the
+ * aligned word in memory (one instruction).  weft_spawn keeps the C form:
+ * gcc -O3 sizes an asm statement as one instruction, and with it a
+ * generic spawning function such as fib became small enough for gcc to
+ * inline into itself through its joins (21 call sites for 5), which ran
+ * fib(38) 1.3x slower (docs/benchmarks.md). */
 static inline void weft__count_spawn(struct weft__owner *o)
 {
 #if WEFT__X86_64
     __asm__("addq $1, %0" : "+m"(o->spawned));
 #else
-    __atomic_store_n(&o->spawned, o->spawned + 1, __ATOMIC_RELAXED);
+    weft__count_spawn_c(o);
 #endif
 }
 
@@ -230,7 +241,7 @@ static inline void weft__push(weft_worker *w, weft_task *t, weft_fn fn,
         weft__spawn_slow(w, t, WEFT__CHECKS, fn, arg);
         return;
     }
-    weft__count_spawn(o);
+    weft__count_spawn_c(o);
     f->h.run = WEFT__RUN_GENERIC;
     f->u.g.fn = fn;
     f->u.g.arg = arg;
