@@ -33,6 +33,8 @@
     __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
 #define weft__atomic_fetch_sub_release(p, v) \
     __atomic_fetch_sub((p), (v), __ATOMIC_RELEASE)
+#define weft__atomic_fetch_and_release(p, v) \
+    __atomic_fetch_and((p), (v), __ATOMIC_RELEASE)
 #define weft__atomic_fetch_sub_seqcst(p, v) \
     __atomic_fetch_sub((p), (v), __ATOMIC_SEQ_CST)
 /* Compare-and-swap: on failure *expected receives the current value. */

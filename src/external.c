@@ -1,8 +1,8 @@
 /*
  * external.c - entry into a pool from outside it: the injection queue,
  * weft_pool_run, spawn and join on threads outside any pool (through the
- * default pool), the waits of a worker on another pool's job or drain, and
- * the process's default pool with its fork() handlers.
+ * default pool), guests, the waits of a worker on another pool's job or
+ * drain, and the process's default pool with its fork() handlers.
  *
  * The injection queue is an intrusive FIFO of weft_task, linked through
  * weft_task.next under the pool's inject_lock; inject_count, the tasks in
@@ -31,6 +31,14 @@
  * any work of its pool, as a last resort against starvation.  A worker
  * that destroys another pool P waits the same way, running only jobs that
  * descend from a job of P.
+ *
+ * Guests.  A thread outside any pool that runs a loop (loop.c) does not
+ * hand it to a worker: it takes one of the pool's WEFT__GUESTS guest
+ * slots (a bit of guest_busy) and, until it leaves, is that slot's worker
+ * (weft__self): the loop splits into the guest's deque, the workers steal
+ * from it (their sweeps and the parkers' re-check visit the guest slots
+ * after the spares), and its joins leapfrog like any worker's.  A guest
+ * never searches or parks, and holds a run on the pool while it is one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,6 +432,74 @@ int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg)
      * pool after a worker may have completed the job. */
     weft__run_release(pool);
     return 0;
+}
+
+/* ---- guests --------------------------------------------------------------- */
+
+/* A worker for guest slot k, or NULL. */
+static weft_worker *guest_new(struct weft_pool *pool, unsigned k)
+{
+    weft_worker *w = weft__alloc(sizeof *w);
+    if (!w)
+        return NULL;
+    w->pool = pool;
+    w->index = weft__guest_base(pool) + k;
+    w->guest = 1;
+    w->cpu = -1;
+    w->node = -1; /* no group: a sweep of its own tries every worker */
+    w->rng = 0x9e3779b97f4a7c15ull * (w->index + 1);
+    if (weft__deque_init(w, pool->cfg.deque_slots) != 0) {
+        weft__free(w, sizeof *w);
+        return NULL;
+    }
+    return w;
+}
+
+weft_worker *weft__guest_enter(struct weft_pool *pool)
+{
+    const uint32_t all = (uint32_t)((1ull << WEFT__GUESTS) - 1);
+    uint32_t busy = weft__atomic_load_relaxed(&pool->guest_busy);
+    unsigned k;
+    do {
+        if ((busy & all) == all)
+            return NULL;
+        k = (unsigned)__builtin_ctz(~busy);
+        /* Acquire pairs with the release in weft__guest_leave: the slot's
+         * last guest is done with its worker. */
+    } while (
+        !weft__atomic_cas_acqrel(&pool->guest_busy, &busy, busy | (1u << k)));
+    weft_worker **slot = &pool->workers[weft__guest_base(pool) + k];
+    weft_worker *g = weft__atomic_load_relaxed(slot);
+    if (!g) {
+        if (!(g = guest_new(pool, k))) {
+            weft__atomic_fetch_and_release(&pool->guest_busy, ~(1u << k));
+            return NULL;
+        }
+        /* Release pairs with the acquires of the sweeps (worker.c,
+         * sleep.c, stats.c), which then see the worker's fields. */
+        weft__atomic_store_release(slot, g);
+        uint32_t hw = weft__atomic_load_relaxed(&pool->guest_hw);
+        while (hw < k + 1 &&
+               !weft__atomic_cas_acqrel(&pool->guest_hw, &hw, k + 1))
+            ;
+    }
+    WEFT__ASSERT(g->ctx == NULL && g->waiting == NULL && g->holds == NULL);
+    /* Its first spawn publishes at once (the state of "all stolen": its
+     * deque is empty), and wakes a parked worker for it if no worker is
+     * searching: a loop on a guest splits at its first chunk.  The guest
+     * never searches, so no thief's request may be all that asks it. */
+    weft__deque_set_allstolen(g);
+    weft__self = g;
+    return g;
+}
+
+void weft__guest_leave(weft_worker *g)
+{
+    struct weft_pool *pool = g->pool;
+    unsigned k = g->index - weft__guest_base(pool);
+    weft__self = &weft__outside;
+    /* Release pairs with the acquire of the slot's next guest. */
+    weft__atomic_fetch_and_release(&pool->guest_busy, ~(1u << k));
 }
 
 /* ---- the default pool ---------------------------------------------------- */

@@ -76,6 +76,7 @@ struct weft_worker {
     int bound;          /* WEFT__BOUND, WEFT__UNBOUND, WEFT__BIND_FAILED */
     int cpu;            /* first CPU of its core if bound, else -1 */
     int spare;          /* 1: a spare worker (index >= pool->nworkers) */
+    int guest;          /* 1: a guest slot (external.c) */
     pthread_t thread;
     /* The owner's lineage of each published slot (deque.c): written when
      * the slot is published, read by the thief that takes it. */
@@ -242,7 +243,25 @@ struct weft_pool {
     uint32_t shut;    /* weft_pool_shutdown has begun: no new work */
     uint32_t runs;    /* weft_pool_run calls and external tasks in flight */
     uint32_t started; /* workers that have started (and bound) */
+    /* Guest slots (external.c): bit k of guest_busy is set while a thread
+     * outside the pool works in slot k; guest_hw slots have a worker. */
+    uint32_t guest_busy;
+    uint32_t guest_hw;
 };
+
+/* Slots for threads outside a pool that run a loop or their own future's
+ * job in it as guests (external.c), after the spares' in pool->workers:
+ * indices [weft__guest_base(pool), + WEFT__GUESTS). */
+#define WEFT__GUESTS 8u
+static inline unsigned weft__guest_base(const struct weft_pool *pool)
+{
+    return pool->nworkers + pool->max_spares;
+}
+/* The size of pool->workers: workers, spares, guests. */
+static inline unsigned weft__slots(const struct weft_pool *pool)
+{
+    return weft__guest_base(pool) + WEFT__GUESTS;
+}
 
 /* A task submitted by a worker of another pool (weft_pool_run): its
  * completion must wake that worker, which waits in its own pool. */
@@ -546,6 +565,14 @@ void weft__wait_external(weft_task *t);
 /* weft_spawn and weft_join on a thread outside any pool: submit t to the
  * default pool (or run it at once if there is none), wait for it. */
 void weft__spawn_external(weft_task *t);
+/* The calling thread, outside any pool, becomes a guest of pool: it
+ * takes a free guest slot, whose worker is then weft_self(), so that what
+ * it runs spawns into that worker's deque and the pool's workers steal
+ * from it.  NULL when every slot is taken (or out of memory).  The caller
+ * holds a run on pool until it has left. */
+weft_worker *weft__guest_enter(struct weft_pool *pool);
+/* The guest g leaves its slot (everything it spawned joined). */
+void weft__guest_leave(weft_worker *g);
 /* Registers the fork() handlers once; called before the default pool's
  * lock or the topology's is first taken (a fork between taking one and
  * registering would leave the child with it held). */

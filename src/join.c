@@ -109,8 +109,7 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
         else
             weft__cpu_relax();
     }
-    WEFT__ASSERT(WEFT__THIEF_INDEX(thief) <
-                 w->pool->nworkers + w->pool->max_spares);
+    WEFT__ASSERT(WEFT__THIEF_INDEX(thief) < weft__slots(w->pool));
     weft_worker *victim = w->pool->workers[WEFT__THIEF_INDEX(thief)];
     /* The thief runs f in its slot: keep the head above it while helping,
      * so that the tasks run meanwhile spawn into the slots above. */

@@ -293,7 +293,8 @@ static void loop_entry(void *p)
 }
 
 /* Runs L on the caller's pool, or from outside any pool on the default
- * pool (the caller waiting), or serially when there is none. */
+ * pool: the caller as its guest (external.c), or, with every guest slot
+ * taken, waiting for a worker to run it; serially when there is none. */
 static int loop_start(struct loop *L, void *acc)
 {
     weft_worker *w = weft_self();
@@ -301,6 +302,12 @@ static int loop_start(struct loop *L, void *acc)
         return loop_exec(w, L, acc);
     struct loop_call c = {L, acc, 0};
     weft_pool *pool = weft__default_pool_hold(1);
+    if (pool && (w = weft__guest_enter(pool)) != NULL) {
+        int rc = loop_exec(w, L, acc);
+        weft__guest_leave(w);
+        weft__run_release(pool);
+        return rc;
+    }
     if (pool) {
         int rc = weft_pool_run(pool, loop_entry, &c);
         weft__run_release(pool);

@@ -78,7 +78,7 @@ static int check_config(const weft_config *cfg)
 
 static void pool_free(struct weft_pool *pool)
 {
-    unsigned slots = pool->nworkers + pool->max_spares;
+    unsigned slots = weft__slots(pool);
     if (pool->workers) {
         for (unsigned i = 0; i < slots; i++) {
             weft_worker *w = pool->workers[i];
@@ -147,6 +147,13 @@ static void starve(struct weft_pool *pool)
     unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
     for (unsigned i = 0; i < n; i++) {
         weft_worker *w = weft__atomic_load_acquire(&pool->workers[i]);
+        if (w)
+            weft__wait_wake(w);
+    }
+    n = weft__atomic_load_acquire(&pool->guest_hw);
+    for (unsigned i = 0; i < n; i++) {
+        weft_worker *w = weft__atomic_load_acquire(
+            &pool->workers[weft__guest_base(pool) + i]);
         if (w)
             weft__wait_wake(w);
     }
@@ -311,8 +318,10 @@ static int pool_setup(struct weft_pool *pool, const weft_config *cfg)
         return rc;
     pool->cfg.workers = n;
 
-    /* the workers, then the slots of the spares (started when wanted) */
-    pool->workers = weft__alloc((n + pool->max_spares) * sizeof *pool->workers);
+    /* the workers, then the slots of the spares (started when wanted) and
+     * of the guests (external.c) */
+    pool->workers = weft__alloc((n + pool->max_spares + WEFT__GUESTS) *
+                                sizeof *pool->workers);
     pool->sleepers = weft__alloc(n * sizeof *pool->sleepers);
     pool->order = weft__alloc(n * sizeof *pool->order);
     pool->nworkers = n; /* pool_free frees the arrays with this size */
@@ -441,5 +450,5 @@ unsigned weft_pool_workers(const weft_pool *pool)
 
 unsigned weft_pool_id_limit(const weft_pool *pool)
 {
-    return pool ? pool->nworkers + pool->max_spares : 0;
+    return pool ? weft__slots(pool) : 0;
 }

@@ -209,7 +209,7 @@ void weft__sleep_resume_search(struct weft_pool *pool)
 }
 
 /* Work that w could take: the injection queue, a scope's queued jobs or
- * another worker's public tasks.  w's own public tasks do not count: an
+ * another worker's (a spare's, a guest's) public tasks.  w's own public tasks do not count: an
  * idle worker has none, and one waiting on another pool takes its own
  * before it parks. */
 static int work_visible(weft_worker *w)
@@ -221,6 +221,13 @@ static int work_visible(weft_worker *w)
     unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
     for (unsigned i = 0; i < n; i++) {
         weft_worker *v = weft__atomic_load_acquire(&pool->workers[i]);
+        if (v && v != w && weft__deque_has_public(v))
+            return 1;
+    }
+    n = weft__atomic_load_acquire(&pool->guest_hw);
+    for (unsigned i = 0; i < n; i++) {
+        weft_worker *v = weft__atomic_load_acquire(
+            &pool->workers[weft__guest_base(pool) + i]);
         if (v && v != w && weft__deque_has_public(v))
             return 1;
     }

@@ -41,7 +41,10 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
     uint64_t stolen_from = 0;
     /* the workers and the spares started so far (their counters too) */
     unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
-    for (unsigned i = 0; i < n; i++) {
+    unsigned g = weft__atomic_load_acquire(&pool->guest_hw);
+    for (unsigned j = 0; j < n + g; j++) {
+        /* and the guest slots used so far (external.c) */
+        unsigned i = j < n ? j : weft__guest_base(pool) + (j - n);
         weft_worker *w = weft__atomic_load_acquire(&pool->workers[i]);
         if (!w)
             continue;

@@ -45,7 +45,8 @@ static uint64_t rng_next(weft_worker *w)
  * at [near_lo, near_lo + near_n); no victim's own fields are read.  With
  * one node (or none known) this is one uniform sweep over the others.
  * Last, the spare workers started so far, in index order (a spare itself
- * has no group: near_n is 0, so it sweeps every worker as one tier).
+ * has no group: near_n is 0, so it sweeps every worker as one tier), and
+ * the guest slots used so far (a guest has no group either).
  */
 static inline __attribute__((always_inline)) void *for_victims(
     weft_worker *w, uint64_t r,
@@ -85,6 +86,15 @@ static inline __attribute__((always_inline)) void *for_victims(
         if (v != w && (t = visit(v, w, 0, ctx)) != NULL)
             return t;
     }
+    /* Then the guest slots used so far (external.c; acquire pairs with
+     * the release that installs a guest's worker). */
+    m = weft__atomic_load_acquire(&pool->guest_hw);
+    for (unsigned i = 0; i < m; i++) {
+        weft_worker *v = weft__atomic_load_acquire(
+            &pool->workers[weft__guest_base(pool) + i]);
+        if (v && v != w && (t = visit(v, w, 0, ctx)) != NULL)
+            return t;
+    }
     return NULL;
 }
 
@@ -110,7 +120,8 @@ struct weft__found weft__find_work(weft_worker *w)
     if (weft__atomic_load_relaxed(&pool->nscopes) &&
         (found.sjob = weft__scope_take_any(pool)) != NULL)
         return found;
-    if (pool->nworkers == 1 && !weft__atomic_load_relaxed(&pool->spare_hw))
+    if (pool->nworkers == 1 && !weft__atomic_load_relaxed(&pool->spare_hw) &&
+        !weft__atomic_load_relaxed(&pool->guest_hw))
         /* no victim: no sweep to count */
         return found;
     found.slot = for_victims(w, rng_next(w), visit_steal, &found.ctx);
