@@ -30,8 +30,11 @@
  * (while the task is linked); the last one frees it.  A job still pending
  * at release runs detached.
  *
- * Waits.  A thread outside any pool spins, yields, then sleeps on
- * f->state.  A worker runs the job itself when it is still queued on its
+ * Waits.  A thread outside any pool that waits with no limit for a job
+ * still queued claims it (FUT_GUEST) and runs it itself, as a guest of
+ * f's pool (external.c); the queue's run then goes back when both the
+ * guest and the thread that unlinks the handle are done (handoff).
+ * Otherwise it spins, yields, then sleeps on f->state.  A worker runs the job itself when it is still queued on its
  * own pool and the wait has no limit: what it waits for, and nothing else,
  * so a 1-worker pool that waits for its own submission cannot starve.
  * Otherwise it counts as blocked (sleep.c: a spare keeps the pool's
@@ -62,6 +65,7 @@
 enum { FUT_QUEUED = 0, FUT_RUNNING = 1, FUT_DONE = 2, FUT_CANCELED = 3 };
 #define FUT_STATE(s) ((s)&3u)
 #define FUT_SLEEPERS 4u /* a thread sleeps on the state word */
+#define FUT_GUEST    8u /* claimed by its waiter from outside, who runs it */
 #define WAITER_GONE  ((weft_worker *)(uintptr_t)1)
 
 struct weft_future {
@@ -73,6 +77,7 @@ struct weft_future {
     uint32_t state;      /* FUT_* | FUT_SLEEPERS */
     uint32_t refs;       /* the handle's, and the queue's while linked */
     uint32_t woken;      /* the completer is done with waiter */
+    uint32_t handoff;    /* FUT_GUEST: the guest or the unlinker is done */
     int result;
 };
 
@@ -90,15 +95,33 @@ static int finished(const struct weft_future *f)
     return FUT_STATE(weft__atomic_load_acquire(&f->state)) >= FUT_DONE;
 }
 
-/* QUEUED -> RUNNING, the sleepers' bit kept; 1 for the winner. */
-static int claim(struct weft_future *f)
+/* QUEUED -> RUNNING (| guest: FUT_GUEST), the sleepers' bit kept; 1 for
+ * the winner. */
+static int claim_as(struct weft_future *f, uint32_t guest)
 {
     uint32_t s = weft__atomic_load_relaxed(&f->state);
     while (FUT_STATE(s) == FUT_QUEUED)
         if (weft__atomic_cas_seqcst(&f->state, &s,
-                                    (s & FUT_SLEEPERS) | FUT_RUNNING))
+                                    (s & FUT_SLEEPERS) | FUT_RUNNING | guest))
             return 1;
     return 0;
+}
+
+static int claim(struct weft_future *f) { return claim_as(f, 0); }
+
+/* The queue's run of f (held from the submission until the handle leaves
+ * the queue) once the handle has left it.  A job claimed by its waiter to
+ * run as a guest (FUT_GUEST) needs the pool until the guest is done, and
+ * the handle may leave the queue before or after: of the two, the second
+ * gives the run back.  Called before the caller's last access to f. */
+static void queue_run_done(struct weft_future *f, struct weft_pool *pool)
+{
+    /* Acquire-release: the first one's accesses happen before the
+     * release. */
+    if ((weft__atomic_load_relaxed(&f->state) & FUT_GUEST) &&
+        weft__atomic_exchange_acqrel(&f->handoff, 1u) == 0u)
+        return;
+    weft__run_release(pool);
 }
 
 /* The claimed f ends in state fin with result: wakes its waiters and
@@ -107,6 +130,9 @@ static int claim(struct weft_future *f)
 static void complete(struct weft_future *f, int result, uint32_t fin)
 {
     f->result = result;
+    /* FUT_GUEST stays: the unlinker reads it after the job is done. (No
+     * one but the claimer changes it after the claim.) */
+    fin |= weft__atomic_load_relaxed(&f->state) & FUT_GUEST;
     /* Release pairs with the acquire in finished(). */
     uint32_t old = weft__atomic_exchange_seqcst(&f->state, fin);
     if (old & FUT_SLEEPERS)
@@ -162,8 +188,8 @@ void weft__future_run(weft_worker *w, weft_task *t)
         exec(w, f);
     else /* cancelled, or run by its waiter: find_work counted no run */
         weft__counter_add(&w->injected_run, (uint64_t)-1);
+    queue_run_done(f, pool);
     future_unref(f);
-    weft__run_release(pool);
 }
 
 /* The monotonic time timeout_ns from now; UINT64_MAX: no limit. */
@@ -303,9 +329,37 @@ int weft_submit(weft_pool *pool, weft_job_fn fn, void *arg, weft_future **out)
 
 /* ---- futures ------------------------------------------------------------- */
 
-/* A thread outside any pool waits for f until deadline. */
+static void exec_entry(void *p) { exec(weft_self(), p); }
+
+/* The waiter from outside has claimed f (FUT_GUEST) to run it: as a guest
+ * of f's pool, or, with every guest slot taken, through weft_pool_run (a
+ * worker runs it; on the caller if the pool refuses new runs).  The pool
+ * is alive: its queue's run is held until queue_run_done. */
+static void run_claimed(struct weft_future *f)
+{
+    struct weft_pool *pool = f->pool;
+    weft_worker *g = weft__guest_enter(pool);
+    if (g) {
+        weft__counter_add(&g->injected_run, 1);
+        exec(g, f);
+        weft__guest_leave(g);
+    } else if (weft_pool_run(pool, exec_entry, f) != 0) {
+        exec(NULL, f);
+    }
+    queue_run_done(f, pool);
+}
+
+/* A thread outside any pool waits for f until deadline.  With no limit, a
+ * job still queued is claimed and run by the waiter itself (as oneTBB's
+ * and OpenMP's waits do), rather than waiting for a worker's wake-up and
+ * then its own: a timed wait does not, since the job could outlast its
+ * limit. */
 static int wait_thread(struct weft_future *f, uint64_t deadline)
 {
+    if (deadline == UINT64_MAX && claim_as(f, FUT_GUEST)) {
+        run_claimed(f);
+        return 0;
+    }
     for (unsigned round = 0; !finished(f); round++) {
         if (round < WEFT__WAIT_SPINS) {
             weft__cpu_relax();
@@ -468,8 +522,8 @@ static unsigned cancel_queued(struct weft_pool *pool)
             complete(f, WEFT_ECANCELED, FUT_CANCELED);
             n++;
         }
+        queue_run_done(f, pool);
         future_unref(f);
-        weft__run_release(pool);
         t = next;
     }
     return n;

@@ -29,8 +29,15 @@
  * Several delays between the two; exit 77 (skipped) under TSan and ASan
  * (see NO_FORK_LOAD).
  *
+ *  6. Loops from outside (weft_for on the default pool): the caller runs
+ *     as a guest of the default pool, so the loop's first chunk runs on
+ *     it with a guest's id and the default pool as its pool, every chunk
+ *     in that pool, all on the caller with one worker; and 12 threads at
+ *     once, more than the 8 guest slots (the others hand their loops to
+ *     a worker), cover every index exactly once.
+ *
  * Cases: runs (1), spawn-outside (2), join2 (3), destroy-default (4),
- * fork (5), and fork-load, which runs only when named.  The default pool is
+ * fork (5), loop-guest (6), and fork-load, which runs only when named.  The default pool is
  * destroyed after the last case.
  *
  * The default pool's size comes from $WEFT_WORKERS (set by CTest).
@@ -136,7 +143,10 @@ static void *external_spawner(void *p)
     return NULL;
 }
 
-static long fib_serial(int n) { return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2); }
+static long fib_serial(int n)
+{
+    return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
+}
 
 static void fib_serial_task(void *p)
 {
@@ -171,7 +181,7 @@ static void *external_join2(void *p)
 #define DESTROYS 200
 
 static unsigned long race_runs, race_spawns; /* atomic */
-static int race_stop;                       /* atomic */
+static int race_stop;                        /* atomic */
 
 static void inc_race(void *p)
 {
@@ -213,7 +223,8 @@ static void destroy_default_while_spawning(void)
         CHECK_EQ(pthread_join(th[i], NULL), 0);
     CHECK_EQ(race_runs, race_spawns);
     printf("  default pool destroyed %lu times under %d spawning threads: "
-           "%lu tasks, each run once\n", destroyed, SPAWNERS, race_spawns);
+           "%lu tasks, each run once\n",
+           destroyed, SPAWNERS, race_spawns);
 }
 
 #ifndef UNDER_TSAN
@@ -271,7 +282,8 @@ static void fork_and_spawn(void)
     CHECK(exited);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     CHECK(weft_default_pool() == parent_pool); /* the parent's is untouched */
-    printf("  fork: the child ran 6,400 tasks from outside on its own default pool\n");
+    printf("  fork: the child ran 6,400 tasks from outside on its own default "
+           "pool\n");
 #endif
 }
 
@@ -327,12 +339,15 @@ static void fork_while_first_pool_loads(void)
         int st = 0;
         CHECK_EQ(waitpid(round, &st, 0), round);
         if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-            fprintf(stderr, "fork %ld us into the first pool's creation: the "
-                    "child hung or failed (status %#x)\n", delays_us[i], st);
+            fprintf(stderr,
+                    "fork %ld us into the first pool's creation: the "
+                    "child hung or failed (status %#x)\n",
+                    delays_us[i], st);
         CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     }
     printf("  fork during the first pool's creation, %u delays: every child "
-           "ran its task\n", n);
+           "ran its task\n",
+           n);
 #endif
 }
 
@@ -355,7 +370,8 @@ static void setup(int argc, char **argv)
     runs_per_thread = check_arg(argc, argv, 2, 10000);
     rounds = check_arg(argc, argv, 3, 10);
     batch = check_arg(argc, argv, 4, 1000);
-    printf("test-external: workers=%u runs=%lu rounds=%lu batch=%lu WEFT_WORKERS=%s\n",
+    printf("test-external: workers=%u runs=%lu rounds=%lu batch=%lu "
+           "WEFT_WORKERS=%s\n",
            workers, runs_per_thread, rounds, batch,
            getenv("WEFT_WORKERS") ? getenv("WEFT_WORKERS") : "(unset)");
 }
@@ -400,7 +416,8 @@ CHECK_CASE(case_spawn_outside)
     uint64_t ext = (uint64_t)THREADS * rounds * batch;
     weft_stats s = check_stats_settle(def, ext);
     printf("  %d threads x %lu rounds x %lu external spawns: run=%" PRIu64
-           " injected=%" PRIu64 "\n", THREADS, rounds, batch, s.run, s.injected);
+           " injected=%" PRIu64 "\n",
+           THREADS, rounds, batch, s.run, s.injected);
     CHECK_EQ(s.run, s.spawned + s.injected);
     CHECK_EQ(s.injected, ext);
     /* inc_slot spawns nothing, and a spawn from outside is an injection,
@@ -429,22 +446,75 @@ CHECK_CASE(case_join2)
 }
 
 /* 4. Destroying the default pool while threads spawn from outside. */
-CHECK_CASE(case_destroy_default)
-{
-    destroy_default_while_spawning();
-}
+CHECK_CASE(case_destroy_default) { destroy_default_while_spawning(); }
 
 /* 5. fork(). */
-CHECK_CASE(case_fork)
-{
-    fork_and_spawn();
-}
+CHECK_CASE(case_fork) { fork_and_spawn(); }
 
 /* fork() while the process's first pool loads the topology: a fresh
  * process, so only on its own. */
-CHECK_CASE(case_fork_load)
+CHECK_CASE(case_fork_load) { fork_while_first_pool_loads(); }
+
+/* ---- 6. loops from outside: guests ------------------------------------- */
+
+#define GUEST_N       4096
+#define GUEST_THREADS 12
+#define GUEST_LOOPS   50
+static pthread_t guest_main;
+static unsigned long guest_in_pool, guest_here, guest_first_ok;
+static unsigned char guest_seen[GUEST_THREADS][GUEST_N];
+
+static int guest_body(size_t lo, size_t hi, void *ctx)
 {
-    fork_while_first_pool_loads();
+    (void)ctx;
+    int here = pthread_equal(pthread_self(), guest_main);
+    int id = weft_worker_id();
+    if (weft_current_pool() == weft_default_pool())
+        __atomic_fetch_add(&guest_in_pool, hi - lo, __ATOMIC_RELAXED);
+    if (here)
+        __atomic_fetch_add(&guest_here, hi - lo, __ATOMIC_RELAXED);
+    if (lo == 0 && here &&
+        id >= (int)weft_pool_id_limit(weft_default_pool()) - 8)
+        guest_first_ok = 1;
+    return 0;
+}
+
+static int guest_count(size_t lo, size_t hi, void *ctx)
+{
+    unsigned char *seen = ctx;
+    for (size_t i = lo; i < hi; i++)
+        __atomic_fetch_add(&seen[i], 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static void *guest_thread(void *p)
+{
+    unsigned char *seen = p;
+    for (int l = 0; l < GUEST_LOOPS; l++)
+        CHECK_EQ(weft_for(0, GUEST_N, 16, guest_count, seen), 0);
+    return NULL;
+}
+
+CHECK_CASE(case_loop_guest)
+{
+    guest_main = pthread_self();
+    CHECK_EQ(weft_for(0, GUEST_N, 1, guest_body, NULL), 0);
+    CHECK_EQ(guest_in_pool, GUEST_N);
+    CHECK_EQ(guest_first_ok, 1);
+    if (weft_pool_workers(weft_default_pool()) == 1)
+        CHECK_EQ(guest_here, GUEST_N);
+    CHECK(weft_self() == NULL); /* it left the pool */
+    CHECK_EQ(weft_worker_id(), -1);
+    pthread_t th[GUEST_THREADS];
+    for (int t = 0; t < GUEST_THREADS; t++)
+        CHECK_EQ(pthread_create(&th[t], NULL, guest_thread, guest_seen[t]), 0);
+    for (int t = 0; t < GUEST_THREADS; t++)
+        CHECK_EQ(pthread_join(th[t], NULL), 0);
+    unsigned long bad = 0;
+    for (int t = 0; t < GUEST_THREADS; t++)
+        for (int i = 0; i < GUEST_N; i++)
+            bad += guest_seen[t][i] != GUEST_LOOPS;
+    CHECK_EQ(bad, 0);
 }
 
 static const struct check_case cases[] = {
@@ -453,6 +523,7 @@ static const struct check_case cases[] = {
     {"join2", case_join2, 0},
     {"destroy-default", case_destroy_default, 0},
     {"fork", case_fork, 0},
+    {"loop-guest", case_loop_guest, 0},
     {"fork-load", case_fork_load, CHECK_ALONE},
     {NULL, NULL, 0},
 };
@@ -460,7 +531,4 @@ static const struct check_case cases[] = {
 static const struct check_program program = {
     "test-external", "WORKERS [RUNS [ROUNDS [BATCH]]]", setup, teardown, cases};
 
-int main(int argc, char **argv)
-{
-    return check_main(&program, argc, argv);
-}
+int main(int argc, char **argv) { return check_main(&program, argc, argv); }

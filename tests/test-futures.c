@@ -21,6 +21,9 @@
  *  cancel      Cancel before the start (0, never runs, WEFT_ECANCELED),
  *              after it (WEFT_EBUSY), after the end (WEFT_EBUSY).
  *  release     Released pending futures still run; nothing leaks (ASan).
+ *  wait-runs   From outside, a wait with no limit on a job still queued
+ *              (the only worker held) runs it on the waiting thread, as a
+ *              guest of the job's pool; a timed wait does not run one.
  *  self-wait   A 1-worker pool's task waits for jobs it submitted to its
  *              own pool, nested 100 deep, with and without a time limit.
  *  two-pools   Two 1-worker pools whose jobs submit to each other and wait.
@@ -140,6 +143,19 @@ static void *many_thread(void *arg)
     return NULL;
 }
 
+/* The stats once every queued handle has left the queue: a job that its
+ * waiter ran (from outside, as the pool's guest) leaves its handle queued
+ * until a worker reaches and skips it.  (A hang detector, not a timing.) */
+static weft_stats settle_queue(const weft_pool *pool, uint64_t expect_run)
+{
+    weft_stats s = check_stats_settle(pool, expect_run);
+    for (int i = 0; i < 4000 && s.queued != 0; i++) {
+        check_sleep_ms(5);
+        CHECK_EQ(weft_pool_stats(pool, &s), 0);
+    }
+    return s;
+}
+
 CHECK_CASE(many)
 {
     many_n = check_arg(argc, argv, 1, 1000000);
@@ -156,7 +172,7 @@ CHECK_CASE(many)
     for (unsigned long i = 0; i < many_n; i++)
         bad += runs[i] != 1;
     CHECK_EQ(bad, 0);
-    weft_stats s = check_stats_settle(many_pool, many_n);
+    weft_stats s = settle_queue(many_pool, many_n);
     CHECK_EQ(s.submitted, many_n);
     CHECK_EQ(s.queued, 0);
     CHECK_EQ(weft_pool_destroy(many_pool), 0);
@@ -274,10 +290,11 @@ CHECK_CASE(reject)
 }
 
 static pthread_t ran_on[8];
+static weft_pool *ran_in[8];
 static int where_job(void *p)
 {
     ran_on[(uintptr_t)p] = pthread_self();
-    CHECK_EQ(weft_worker_id(), (uintptr_t)p < 2 ? 0 : -1);
+    ran_in[(uintptr_t)p] = weft_current_pool();
     return 100 + (int)(uintptr_t)p;
 }
 
@@ -290,6 +307,7 @@ CHECK_CASE(caller_runs)
         CHECK_EQ(weft_submit(p, where_job, (void *)i, &fs[i]), 0);
         if (i >= 2) { /* ran here, done at return */
             CHECK(pthread_equal(ran_on[i], pthread_self()));
+            CHECK(ran_in[i] == NULL);
             CHECK_EQ(weft_future_wait(fs[i], 0), 0);
             CHECK_EQ(weft_future_result(fs[i]), 100 + (int)i);
             CHECK_EQ(weft_future_cancel(fs[i]), WEFT_EBUSY);
@@ -300,8 +318,9 @@ CHECK_CASE(caller_runs)
     for (int i = 0; i < 8; i++) {
         CHECK_EQ(weft_future_wait(fs[i], -1), 0);
         CHECK_EQ(weft_future_result(fs[i]), 100 + i);
-        if (i < 2)
-            CHECK(!pthread_equal(ran_on[i], pthread_self()));
+        if (i < 2) /* queued: ran in the pool (on its worker, or here
+                      as the pool's guest: the wait took it) */
+            CHECK(ran_in[i] == p);
         weft_future_release(fs[i]);
     }
     weft_stats s;
@@ -456,7 +475,7 @@ CHECK_CASE(cancel)
     weft_future *h;
     CHECK_EQ(weft_submit(p, counted_job, (void *)(uintptr_t)2, &h), 0);
     CHECK_EQ(weft_future_wait(h, -1), 0);
-    weft_stats s = check_stats_settle(p, 2);
+    weft_stats s = settle_queue(p, 2);
     CHECK_EQ(s.run, 2); /* the gate and h: the cancelled job is no run */
     CHECK_EQ(s.queued, 0);
     CHECK_EQ(runs[1], 0);
@@ -973,6 +992,51 @@ CHECK_CASE(config)
     CHECK(strstr(err, "weft_blocking_end without weft_blocking_begin") != NULL);
 }
 
+/* ---- a wait from outside runs its queued job ---------------------------- */
+
+static pthread_t guest_thread;
+static weft_pool *guest_pool;
+static int guest_id;
+static int guest_job(void *p)
+{
+    guest_thread = pthread_self();
+    guest_pool = weft_current_pool();
+    guest_id = weft_worker_id();
+    return (int)(uintptr_t)p;
+}
+
+CHECK_CASE(wait_runs)
+{
+    watchdog(60);
+    weft_pool *p = check_pool(1, "wait-runs");
+    weft_future *g = hold_worker(p), *f, *t;
+    CHECK_EQ(weft_submit(p, guest_job, (void *)(uintptr_t)5, &f), 0);
+    CHECK_EQ(weft_submit(p, guest_job, (void *)(uintptr_t)6, &t), 0);
+    /* timed: the job stays queued (the worker is held) */
+    CHECK_EQ(weft_future_wait(t, 1000000), WEFT_ETIMEDOUT);
+    CHECK_EQ(weft_future_result(t), WEFT_EBUSY);
+    /* no limit: this thread runs it, in p, while the gate is closed */
+    CHECK_EQ(weft_future_wait(f, -1), 0);
+    CHECK_EQ(weft_future_result(f), 5);
+    CHECK(pthread_equal(guest_thread, pthread_self()));
+    CHECK(guest_pool == p);
+    CHECK(guest_id >= (int)weft_pool_id_limit(p) - 8); /* a guest slot */
+    CHECK(guest_id < (int)weft_pool_id_limit(p));
+    CHECK(weft_self() == NULL); /* and it left the pool */
+    CHECK_EQ(weft_future_result(g), WEFT_EBUSY);
+    open_gate();
+    CHECK_EQ(weft_future_wait(g, -1), 0);
+    CHECK_EQ(weft_future_wait(t, -1), 0);
+    CHECK_EQ(weft_future_result(t), 6);
+    weft_stats s = settle_queue(p, 3);
+    CHECK_EQ(s.run, 3);
+    CHECK_EQ(s.queued, 0);
+    weft_future_release(f);
+    weft_future_release(t);
+    weft_future_release(g);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+}
+
 static const struct check_case cases[] = {
     {"many", many, 0},
     {"block", block, 0},
@@ -981,6 +1045,7 @@ static const struct check_case cases[] = {
     {"soak", soak, 0},
     {"deadline", deadline, 0},
     {"cancel", cancel, 0},
+    {"wait-runs", wait_runs, 0},
     {"release", release, 0},
     {"self-wait", self_wait, 0},
     {"two-pools", two_pools, 0},
