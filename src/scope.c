@@ -20,9 +20,14 @@
  * wait's stack holds only the scope's own jobs.
  *
  * The pending word counts the jobs spawned and not finished, plus one for
- * each spawn in progress (so that the scope outlives the spawn's last
- * access to it), and carries SLEEPING while the waiter sleeps on it.
- * Every decrement clears SLEEPING and wakes the address if it was set;
+ * each spawn in progress by a thread other than the owner (so that the
+ * scope outlives the spawn's last access to it), plus the owner's credit
+ * (jobs counted ahead, CREDIT at a time, and given back when it waits), and
+ * carries SLEEPING while the waiter sleeps on it.  It lies a cache line
+ * away from the queue's fields, and a thread that ran a batch of jobs
+ * counts them with one decrement, so that the spawner and the takers do
+ * not trade one line per job.  Every decrement clears SLEEPING and wakes
+ * the address if it was set;
  * after its decrement a completer touches nothing of the scope (the wake
  * uses only the address, as weft__done_set does).  The waiter sets
  * SLEEPING with a CAS and rechecks the list after it: a spawn queues its
@@ -41,6 +46,7 @@
  * (err) and cancels the node; a job taken from a cancelled scope is
  * dropped unrun.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "atomic.h"
@@ -53,6 +59,9 @@
 #define SPINS_ALL (WEFT__WAIT_SPINS + WEFT__WAIT_YIELDS)
 /* The most queued jobs a thread takes at once (queue_take). */
 #define BATCH 16u
+/* The owner's spawns count their jobs in pending this many at a time
+ * (credit): one RMW on the completers' line per CREDIT spawns. */
+#define CREDIT 64u
 
 struct weft__sjob {
     struct weft__sjob *next;
@@ -62,18 +71,24 @@ struct weft__sjob {
 };
 
 struct weft__scope {
-    struct weft__job node;   /* the jobs' ctx: lineage and cancellation */
-    struct weft_pool *pool;  /* where the jobs run; NULL: on the spawner */
+    struct weft__job node; /* the jobs' ctx: lineage and cancellation */
+    /* The queue: the spawners' and the takers' (lock). */
     uint32_t lock;           /* a spin lock (lock_take) */
     uint32_t queued;         /* jobs on head's list (lock) */
     struct weft__sjob *head; /* queued jobs, newest first (lock) */
+    uint32_t listed;         /* on pool->scopes (lock and scope_lock) */
+    /* The owner's, read-mostly for the others. */
+    uint32_t credit;        /* pending counted ahead for the owner's spawns */
+    uint32_t waiting;       /* the owner is in weft_scope_wait (owner only) */
+    uint32_t held;          /* holds a run on pool (initialised outside it) */
+    struct weft_pool *pool; /* where the jobs run; NULL: the spawner */
+    const void *owner;      /* the thread that initialised it */
     struct weft__scope *next, *prev; /* pool->scopes (scope_lock) */
-    uint32_t listed;                 /* on pool->scopes (lock and scope_lock) */
-    uint32_t pending;  /* jobs not finished + spawns in progress | SLEEPING */
+    unsigned char pad_[24];          /* (the assertion on pending's offset) */
+    /* The completers', a cache line away from the queue's fields. */
+    uint32_t pending;  /* jobs not finished + credit + spawns | SLEEPING */
     uint32_t visitors; /* idle workers that may still take lock */
-    uint32_t held;     /* holds a run on pool (initialised outside it) */
     int err;           /* the first nonzero job value, or ECANCELED */
-    const void *owner; /* the thread that initialised it (thread_tag) */
 };
 
 /* Its address names the calling thread (weft__outside is shared by every
@@ -84,6 +99,13 @@ _Static_assert(sizeof(struct weft__scope) <= WEFT__SCOPE_BYTES,
                "weft_scope must hold the scope (WEFT__SCOPE_BYTES)");
 _Static_assert(_Alignof(struct weft__scope) <= _Alignof(weft_scope),
                "weft_scope must be aligned for the scope");
+/* A weft_scope is only pointer-aligned, so the completers' counters are
+ * kept a whole cache line past the last field of the queue: each job's
+ * decrement would otherwise take the line of the lock from the spawner. */
+_Static_assert(offsetof(struct weft__scope, pending) >=
+                   offsetof(struct weft__scope, listed) + sizeof(uint32_t) +
+                       WEFT_CACHE_LINE,
+               "the scope's pending word must not share the queue's line");
 
 /* The scope's lock: a spin lock, since every critical section is a few
  * pointer moves (a pthread mutex costs a second locked instruction per
@@ -112,14 +134,14 @@ static void scope_fail(struct weft__scope *s, int err)
     weft__atomic_store_relaxed(&s->node.cancelled, 1u);
 }
 
-/* pending - 1; wakes the waiter if it sleeps.  The caller's last access
- * to s (top of file).  Release: the job's effects are seen by the waiter
+/* pending - n; wakes the waiter if it sleeps.  The caller's last access
+ * to s (top of file).  Release: the jobs' effects are seen by the waiter
  * that reads the count 0 (acquire). */
-static void pending_done(struct weft__scope *s)
+static void pending_sub(struct weft__scope *s, uint32_t n)
 {
     uint32_t *p = &s->pending;
     uint32_t v = weft__atomic_load_relaxed(p);
-    while (!weft__atomic_cas_acqrel(p, &v, (v - 1) & ~SLEEPING))
+    while (!weft__atomic_cas_acqrel(p, &v, (v - n) & ~SLEEPING))
         ;
     if (v & SLEEPING)
         weft__futex_wake(p, 1);
@@ -158,16 +180,16 @@ static void list_remove(struct weft__scope *s)
     pthread_mutex_unlock(&pool->scope_lock);
 }
 
-/* Takes the newest queued jobs of s, at most a batch: a share of the
- * queue small enough that the other workers get theirs (a lock round
- * trip per job would cost more than a trivial job), linked through next;
- * NULL if none.  s->lock held. */
+/* Takes the newest queued jobs of s: this thread's share of the queue
+ * (1/nworkers of it, rounded up), at most a batch, so that the other
+ * workers get theirs while a lock round trip is not paid per trivial job;
+ * linked through next; NULL if none.  s->lock held. */
 static struct weft__sjob *queue_take(struct weft__scope *s)
 {
     struct weft__sjob *j = s->head, *last = j;
     if (!j)
         return NULL;
-    uint32_t want = s->queued / (4u * s->pool->nworkers);
+    uint32_t want = (s->queued + s->pool->nworkers - 1) / s->pool->nworkers;
     want = want < 1u ? 1u : want > BATCH ? BATCH : want;
     uint32_t n = 1;
     for (; n < want && last->next; n++)
@@ -202,38 +224,43 @@ struct weft__sjob *weft__scope_take_any(struct weft_pool *pool)
 /* ---- running a job ------------------------------------------------------ */
 
 /* Runs job j (w: a worker; NULL: the spawner, with no pool) unless its
- * scope is cancelled, and counts it finished. */
+ * scope is cancelled, and frees it; the caller counts it finished. */
 static void job_run(weft_worker *w, struct weft__sjob *j)
 {
     struct weft__scope *s = j->s;
     weft_job_fn fn = j->fn;
     void *arg = j->arg;
     weft__free(j, sizeof *j);
-    if (!weft__ctx_cancelled(&s->node)) {
-        int r;
-        if (w) {
-            struct weft__mark m = weft__mark_of(w);
-            struct weft__job *outer = w->ctx;
-            w->ctx = &s->node;
-            r = fn(arg);
-            w->ctx = outer;
-            weft__check_joined(w, m);
-        } else {
-            r = fn(arg);
-        }
-        if (r)
-            scope_fail(s, r);
+    if (weft__ctx_cancelled(&s->node))
+        return;
+    int r;
+    if (w) {
+        struct weft__mark m = weft__mark_of(w);
+        struct weft__job *outer = w->ctx;
+        w->ctx = &s->node;
+        r = fn(arg);
+        w->ctx = outer;
+        weft__check_joined(w, m);
+    } else {
+        r = fn(arg);
     }
-    pending_done(s);
+    if (r)
+        scope_fail(s, r);
 }
 
+/* Runs a batch of queue_take (jobs of one scope), then counts them
+ * finished with one decrement. */
 void weft__scope_run_job(weft_worker *w, struct weft__sjob *j)
 {
+    struct weft__scope *s = j->s;
+    uint32_t n = 0;
     while (j) {
         struct weft__sjob *next = j->next;
         job_run(w, j);
+        n++;
         j = next;
     }
+    pending_sub(s, n);
 }
 
 /* ---- the API ------------------------------------------------------------ */
@@ -273,14 +300,21 @@ int weft_scope_spawn(weft_scope *scope, weft_job_fn fn, void *arg)
     j->arg = arg;
     /* The owner's thread, which alone waits for s, needs nothing to keep
      * s alive while it spawns, nor to wake itself: it counts the job
-     * only.  Another thread counts this spawn too, until its last access
-     * to s (pending_done wakes a sleeping waiter). */
+     * only, from credit counted ahead (given back by the wait) except
+     * while it waits.  Another thread counts this spawn too, until its
+     * last access to s (pending_sub wakes a sleeping waiter). */
     int owner = s->owner == &thread_tag;
-    weft__atomic_fetch_add_seqcst(&s->pending, owner ? 1u : 2u);
+    if (!owner)
+        weft__atomic_fetch_add_relaxed(&s->pending, 2u);
+    else if (s->waiting)
+        weft__atomic_fetch_add_relaxed(&s->pending, 1u);
+    else if (s->credit-- == 0) {
+        weft__atomic_fetch_add_relaxed(&s->pending, CREDIT);
+        s->credit = CREDIT - 1;
+    }
     if (!s->pool) {
         job_run(NULL, j);
-        if (!owner)
-            pending_done(s);
+        pending_sub(s, owner ? 1u : 2u);
         return 0;
     }
     struct weft_pool *pool = s->pool;
@@ -295,7 +329,7 @@ int weft_scope_spawn(weft_scope *scope, weft_job_fn fn, void *arg)
     if (first) /* new work for idle workers, as a publish is */
         weft__sleep_notify(pool, 0);
     if (!owner)
-        pending_done(s);
+        pending_sub(s, 1u);
     return 0;
 }
 
@@ -335,6 +369,11 @@ int weft_scope_wait(weft_scope *scope)
     int helps = w && w->pool == s->pool;
     if (helps)
         weft__deque_publish_all(w); /* the caller's pending tasks */
+    /* The owner's credit back (no one sleeps on it: the owner waits). */
+    s->waiting = 1;
+    if (s->credit)
+        weft__atomic_fetch_sub_release(&s->pending, s->credit);
+    s->credit = 0;
     unsigned round = 0;
     for (;;) {
         /* Acquire pairs with the release of the last decrement. */
