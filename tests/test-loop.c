@@ -50,6 +50,9 @@ struct cover {
     size_t chunks;
     int bad; /* a chunk out of range, empty or over the grain */
     int rc;
+    pthread_t caller;
+    int elsewhere;      /* a chunk ran on a thread other than the caller */
+    size_t pool_chunks; /* chunks that ran on a worker of a pool */
 };
 
 static int cover_body(size_t lo, size_t hi, void *p)
@@ -61,6 +64,10 @@ static int cover_body(size_t lo, size_t hi, void *p)
     for (size_t i = lo; i < hi && i < c->end; i++)
         __atomic_fetch_add(&c->seen[i - c->begin], 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&c->chunks, 1, __ATOMIC_RELAXED);
+    if (!pthread_equal(pthread_self(), c->caller))
+        __atomic_store_n(&c->elsewhere, 1, __ATOMIC_RELAXED);
+    if (weft_current_pool())
+        __atomic_fetch_add(&c->pool_chunks, 1, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -70,11 +77,23 @@ static void cover_run(void *p)
     c->rc = weft_for(c->begin, c->end, c->grain, cover_body, c);
 }
 
+static void cover_run_here(void *p)
+{
+    struct cover *c = p;
+    c->caller = pthread_self();
+    cover_run(c);
+}
+
 static void cover_one(int inside, size_t begin, size_t n, size_t grain)
 {
-    struct cover c = {begin, begin + n, grain, calloc(n ? n : 1, 1), 0, 0, 1};
+    struct cover c = {begin, begin + n, grain, calloc(n ? n : 1, 1),
+                      0,     0,         1,     pthread_self(),
+                      0,     0};
     CHECK(c.seen != NULL);
-    run(inside, cover_run, &c);
+    if (inside) /* the caller is the worker that runs cover_run */
+        CHECK_EQ(weft_pool_run(pool, cover_run_here, &c), 0);
+    else
+        cover_run(&c);
     CHECK_EQ(c.rc, 0);
     CHECK_EQ(c.bad, 0);
     size_t wrong = 0;
@@ -85,6 +104,10 @@ static void cover_one(int inside, size_t begin, size_t n, size_t grain)
         CHECK(c.chunks >= n / grain + (n % grain != 0));
     if (n && (grain == 0 ? workers == 1 : n <= grain))
         CHECK_EQ(c.chunks, 1); /* one direct call */
+    if (inside && n && n <= grain)
+        CHECK_EQ(c.elsewhere, 0); /* on the calling worker */
+    if (!inside && n)
+        CHECK_EQ(c.pool_chunks, c.chunks); /* on the default pool */
     free(c.seen);
 }
 
@@ -574,12 +597,21 @@ CHECK_CASE(early_exit_in) { early_exit(1); }
 CHECK_CASE(early_exit_out) { early_exit(0); }
 
 /* The first error is returned: several chunks fail, and the value
- * returned is one of theirs; with one worker, the first (chunk 3). */
+ * returned is one of theirs; with one worker, the first (chunk 3), and no
+ * chunk starts after it.  Inside the pool and from outside. */
+static uint64_t fail_seen, after_fail;
+
 static int fail_body(size_t lo, size_t hi, void *p)
 {
     (void)hi;
     (void)p;
-    return lo >= 3 && lo % 3 == 0 ? -(int)lo : 0;
+    if (__atomic_load_n(&fail_seen, __ATOMIC_RELAXED))
+        __atomic_fetch_add(&after_fail, 1, __ATOMIC_RELAXED);
+    if (lo >= 3 && lo % 3 == 0) {
+        __atomic_store_n(&fail_seen, 1, __ATOMIC_RELAXED);
+        return -(int)lo;
+    }
+    return 0;
 }
 
 static int rc_fail;
@@ -591,10 +623,15 @@ static void fail_run(void *p)
 
 CHECK_CASE(first_error)
 {
-    run(1, fail_run, NULL);
-    CHECK(rc_fail < 0 && -rc_fail % 3 == 0);
-    if (workers == 1)
-        CHECK_EQ(rc_fail, -3);
+    for (int inside = 1; inside >= 0; inside--) {
+        fail_seen = after_fail = 0;
+        run(inside, fail_run, NULL);
+        CHECK(rc_fail < 0 && -rc_fail % 3 == 0);
+        if (workers == 1) { /* the first, and no chunk starts after it */
+            CHECK_EQ(rc_fail, -3);
+            CHECK_EQ(after_fail, 0);
+        }
+    }
 }
 
 /* ---- re-entry: a body enters its own 1-worker pool with a loop ----------- */
