@@ -11,8 +11,11 @@
  * tests can check that every failure path returns WEFT_ENOMEM and leaks
  * nothing (tests/test-faults.c).
  *
- * Everything is allocated zeroed and aligned to a cache line, so structures
- * with alignas(WEFT_CACHE_LINE) members can be allocated here.
+ * weft__alloc allocates zeroed and aligned to a cache line, so structures
+ * with alignas(WEFT_CACHE_LINE) members can be allocated there;
+ * weft__alloc_small neither zeroes nor aligns beyond malloc's, for the
+ * small records allocated and freed at a high rate (a scope's jobs): the
+ * thread cache's fast path, which an aligned, zeroed allocation misses.
  */
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -73,6 +76,29 @@ void weft__free(void *p, size_t size)
         return;
 #ifdef WEFT_USE_JEMALLOC
     sdallocx(p, size ? size : 1, MALLOCX_ALIGN(WEFT_CACHE_LINE));
+#else
+    (void)size;
+    free(p);
+#endif
+}
+
+void *weft__alloc_small(size_t size)
+{
+    if (injected_failure())
+        return NULL;
+#ifdef WEFT_USE_JEMALLOC
+    return mallocx(size ? size : 1, 0);
+#else
+    return malloc(size ? size : 1);
+#endif
+}
+
+void weft__free_small(void *p, size_t size)
+{
+    if (!p)
+        return;
+#ifdef WEFT_USE_JEMALLOC
+    sdallocx(p, size ? size : 1, 0);
 #else
     (void)size;
     free(p);

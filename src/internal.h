@@ -312,6 +312,9 @@ static inline int weft__ctx_cancelled(const struct weft__job *a)
 /* ---- alloc.c: the only file that calls jemalloc ------------------------- */
 void *weft__alloc(size_t size); /* zeroed, cache-line aligned */
 void weft__free(void *p, size_t size);
+/* Not zeroed, malloc's alignment: small records at a high rate. */
+void *weft__alloc_small(size_t size);
+void weft__free_small(void *p, size_t size);
 char *weft__strdup(const char *s);
 void weft__strfree(char *s);
 /* Reserves size bytes of zeroed address space, backed by memory only as it

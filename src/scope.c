@@ -230,7 +230,7 @@ static void job_run(weft_worker *w, struct weft__sjob *j)
     struct weft__scope *s = j->s;
     weft_job_fn fn = j->fn;
     void *arg = j->arg;
-    weft__free(j, sizeof *j);
+    weft__free_small(j, sizeof *j);
     if (weft__ctx_cancelled(&s->node))
         return;
     int r;
@@ -292,7 +292,7 @@ int weft_scope_spawn(weft_scope *scope, weft_job_fn fn, void *arg)
     struct weft__scope *s = scope_of(scope);
     if (weft__ctx_cancelled(&s->node))
         return WEFT_ECANCELED;
-    struct weft__sjob *j = weft__alloc(sizeof *j);
+    struct weft__sjob *j = weft__alloc_small(sizeof *j);
     if (!j)
         return WEFT_ENOMEM;
     j->s = s;

@@ -8,10 +8,13 @@
  *     that no memory leaks.
  *  2. The k-th worker thread fails to start, for k = 1..WORKERS: each
  *     returns WEFT_EAGAIN, the k-1 started workers are stopped and joined.
- *  3. After all that, a pool still works (exact fib result).
+ *  3. A scope's spawn whose job cannot be allocated returns WEFT_ENOMEM
+ *     and queues nothing; a reduction whose accumulator (2 KiB) cannot be
+ *     allocated returns WEFT_ENOMEM, calls nothing and writes nothing.
+ *  4. After all that, a pool still works (exact fib result).
  *
  * The hooks are weft__test_fail_alloc / weft__test_fail_thread (src/).
- * Cases: alloc (1) and thread (2); 3 follows the last case.
+ * Cases: alloc (1), thread (2) and loops (3); 4 follows the last case.
  *
  * Usage: test-faults [CASE] [WORKERS]   (4)
  */
@@ -43,7 +46,7 @@ static void setup(int argc, char **argv)
     CHECK_EQ(weft_pool_destroy(pool), 0);
 }
 
-/* 3. Still works. */
+/* 4. Still works. */
 static void teardown(void)
 {
     weft_pool *pool;
@@ -76,8 +79,9 @@ CHECK_CASE(alloc)
         CHECK_EQ(check_thread_count_settle(threads), threads);
     }
     CHECK(failures >= 3);
-    printf("  allocation failures: %d points, each WEFT_ENOMEM, no thread left\n",
-           failures);
+    printf(
+        "  allocation failures: %d points, each WEFT_ENOMEM, no thread left\n",
+        failures);
 }
 
 /* 2. Thread creation failures. */
@@ -98,15 +102,71 @@ CHECK_CASE(thread)
            workers);
 }
 
+/* 3. Scopes and reductions. */
+static int ran;
+
+static int count_job(void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&ran, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static int never_fold(size_t lo, size_t hi, void *acc, void *p)
+{
+    (void)lo, (void)hi, (void)acc, (void)p;
+    __atomic_fetch_add(&ran, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static void never_combine(void *acc, const void *rhs, void *p)
+{
+    (void)acc, (void)rhs, (void)p;
+    __atomic_fetch_add(&ran, 1, __ATOMIC_RELAXED);
+}
+
+static void loops_run(void *p)
+{
+    (void)p;
+    weft_scope s;
+    weft_scope_init(&s);
+    weft__test_fail_alloc(1);
+    int rc = weft_scope_spawn(&s, count_job, NULL);
+    weft__test_fail_alloc(0);
+    CHECK_EQ(rc, WEFT_ENOMEM);
+    CHECK_EQ(weft_scope_spawn(&s, count_job, NULL), 0);
+    CHECK_EQ(weft_scope_wait(&s), 0);
+    CHECK_EQ(ran, 1);
+
+    static unsigned char identity[2048], result[2048];
+    memset(result, 7, sizeof result);
+    weft__test_fail_alloc(1);
+    rc = weft_reduce(0, 1000, 0, sizeof identity, identity, never_fold,
+                     never_combine, NULL, 0, result);
+    weft__test_fail_alloc(0);
+    CHECK_EQ(rc, WEFT_ENOMEM);
+    CHECK_EQ(ran, 1);
+    for (size_t i = 0; i < sizeof result; i++)
+        CHECK_EQ(result[i], 7);
+}
+
+CHECK_CASE(loops)
+{
+    weft_pool *pool;
+    CHECK_EQ(weft_pool_create(&pool, &cfg), 0);
+    ran = 0;
+    CHECK_EQ(weft_pool_run(pool, loops_run, NULL), 0);
+    CHECK_EQ(weft_pool_destroy(pool), 0);
+}
+
 static const struct check_case cases[] = {
     {"alloc", alloc, 0},
     {"thread", thread, 0},
+    {"loops", loops, 0},
     {NULL, NULL, 0},
 };
 
-static const struct check_program program = {"test-faults", "[WORKERS]", setup, teardown, cases};
+static const struct check_program program = {"test-faults", "[WORKERS]", setup,
+                                             teardown, cases};
 
-int main(int argc, char **argv)
-{
-    return check_main(&program, argc, argv);
-}
+int main(int argc, char **argv) { return check_main(&program, argc, argv); }
