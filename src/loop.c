@@ -67,7 +67,7 @@ struct half {
     struct loop *L;
     size_t lo, hi; /* iterations; block indices when deterministic */
     void *acc;     /* reduce: the thief's accumulator (NULL: none) */
-    _Alignas(16) unsigned char buf[ACC_INLINE];
+    _Alignas(64) unsigned char buf[ACC_INLINE]; /* as the heap's */
 };
 
 static void loop_fail(struct loop *L, int err)
@@ -226,9 +226,11 @@ static void det_run(weft_worker *w, struct loop *L, size_t a, size_t b,
 static int loop_exec(weft_worker *w, struct loop *L, void *acc)
 {
     struct weft__job *outer = w ? w->ctx : NULL;
+    size_t n = L->end - L->begin;
+    if (n == 0)
+        return 0; /* (also in a cancelled scope: docs/api.md) */
     if (weft__ctx_cancelled(outer))
         return WEFT_ECANCELED;
-    size_t n = L->end - L->begin;
     unsigned workers = w ? w->pool->nworkers : 1;
     int par = workers > 1 && n > L->grain;
     if (L->grain == 0)
@@ -238,8 +240,6 @@ static int loop_exec(weft_worker *w, struct loop *L, void *acc)
     if (L->grain == 0)
         L->grain = 1;
     par = par && n > L->grain;
-    if (n == 0)
-        return 0;
     L->node.parent = outer;
     L->node.task.flags = WEFT__JOB_NODE;
     if (L->det) {
@@ -351,7 +351,7 @@ int weft_reduce(size_t begin, size_t end, size_t grain, size_t size,
     L.end = end;
     L.grain = grain;
     L.det = (flags & WEFT_DETERMINISTIC) != 0;
-    _Alignas(16) unsigned char buf[ACC_INLINE];
+    _Alignas(64) unsigned char buf[ACC_INLINE]; /* as the heap's */
     void *acc = acc_new(&L, buf);
     if (!acc)
         return WEFT_ENOMEM;

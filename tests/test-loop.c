@@ -741,6 +741,128 @@ static void bad_input_run(void *p)
 CHECK_CASE(bad_input_in) { run(1, bad_input_run, NULL); }
 CHECK_CASE(bad_input_out) { run(0, bad_input_run, NULL); }
 
+/* ---- accumulator alignment; an empty loop in a cancelled scope ----------- */
+
+/* Over-aligned accumulators of 32 and 64 bytes: every acc and rhs that fold
+ * and combine see is aligned to the type (the small ones live in the
+ * loop's frames, docs/api.md). */
+struct v32 {
+    _Alignas(32) double v[4];
+};
+struct v64 {
+    _Alignas(64) uint64_t v[8];
+};
+static uint64_t misaligned;
+
+static void note_align(const void *p, uintptr_t a)
+{
+    if ((uintptr_t)p % a)
+        __atomic_fetch_add(&misaligned, 1, __ATOMIC_RELAXED);
+}
+
+static int v32_fold(size_t lo, size_t hi, void *acc, void *ctx)
+{
+    (void)ctx;
+    note_align(acc, 32);
+    for (size_t i = lo; i < hi; i++)
+        ((struct v32 *)acc)->v[i % 4] += 1.0;
+    return 0;
+}
+
+static void v32_combine(void *acc, const void *rhs, void *ctx)
+{
+    (void)ctx;
+    note_align(acc, 32), note_align(rhs, 32);
+    for (int k = 0; k < 4; k++)
+        ((struct v32 *)acc)->v[k] += ((const struct v32 *)rhs)->v[k];
+}
+
+static int v64_fold(size_t lo, size_t hi, void *acc, void *ctx)
+{
+    (void)ctx;
+    note_align(acc, 64);
+    for (size_t i = lo; i < hi; i++)
+        ((struct v64 *)acc)->v[i % 8] += i;
+    return 0;
+}
+
+static void v64_combine(void *acc, const void *rhs, void *ctx)
+{
+    (void)ctx;
+    note_align(acc, 64), note_align(rhs, 64);
+    for (int k = 0; k < 8; k++)
+        ((struct v64 *)acc)->v[k] += ((const struct v64 *)rhs)->v[k];
+}
+
+static void aligned_run(void *p)
+{
+    (void)p;
+    const size_t n = 100000;
+    for (unsigned f = 0; f < 2; f++)
+        for (size_t g = 1; g <= 1000; g *= 10) {
+            unsigned flags = f ? WEFT_DETERMINISTIC : 0;
+            struct v32 z32 = {{0}}, r32;
+            CHECK_EQ(weft_reduce(0, n, g, sizeof r32, &z32, v32_fold, v32_combine,
+                                 NULL, flags, &r32),
+                     0);
+            for (int k = 0; k < 4; k++)
+                CHECK(r32.v[k] == (double)(n / 4));
+            struct v64 z64 = {{0}}, r64;
+            CHECK_EQ(weft_reduce(0, n, g, sizeof r64, &z64, v64_fold, v64_combine,
+                                 NULL, flags, &r64),
+                     0);
+            for (uint64_t k = 0; k < 8; k++) /* sum of the i = k mod 8 */
+                CHECK_EQ(r64.v[k], (n / 8) * k + 8 * (n / 8) * (n / 8 - 1) / 2);
+        }
+}
+
+CHECK_CASE(aligned)
+{
+    misaligned = 0;
+    run(1, aligned_run, NULL);
+    run(0, aligned_run, NULL);
+    CHECK_EQ(misaligned, 0);
+}
+
+static int uncalled_body(size_t lo, size_t hi, void *p)
+{
+    (void)lo, (void)hi, (void)p;
+    CHECK(!"an empty loop called its body");
+    return 0;
+}
+
+static int empty_job(void *p)
+{
+    weft_scope *s = p;
+    weft_scope_cancel(s);
+    CHECK(weft_cancelled());
+    long id = 7, res = -1;
+    CHECK_EQ(weft_for(5, 5, 0, uncalled_body, NULL), 0);
+    CHECK_EQ(weft_reduce(5, 5, 0, sizeof id, &id, v64_fold, v64_combine, NULL, 0,
+                         &res),
+             0);
+    CHECK_EQ(res, 7);
+    CHECK_EQ(weft_for(0, 10, 0, uncalled_body, NULL), WEFT_ECANCELED);
+    return 0;
+}
+
+/* An empty loop returns 0 (and a reduce stores the identity) even inside a
+ * cancelled scope; a loop with iterations there returns WEFT_ECANCELED. */
+static void empty_cancelled_run(void *p)
+{
+    (void)p;
+    weft_scope s;
+    weft_scope_init(&s);
+    CHECK_EQ(weft_scope_spawn(&s, empty_job, &s), 0);
+    CHECK_EQ(weft_scope_wait(&s), WEFT_ECANCELED);
+}
+
+CHECK_CASE(empty_cancelled)
+{
+    run(1, empty_cancelled_run, NULL);
+    run(0, empty_cancelled_run, NULL);
+}
+
 static const struct check_case cases[] = {
     {"coverage", coverage_in, 0},
     {"coverage-outside", coverage_out, 0},
@@ -764,6 +886,8 @@ static const struct check_case cases[] = {
     {"reentry", reentry, 0},
     {"bad-input", bad_input_in, 0},
     {"bad-input-outside", bad_input_out, 0},
+    {"aligned", aligned, 0},
+    {"empty-cancelled", empty_cancelled, 0},
     {NULL, NULL, 0}};
 
 static const struct check_program program = {"test-loop", "WORKERS [N]", setup,
