@@ -155,11 +155,10 @@ WEFT_API void weft__misuse(const char *rule) __attribute__((noreturn, cold));
 #define WEFT__UNLIKELY(x)  __builtin_expect(!!(x), 0)
 
 /*
- * private: x86-64 forms of three steps of the fast paths, each one
- * instruction shorter than what GCC and Clang make of the portable C: they
- * do not fold an atomic load into a compare or an atomic store into an
- * add, and they reload a thread-local variable after every call.  The C
- * forms are used elsewhere (and give the same results).
+ * private: x86-64 forms of two steps of the fast paths, each shorter than
+ * what GCC and Clang make of the portable C: they do not fold an atomic
+ * store into an add, and they reload a thread-local variable after every
+ * call.  The C forms are used elsewhere (and give the same results).
  */
 #if defined(__x86_64__) && defined(__LP64__) && defined(__GNUC__)
 #define WEFT__X86_64 1
@@ -168,17 +167,13 @@ WEFT_API void weft__misuse(const char *rule) __attribute__((noreturn, cold));
 #endif
 
 /* private: 1 when a thief asked the owner for work: the spawn that just
- * wrote its slot must take the publishing slow path.  (A relaxed load: an
- * aligned 32-bit read, here as the operand of the compare.) */
+ * wrote its slot must take the publishing slow path.  (A relaxed load, a
+ * separate load and test: an asm compare with the word as its memory
+ * operand saved an instruction a spawn but ran typed fib(40) 5-8% slower
+ * with gcc -O3, 0.216 s against 0.207 s: docs/benchmarks.md.) */
 static inline int weft__must_publish(struct weft__owner *o)
 {
-#if WEFT__X86_64 && defined(__GCC_ASM_FLAG_OUTPUTS__)
-    int r;
-    __asm__("cmpl $0, %1" : "=@ccne"(r) : "m"(o->movesplit));
-    return r;
-#else
     return __atomic_load_n(&o->movesplit, __ATOMIC_RELAXED) != 0;
-#endif
 }
 
 /* private: counts a spawn of o's worker.  Only the owner writes the
