@@ -220,8 +220,20 @@ static long time_left(uint64_t deadline, long cap)
 
 /* ---- the bounded queue --------------------------------------------------- */
 
+/* help_waited's filter for a submitter blocked on its own pool's full
+ * queue: any queued job, since running one is what makes room. */
+static int any_job(const weft_task *t, const void *arg)
+{
+    (void)t, (void)arg;
+    return 1;
+}
+
 /* Takes a place in pool's queue, waiting for one up to the submit timeout
- * (WEFT_ON_FULL_BLOCK).  Returns 0, WEFT_ETIMEDOUT or WEFT_ESHUTDOWN. */
+ * (WEFT_ON_FULL_BLOCK).  Returns 0, WEFT_ETIMEDOUT or WEFT_ESHUTDOWN.  A
+ * worker of pool runs queued jobs of pool meanwhile (each one run makes
+ * room), so that jobs submitting to their own full queue cannot all block
+ * with nobody left to drain it; a worker of another pool helps its own as
+ * every blocked wait does (starvation). */
 static int wait_room(struct weft_pool *pool)
 {
     weft_worker *self = weft_self();
@@ -232,8 +244,16 @@ static int wait_room(struct weft_pool *pool)
         weft__sleep_block(self);
     }
     uint64_t deadline = deadline_of(pool->cfg.submit_timeout_ns);
+    uint64_t seen = ~(uint64_t)0;
     int rc;
     for (;;) {
+        /* Shut first: room that a shutdown's cancellations free is not
+         * for new work. */
+        if (weft__atomic_load_seqcst(&pool->shut) ||
+            weft__atomic_load_seqcst(&pool->stopping)) {
+            rc = WEFT_ESHUTDOWN;
+            break;
+        }
         uint32_t q = weft__atomic_load_relaxed(&pool->queued);
         if (q < pool->capacity) {
             if (weft__atomic_cas_seqcst(&pool->queued, &q, q + 1)) {
@@ -242,22 +262,23 @@ static int wait_room(struct weft_pool *pool)
             }
             continue;
         }
-        if (weft__atomic_load_seqcst(&pool->shut) ||
-            weft__atomic_load_seqcst(&pool->stopping)) {
-            rc = WEFT_ESHUTDOWN;
-            break;
-        }
         long left = time_left(deadline, -1);
         if (left == 0) {
             rc = WEFT_ETIMEDOUT;
             break;
         }
+        if (self && weft__help_waited(self, self->pool == pool ? any_job : NULL,
+                                      NULL, &seen))
+            continue;
         weft__atomic_fetch_add_seqcst(&pool->room_waiters, 1u);
         /* Pairs with the fence in queue_left. */
         weft__atomic_fence_seqcst();
         q = weft__atomic_load_relaxed(&pool->queued);
+        /* (POLL_NS at most: a shutdown's wake does not change queued, and
+         * a worker must look at its pool's queue and starvation again) */
         if (q >= pool->capacity && !weft__atomic_load_seqcst(&pool->shut))
-            weft__futex_wait(&pool->queued, q, left);
+            weft__futex_wait(&pool->queued, q,
+                             left < 0 || left > POLL_NS ? POLL_NS : left);
         weft__atomic_fetch_sub_seqcst(&pool->room_waiters, 1u);
     }
     if (self)
@@ -485,11 +506,16 @@ int weft_future_cancel(weft_future *f)
 {
     if (!f)
         return WEFT_EINVAL;
-    if (!claim(f))
+    /* Claimed as a guest claims it: the handle is still linked in the
+     * queue, whose run keeps the pool alive, and the thread that unlinks
+     * it skips it; of that thread and this one the second gives the run
+     * back (queue_run_done), so the pool outlives complete()'s reads of
+     * it even when a shutdown and a destroy follow the skip at once. */
+    if (!claim_as(f, FUT_GUEST))
         return WEFT_EBUSY;
-    /* Still linked in the queue (which holds a run: the pool is alive);
-     * the worker that takes it skips it. */
+    struct weft_pool *pool = f->pool;
     complete(f, WEFT_ECANCELED, FUT_CANCELED);
+    queue_run_done(f, pool);
     return 0;
 }
 

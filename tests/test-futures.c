@@ -1037,6 +1037,122 @@ CHECK_CASE(wait_runs)
     CHECK_EQ(weft_pool_destroy(p), 0);
 }
 
+/* ---- a submitter blocked for room, at a shutdown; jobs that fill their
+ * own queue -------------------------------------------------------------- */
+
+static int sb_gate, sb_started, sb_ran, sb_rc;
+static weft_pool *sb_pool;
+static weft_future *sb_f;
+
+static int sb_gate_job(void *p)
+{
+    (void)p;
+    __atomic_store_n(&sb_started, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&sb_gate, __ATOMIC_ACQUIRE))
+        usleep(100);
+    return 0;
+}
+
+static int sb_job(void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&sb_ran, 1, __ATOMIC_SEQ_CST);
+    return 1;
+}
+
+static void *sb_submitter(void *p)
+{
+    (void)p;
+    sb_rc = weft_submit(sb_pool, sb_job, NULL, &sb_f);
+    return NULL;
+}
+
+/* The shutdown's cancels free room in the queue, but a submitter blocked
+ * for room when it began must get WEFT_ESHUTDOWN, never a place. */
+CHECK_CASE(shutdown_blocked)
+{
+    for (int round = 0; round < 10; round++) {
+        weft_config c;
+        weft_config_init(&c);
+        c.workers = 1;
+        c.bind = 0;
+        c.queue_capacity = 4;
+        CHECK_EQ(weft_pool_create(&sb_pool, &c), 0);
+        sb_gate = sb_started = sb_ran = 0;
+        sb_f = NULL;
+        weft_future *g, *fs[4];
+        CHECK_EQ(weft_submit(sb_pool, sb_gate_job, NULL, &g), 0);
+        while (!__atomic_load_n(&sb_started, __ATOMIC_SEQ_CST))
+            usleep(100);
+        for (int i = 0; i < 4; i++)
+            CHECK_EQ(weft_submit(sb_pool, sb_job, NULL, &fs[i]), 0);
+        pthread_t t;
+        CHECK_EQ(pthread_create(&t, NULL, sb_submitter, NULL), 0);
+        weft_stats st;
+        do { /* until the submitter found the queue full */
+            usleep(100);
+            CHECK_EQ(weft_pool_stats(sb_pool, &st), 0);
+        } while (st.queue_full == 0);
+        usleep(2000); /* (then it sleeps: not needed for the check) */
+        CHECK_EQ(weft_pool_shutdown(sb_pool, 0), WEFT_ETIMEDOUT);
+        CHECK_EQ(pthread_join(t, NULL), 0);
+        CHECK_EQ(sb_rc, WEFT_ESHUTDOWN);
+        CHECK(sb_f == NULL);
+        __atomic_store_n(&sb_gate, 1, __ATOMIC_RELEASE);
+        CHECK_EQ(weft_pool_shutdown(sb_pool, -1), 0);
+        CHECK_EQ(__atomic_load_n(&sb_ran, __ATOMIC_SEQ_CST), 0);
+        for (int i = 0; i < 4; i++) {
+            CHECK_EQ(weft_future_result(fs[i]), WEFT_ECANCELED);
+            weft_future_release(fs[i]);
+        }
+        weft_future_release(g);
+        CHECK_EQ(weft_pool_destroy(sb_pool), 0);
+    }
+}
+
+static weft_pool *own_pool;
+static int own_done;
+
+static int own_job(void *p)
+{
+    long d = (long)p;
+    if (d > 0)
+        for (int i = 0; i < 2; i++) {
+            weft_future *f;
+            CHECK_EQ(weft_submit(own_pool, own_job, (void *)(d - 1), &f), 0);
+            weft_future_release(f);
+        }
+    __atomic_fetch_add(&own_done, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+/* Jobs that submit to their own full queue (WEFT_ON_FULL_BLOCK, room for
+ * one) with few spares: a blocked submitter runs queued jobs of its pool,
+ * so the tree of 511 jobs completes (before, it hung once every thread
+ * was blocked for room). */
+CHECK_CASE(own_queue)
+{
+    for (unsigned spares = 1; spares <= 8; spares *= 2) {
+        weft_config c;
+        weft_config_init(&c);
+        c.workers = 1;
+        c.bind = 0;
+        c.queue_capacity = 1;
+        c.max_spares = spares;
+        CHECK_EQ(weft_pool_create(&own_pool, &c), 0);
+        own_done = 0;
+        weft_future *f;
+        CHECK_EQ(weft_submit(own_pool, own_job, (void *)8L, &f), 0);
+        weft_future_release(f);
+        /* (the test's time-out is the hang detector) */
+        while (__atomic_load_n(&own_done, __ATOMIC_SEQ_CST) < 511)
+            usleep(1000);
+        CHECK_EQ(weft_pool_shutdown(own_pool, -1), 0);
+        CHECK_EQ(own_done, 511);
+        CHECK_EQ(weft_pool_destroy(own_pool), 0);
+    }
+}
+
 static const struct check_case cases[] = {
     {"many", many, 0},
     {"block", block, 0},
@@ -1055,6 +1171,8 @@ static const struct check_case cases[] = {
     {"shutdown-race", shutdown_race, 0},
     {"shutdown-idle", shutdown_idle, 0},
     {"config", config, 0},
+    {"shutdown-blocked", shutdown_blocked, 0},
+    {"own-queue", own_queue, 0},
     {NULL, NULL, 0},
 };
 
