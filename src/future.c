@@ -559,12 +559,9 @@ int weft_pool_shutdown(weft_pool *pool, int64_t timeout_ns)
 {
     if (!pool)
         return WEFT_EINVAL;
-    weft_worker *self = weft_self();
-    if (self && self->pool == pool)
+    if (weft__waits_for_self(pool))
         return WEFT_EDEADLK;
-    for (struct weft__hold *h = self ? self->holds : NULL; h; h = h->up)
-        if (h->pool == pool)
-            return WEFT_EDEADLK;
+    weft_worker *self = weft_self();
     /* This call's own run keeps a destroy from freeing the pool under it;
      * the pool is idle when it is the only run left. */
     weft__atomic_fetch_add_seqcst(&pool->runs, 1u);

@@ -588,6 +588,11 @@ struct weft_pool *weft__default_pool_hold(uint32_t n);
 /* pool, being destroyed, stops being the default pool (if it was): the
  * next weft_default_pool() creates a new one. */
 void weft__default_pool_forget(struct weft_pool *pool);
+/* 1 when waiting for pool's runs to end would wait for the calling thread
+ * itself: it is one of pool's workers, or a worker inside weft_pool_run on
+ * pool further up its stack (weft_pool_destroy, weft_pool_shutdown:
+ * WEFT_EDEADLK). */
+int weft__waits_for_self(const struct weft_pool *pool);
 
 /* ---- scope.c: scopes ----------------------------------------------------- */
 /* A queued job of a listed scope of pool, taken for an idle worker, or

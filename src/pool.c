@@ -399,18 +399,26 @@ int weft_pool_create(weft_pool **out, const weft_config *cfg)
     return 0;
 }
 
-int weft_pool_destroy(weft_pool *pool)
+int weft__waits_for_self(const struct weft_pool *pool)
 {
-    if (!pool)
-        return WEFT_EINVAL;
     weft_worker *self = weft_self();
     if (self && self->pool == pool)
-        return WEFT_EDEADLK;
+        return 1;
     /* A worker inside weft_pool_run(pool, ...) further up its stack holds
      * a run that the drain would wait for. */
     for (struct weft__hold *h = self ? self->holds : NULL; h; h = h->up)
         if (h->pool == pool)
-            return WEFT_EDEADLK;
+            return 1;
+    return 0;
+}
+
+int weft_pool_destroy(weft_pool *pool)
+{
+    if (!pool)
+        return WEFT_EINVAL;
+    if (weft__waits_for_self(pool))
+        return WEFT_EDEADLK;
+    weft_worker *self = weft_self();
     if (weft__atomic_exchange_seqcst(&pool->stopping, 1u) != 0)
         return WEFT_ESHUTDOWN; /* another thread is destroying it */
     /* No longer the default pool: the next weft_default_pool() creates a
