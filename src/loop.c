@@ -45,6 +45,13 @@
 /* grain 0 with WEFT_DETERMINISTIC: about this many leaves, whatever the
  * worker count (the tree must not depend on it). */
 #define DET_LEAVES 1024
+/* grain 0 without it: the chunks of the last TAIL_DIV x grain iterations
+ * of a range shrink, each 1 / TAIL_DIV of what is left, down to 1 /
+ * TAIL_MIN of the grain: a thief that turns up near the end of the work
+ * finds something to split, and the last chunk, which the other workers
+ * may wait for, is short (uneven loops such as Mandelbrot rows). */
+#define TAIL_DIV 8
+#define TAIL_MIN 64
 
 struct loop {
     struct weft__job node; /* w->ctx while its chunks run */
@@ -57,6 +64,7 @@ struct loop {
     size_t begin; /* the whole range */
     size_t end;
     size_t grain; /* chunk (or leaf) size, resolved */
+    size_t tail;  /* grain 0: the smallest chunk at a range's end, else 0 */
     int det;      /* WEFT_DETERMINISTIC */
     int err;      /* the first nonzero value of a body, or ENOMEM */
 };
@@ -139,11 +147,12 @@ static void half_run(void *p)
 static void range_run(weft_worker *w, struct loop *L, size_t lo, size_t hi,
                       void *acc)
 {
-    size_t g = L->grain;
     while (lo < hi) {
         if (loop_stopped(L))
             return;
-        size_t n = hi - lo;
+        size_t n = hi - lo, g = L->grain;
+        if (L->tail && n / TAIL_DIV < g)
+            g = n / TAIL_DIV > L->tail ? n / TAIL_DIV : L->tail;
         if (n > g && hungry(w)) {
             size_t chunks = n / g + (n % g != 0);
             struct half h;
@@ -233,10 +242,13 @@ static int loop_exec(weft_worker *w, struct loop *L, void *acc)
         return WEFT_ECANCELED;
     unsigned workers = w ? w->pool->nworkers : 1;
     int par = workers > 1 && n > L->grain;
-    if (L->grain == 0)
+    if (L->grain == 0) {
         L->grain = L->det ? n / DET_LEAVES + (n % DET_LEAVES != 0)
                    : par  ? n / ((size_t)CHUNKS_PER_WORKER * workers)
                           : n;
+        if (!L->det && par)
+            L->tail = L->grain / TAIL_MIN ? L->grain / TAIL_MIN : 1;
+    }
     if (L->grain == 0)
         L->grain = 1;
     par = par && n > L->grain;

@@ -802,14 +802,14 @@ static void aligned_run(void *p)
         for (size_t g = 1; g <= 1000; g *= 10) {
             unsigned flags = f ? WEFT_DETERMINISTIC : 0;
             struct v32 z32 = {{0}}, r32;
-            CHECK_EQ(weft_reduce(0, n, g, sizeof r32, &z32, v32_fold, v32_combine,
-                                 NULL, flags, &r32),
+            CHECK_EQ(weft_reduce(0, n, g, sizeof r32, &z32, v32_fold,
+                                 v32_combine, NULL, flags, &r32),
                      0);
             for (int k = 0; k < 4; k++)
                 CHECK(r32.v[k] == (double)(n / 4));
             struct v64 z64 = {{0}}, r64;
-            CHECK_EQ(weft_reduce(0, n, g, sizeof r64, &z64, v64_fold, v64_combine,
-                                 NULL, flags, &r64),
+            CHECK_EQ(weft_reduce(0, n, g, sizeof r64, &z64, v64_fold,
+                                 v64_combine, NULL, flags, &r64),
                      0);
             for (uint64_t k = 0; k < 8; k++) /* sum of the i = k mod 8 */
                 CHECK_EQ(r64.v[k], (n / 8) * k + 8 * (n / 8) * (n / 8 - 1) / 2);
@@ -838,8 +838,8 @@ static int empty_job(void *p)
     CHECK(weft_cancelled());
     long id = 7, res = -1;
     CHECK_EQ(weft_for(5, 5, 0, uncalled_body, NULL), 0);
-    CHECK_EQ(weft_reduce(5, 5, 0, sizeof id, &id, v64_fold, v64_combine, NULL, 0,
-                         &res),
+    CHECK_EQ(weft_reduce(5, 5, 0, sizeof id, &id, v64_fold, v64_combine, NULL,
+                         0, &res),
              0);
     CHECK_EQ(res, 7);
     CHECK_EQ(weft_for(0, 10, 0, uncalled_body, NULL), WEFT_ECANCELED);
@@ -863,8 +863,53 @@ CHECK_CASE(empty_cancelled)
     run(0, empty_cancelled_run, NULL);
 }
 
+/* ---- shrinking chunks at a range's end (grain 0) ------------------------ */
+
+struct tail {
+    size_t end, last; /* the size of the chunk that ends at end */
+    size_t biggest;
+};
+
+static int tail_body(size_t lo, size_t hi, void *p)
+{
+    struct tail *t = p;
+    if (hi == t->end)
+        __atomic_store_n(&t->last, hi - lo, __ATOMIC_RELAXED);
+    size_t b = __atomic_load_n(&t->biggest, __ATOMIC_RELAXED);
+    while (hi - lo > b &&
+           !__atomic_compare_exchange_n(&t->biggest, &b, hi - lo, 0,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+    return 0;
+}
+
+static void tail_run(void *p)
+{
+    struct tail *t = p;
+    CHECK_EQ(weft_for(0, t->end, 0, tail_body, t), 0);
+}
+
+/* grain 0 on a pool of several workers: chunks of n / (64 x workers)
+ * iterations, except that the last ones of every range shrink to 1 / 64
+ * of that (docs/api.md, "Chunks"), whoever took which part; so the chunk
+ * that ends the loop is at most that, and none is above the grain. */
+CHECK_CASE(tail_chunks)
+{
+    if (workers < 2)
+        return; /* one direct call: covered by coverage */
+    for (size_t n = 1000000; n <= 4000000; n *= 2) {
+        struct tail t = {n, 0, 0};
+        run(1, tail_run, &t);
+        size_t g = n / (64 * (size_t)workers);
+        CHECK(t.last >= 1);
+        CHECK(t.last <= (g / 64 ? g / 64 : 1));
+        CHECK(t.biggest <= g);
+    }
+}
+
 static const struct check_case cases[] = {
     {"coverage", coverage_in, 0},
+    {"tail-chunks", tail_chunks, 0},
     {"coverage-outside", coverage_out, 0},
     {"uneven", uneven_in, 0},
     {"uneven-outside", uneven_out, 0},
