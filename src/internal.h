@@ -446,6 +446,32 @@ void weft__wait_wake(weft_worker *w);
  * sleeps (join.c, external.c). */
 #define WEFT__WAIT_SPINS  32
 #define WEFT__WAIT_YIELDS 16
+/* A worker that joins a stolen task or waits for its scope's jobs, with
+ * nothing to help, instead yields between its tries for this long after
+ * its spins before it sleeps (weft__warm_step).  Its CPU stays awake for
+ * the end of a loop or a scope, whose last chunks take up to a chunk's
+ * time: a virtual CPU that halts there can come back slower (on the 2-CPU
+ * development VM, half speed for 5-30 ms after halts of ~0.3 ms;
+ * docs/design.md, "Waiting").  The yields give the CPU to any other
+ * thread that wants it, so an oversubscribed CPU loses nothing. */
+#define WEFT__WARM_NS 1000000u
+/* One step of such a worker's wait: 1 when it spun or yielded, 0 when it
+ * should now sleep.  round: the steps since the wait last made progress;
+ * *since: 0 at that point, then the start of its yields. */
+static inline int weft__warm_step(unsigned round, uint64_t *since)
+{
+    if (round < WEFT__WAIT_SPINS) {
+        weft__cpu_relax();
+        return 1;
+    }
+    uint64_t now = weft__now_ns();
+    if (*since == 0)
+        *since = now;
+    if (now - *since >= WEFT__WARM_NS)
+        return 0;
+    weft__yield();
+    return 1;
+}
 /* The completion word (weft__frame_hdr.done, weft_task.done): the states
  * WEFT__RUNNING, WEFT__WAITED, WEFT__DONE (weft/task.h; join.c's opening
  * comment has the protocol). */
@@ -495,6 +521,11 @@ void weft__test_completion_yield(int on);
 /* Searching this long without finding work, a worker parks (also one that
  * waits on another pool, external.c). */
 #define WEFT__SEARCH_NS 50000u
+/* A worker whose last idle spell ended in work after at most this long
+ * searches for up to twice that spell (at most this long) the next time
+ * before it parks: the work of a program that issues loops or jobs every
+ * few milliseconds then finds its workers awake (worker.c). */
+#define WEFT__WARM_GAP_NS 10000000u
 void *weft__worker_main(void *arg);
 /* A task found by a search: a slot taken from a deque (with its lineage,
  * ctx), or a task submitted from outside; at most one is set. */

@@ -115,6 +115,7 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
      * so that the tasks run meanwhile spawn into the slots above. */
     w->own.top = f + 1;
     round = 0;
+    uint64_t since = 0;
     while (!weft__done_is_set(&f->h.done)) {
         struct weft__frame *s = weft__deque_steal(victim, w);
         if (s) {
@@ -122,9 +123,12 @@ void weft__join_stolen(weft_worker *w, struct weft__frame *f)
             weft__counter_add(&w->leapfrogs, 1);
             weft__run_stolen(w, s, weft__deque_slot_ctx(victim, s));
             round = 0;
+            since = 0;
             continue;
         }
-        weft__done_backoff(&f->h.done, round++, JOIN_SLEEP_NS);
+        if (!weft__warm_step(round++, &since))
+            weft__done_backoff(&f->h.done, WEFT__WAIT_SPINS + WEFT__WAIT_YIELDS,
+                               JOIN_SLEEP_NS);
     }
     /* Every task spawned while helping has been joined, so nothing of ours
      * is public (tail == split), and every pending task below f was taken

@@ -334,15 +334,20 @@ int weft_scope_spawn(weft_scope *scope, weft_job_fn fn, void *arg)
 }
 
 /* One step of a waiter with nothing to run (round: steps since it last
- * ran a job): spin, yield, then sleep on the pending word while no job is
- * queued.  may_run: the waiter runs queued jobs (rechecks the list). */
-static void wait_step(struct weft__scope *s, unsigned round, int may_run)
+ * ran a job; *since: weft__warm_step's): spin, yield, then sleep on the
+ * pending word while no job is queued.  may_run: the waiter is a worker of
+ * the scope's pool and runs queued jobs (rechecks the list); it yields for
+ * WEFT__WARM_NS, as a join does, where another thread yields a few times. */
+static void wait_step(struct weft__scope *s, unsigned round, uint64_t *since,
+                      int may_run)
 {
-    if (round < SPINS) {
+    if (may_run) {
+        if (weft__warm_step(round, since))
+            return;
+    } else if (round < SPINS) {
         weft__cpu_relax();
         return;
-    }
-    if (round < SPINS_ALL) {
+    } else if (round < SPINS_ALL) {
         weft__yield();
         return;
     }
@@ -375,6 +380,7 @@ int weft_scope_wait(weft_scope *scope)
         weft__atomic_fetch_sub_release(&s->pending, s->credit);
     s->credit = 0;
     unsigned round = 0;
+    uint64_t since = 0;
     for (;;) {
         /* Acquire pairs with the release of the last decrement. */
         uint32_t v = weft__atomic_load_acquire(&s->pending);
@@ -389,9 +395,10 @@ int weft_scope_wait(weft_scope *scope)
         if (j) {
             weft__scope_run_job(w, j);
             round = 0;
+            since = 0;
             continue;
         }
-        wait_step(s, round++, helps);
+        wait_step(s, round++, &since, helps);
     }
     /* Acquire pairs with the visitors' release: their last access. */
     while (weft__atomic_load_acquire(&s->visitors) != 0)

@@ -216,12 +216,29 @@ void *weft__worker_main(void *arg)
         weft__futex_wake(&pool->started, 1);
     }
 
-    uint64_t search_since = 0; /* start of this search, for parking */
-    int idle = 0;              /* an idle spell is open (w->idle) */
+    uint64_t search_since = 0;         /* start of this search, for parking */
+    uint64_t window = WEFT__SEARCH_NS; /* how long a search lasts */
+    int idle = 0;                      /* an idle spell is open (w->idle) */
+    uint64_t idle_since = 0;           /* its start */
     for (;;) {
         struct weft__found t = weft__find_work(w);
         if (weft__found_any(t)) {
             if (idle) {
+                /* A spell longer than a plain search sets the next
+                 * search's length: when it was short enough, twice this
+                 * spell or half the last length, whichever is longer
+                 * (gaps of a program's loops alternate: its serial parts
+                 * differ), at most WEFT__WARM_GAP_NS; else (the program
+                 * paused) the plain one: park soon. */
+                uint64_t spell = weft__now_ns() - idle_since;
+                if (spell > WEFT__WARM_GAP_NS) {
+                    window = WEFT__SEARCH_NS;
+                } else if (spell > WEFT__SEARCH_NS) {
+                    uint64_t twice = 2 * spell, half = window / 2;
+                    window = twice > half ? twice : half;
+                    if (window > WEFT__WARM_GAP_NS)
+                        window = WEFT__WARM_GAP_NS;
+                }
                 idle_end(w);
                 idle = 0;
             }
@@ -237,10 +254,11 @@ void *weft__worker_main(void *arg)
         if (!idle) {
             idle_begin(w, now);
             idle = 1;
+            idle_since = now;
         }
         if (search_since == 0) {
             search_since = now;
-        } else if (now - search_since > WEFT__SEARCH_NS) {
+        } else if (now - search_since > (w->spare ? WEFT__SEARCH_NS : window)) {
             /* A spare with nothing to do retires instead of parking (it
              * is started again when wanted). */
             if (w->spare && weft__sleep_retire(w))
