@@ -303,7 +303,10 @@ void weft_blocking_begin(void)
     weft__counter_add(&w->blocking_regions, 1);
     /* Its pending tasks go to the pool's other threads meanwhile. */
     weft__deque_publish_all(w);
-    weft__sleep_block(w);
+    /* A guest is a thread from outside, not one of the pool's workers:
+     * its blocking takes no CPU from the pool, so nothing replaces it. */
+    if (!w->guest)
+        weft__sleep_block(w);
 }
 
 void weft_blocking_end(void)
@@ -314,6 +317,6 @@ void weft_blocking_end(void)
     if (w->blocking_depth == 0)
         weft__misuse("weft_blocking_end without weft_blocking_begin on this "
                      "worker");
-    if (--w->blocking_depth == 0)
+    if (--w->blocking_depth == 0 && !w->guest)
         weft__sleep_unblock(w);
 }

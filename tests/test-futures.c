@@ -681,6 +681,56 @@ CHECK_CASE(blocking)
     CHECK_EQ(weft_pool_destroy(p), 0);
 }
 
+/* ---- a blocking region on a guest ------------------------------------- */
+
+static weft_pool *gr_pool;
+static weft_future *gr_inner;
+static int gr_guest; /* the job ran on a guest slot */
+
+static int guest_region_job(void *p)
+{
+    (void)p;
+    gr_guest = weft_current_pool() == gr_pool &&
+               weft_worker_id() >= (int)weft_pool_workers(gr_pool);
+    /* work that waits: the pool's one worker is held by the gate */
+    CHECK_EQ(weft_submit(gr_pool, counted_job, (void *)(uintptr_t)1, &gr_inner),
+             0);
+    weft_blocking_begin();
+    check_sleep_ms(20);
+    weft_blocking_end();
+    return 3;
+}
+
+/* A job that an outside thread's wait runs as a guest, and that blocks in
+ * a region while work waits: the guest is not one of the pool's workers,
+ * so the region counts but starts no spare (docs/api.md). */
+CHECK_CASE(guest_region)
+{
+    watchdog(60);
+    runs = calloc(4, sizeof *runs);
+    gr_pool = check_pool(1, "guestreg");
+    weft_future *g = hold_worker(gr_pool), *f;
+    CHECK_EQ(weft_submit(gr_pool, guest_region_job, NULL, &f), 0);
+    CHECK_EQ(weft_future_wait(f, -1), 0); /* runs it here, as a guest */
+    CHECK_EQ(weft_future_result(f), 3);
+    CHECK_EQ(gr_guest, 1);
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(gr_pool, &s), 0);
+    CHECK_EQ(s.blocking_regions, 1);
+    CHECK_EQ(s.spares_started, 0);
+    CHECK_EQ(runs[1], 0); /* still queued behind the gate */
+    open_gate();
+    CHECK_EQ(weft_future_wait(gr_inner, -1), 0);
+    CHECK_EQ(runs[1], 1);
+    weft_future_release(gr_inner);
+    weft_future_release(f);
+    CHECK_EQ(weft_future_wait(g, -1), 0);
+    weft_future_release(g);
+    CHECK_EQ(weft_pool_destroy(gr_pool), 0);
+    free(runs);
+    runs = NULL;
+}
+
 /* ---- completion callback ---------------------------------------------- */
 
 #define CB_N 10000
@@ -1166,6 +1216,7 @@ static const struct check_case cases[] = {
     {"self-wait", self_wait, 0},
     {"two-pools", two_pools, 0},
     {"blocking", blocking, 0},
+    {"guest-region", guest_region, 0},
     {"callback", callback, 0},
     {"shutdown-queued", shutdown_queued, 0},
     {"shutdown-race", shutdown_race, 0},
