@@ -580,8 +580,10 @@ int weft_pool_shutdown(weft_pool *pool, int64_t timeout_ns)
     }
     uint32_t r;
     long left;
+    /* The release that leaves this run the last one wakes us
+     * (weft__run_release). */
     while ((r = weft__atomic_load_seqcst(&pool->runs)) != 1u &&
-           (left = time_left(deadline, POLL_NS)) != 0)
+           (left = time_left(deadline, -1)) != 0)
         weft__futex_wait(&pool->runs, r, left);
     int rc = 0;
     if (r != 1u && (cancel_queued(pool) != 0 ||

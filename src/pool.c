@@ -13,6 +13,7 @@
  * sets stopping (new runs then fail with WEFT_ESHUTDOWN), waits for runs to
  * drain, sets stop, wakes every parked worker and joins the threads.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -447,8 +448,13 @@ void weft__run_release(struct weft_pool *pool)
      * the destroyer may free it, and the wake only uses the address. */
     uint32_t old = weft__atomic_fetch_sub_seqcst(&pool->runs, 1u);
     WEFT__ASSERT(old > 0);
+    /* A destroy waits for no run, a shutdown for its own run alone.  Nothing
+     * of the pool may be read here (the other run's release may free it
+     * at once), so the release that leaves one run always wakes. */
     if (old == 1u)
         weft__futex_wake(&pool->runs, 1);
+    else if (old == 2u)
+        weft__futex_wake(&pool->runs, INT_MAX);
 }
 
 unsigned weft_pool_workers(const weft_pool *pool)
