@@ -30,7 +30,7 @@
  * spare worker (sleep.c, pool.c); past max_spares, a blocked waiter runs
  * any work of its pool, as a last resort against starvation.  A worker
  * that destroys another pool P waits the same way, running only jobs that
- * descend from a job of P.
+ * descend from a job of P, and so does one that shuts P down.
  *
  * Guests.  A thread outside any pool that runs a loop (loop.c) does not
  * hand it to a worker: it takes one of the pool's WEFT__GUESTS guest
@@ -46,8 +46,8 @@
 #include "atomic.h"
 #include "internal.h"
 
-/* A worker that destroys another pool checks its own pool for work at
- * least this often while that pool drains (weft__wait_drain). */
+/* A worker that destroys or shuts down another pool checks its own pool
+ * for work at least this often while that pool drains (weft__wait_drain). */
 #define DRAIN_POLL_NS 100000L
 
 /* The job of task t, if it is one (a weft_pool_run), else NULL. */
@@ -333,21 +333,34 @@ static void wait_foreign(weft_worker *w, struct weft__job *job)
     weft__sleep_unblock(w);
 }
 
-void weft__wait_drain(weft_worker *w, struct weft_pool *p)
+uint32_t weft__wait_drain(weft_worker *w, struct weft_pool *p, uint32_t until,
+                          uint64_t deadline)
 {
-    /* As wait_foreign, for p->runs to reach 0.  Nothing wakes this worker
-     * when a job of p's lineage is queued here (jobs name the worker that
-     * waits for them, not a destroyer), so it polls every DRAIN_POLL_NS;
-     * the last run's release wakes p->runs.  Destroy is rare. */
+    /* As wait_foreign, for p->runs to fall to until.  Nothing wakes this
+     * worker when a job of p's lineage is queued here (jobs name the
+     * worker that waits for them, not a destroyer or a shutdown), so it
+     * polls every DRAIN_POLL_NS; the release that leaves until runs wakes
+     * p->runs (weft__run_release).  Destroy and shutdown are rare. */
     weft__counter_add(&w->foreign_waits, 1);
     weft__deque_publish_all(w);
     weft__sleep_block(w);
     uint64_t seen = ~(uint64_t)0;
     uint32_t cur;
-    while ((cur = weft__atomic_load_seqcst(&p->runs)) != 0)
-        if (!weft__help_waited(w, descends_from_pool, p, &seen))
-            weft__futex_wait(&p->runs, cur, DRAIN_POLL_NS);
+    while ((cur = weft__atomic_load_seqcst(&p->runs)) != until) {
+        if (weft__help_waited(w, descends_from_pool, p, &seen))
+            continue;
+        long wait = DRAIN_POLL_NS;
+        if (deadline != UINT64_MAX) {
+            uint64_t now = weft__now_ns();
+            if (now >= deadline)
+                break;
+            if (deadline - now < (uint64_t)wait)
+                wait = (long)(deadline - now);
+        }
+        weft__futex_wait(&p->runs, cur, wait);
+    }
     weft__sleep_unblock(w);
+    return cur;
 }
 
 void weft__wait_external(weft_task *t)

@@ -574,23 +574,25 @@ int weft_pool_shutdown(weft_pool *pool, int64_t timeout_ns)
     weft__atomic_exchange_seqcst(&pool->shut, 1u);
     weft__futex_wake(&pool->queued, INT_MAX); /* blocked submitters */
     uint64_t deadline = deadline_of(timeout_ns);
-    if (self) { /* blocked meanwhile: its pool keeps its cores */
-        weft__deque_publish_all(self);
-        weft__sleep_block(self);
-    }
     uint32_t r;
-    long left;
-    /* The release that leaves this run the last one wakes us
-     * (weft__run_release). */
-    while ((r = weft__atomic_load_seqcst(&pool->runs)) != 1u &&
-           (left = time_left(deadline, -1)) != 0)
-        weft__futex_wait(&pool->runs, r, left);
+    if (self) {
+        /* A worker of another pool waits as destroy's drain does: blocked
+         * (its pool keeps its cores with a spare), running the jobs of its
+         * pool that descend from this pool's runs, which they may wait
+         * for, past max_spares too. */
+        r = weft__wait_drain(self, pool, 1u, deadline);
+    } else {
+        long left;
+        /* The release that leaves this run the last one wakes us
+         * (weft__run_release). */
+        while ((r = weft__atomic_load_seqcst(&pool->runs)) != 1u &&
+               (left = time_left(deadline, -1)) != 0)
+            weft__futex_wait(&pool->runs, r, left);
+    }
     int rc = 0;
     if (r != 1u && (cancel_queued(pool) != 0 ||
                     weft__atomic_load_seqcst(&pool->runs) != 1u))
         rc = WEFT_ETIMEDOUT;
-    if (self)
-        weft__sleep_unblock(self);
     weft__run_release(pool);
     return rc;
 }

@@ -591,10 +591,13 @@ weft_task *weft__inject_take_all(struct weft_pool *pool,
 int weft__help_waited(weft_worker *w,
                       int (*pred)(const weft_task *, const void *),
                       const void *arg, uint64_t *seen);
-/* w (a worker) waits until p's runs are 0, the drain of another pool it
- * destroys, running meanwhile only jobs of its own pool that descend from
- * a job of p. */
-void weft__wait_drain(weft_worker *w, struct weft_pool *p);
+/* w (a worker) waits until p's runs fall to until (0: the drain of
+ * another pool it destroys; 1: its shutdown's own run left), or until the
+ * monotonic time deadline (UINT64_MAX: none), running meanwhile only jobs
+ * of its own pool that descend from a job of p.  Returns the runs it read
+ * last: until, unless the deadline passed. */
+uint32_t weft__wait_drain(weft_worker *w, struct weft_pool *p, uint32_t until,
+                          uint64_t deadline);
 void weft__wait_external(weft_task *t);
 /* weft_spawn and weft_join on a thread outside any pool: submit t to the
  * default pool (or run it at once if there is none), wait for it. */

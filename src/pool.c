@@ -431,7 +431,7 @@ int weft_pool_destroy(weft_pool *pool)
      * of another pool runs the jobs of its own pool that descend from this
      * pool's runs meanwhile: they may be what the runs wait for. */
     if (self) {
-        weft__wait_drain(self, pool);
+        (void)weft__wait_drain(self, pool, 0u, UINT64_MAX);
     } else {
         while (weft__atomic_load_seqcst(&pool->runs) != 0)
             weft__futex_wait(&pool->runs,
