@@ -417,7 +417,7 @@ int weft_pool_run(weft_pool *pool, weft_fn fn, void *arg)
     struct weft__job job = {
         .task = {.fn = fn, .arg = arg, .flags = WEFT__JOB_RUN},
         .waiter = self,
-        .parent = self ? self->ctx : NULL,
+        .parent = self ? self->ctx : weft__outside_ctx,
         .pool = pool};
     if (self)
         job.task.flags |= WEFT__JOB_WAITER;

@@ -163,7 +163,10 @@ static void exec(weft_worker *w, struct weft_future *f)
         w->ctx = outer;
         weft__check_joined(w, m);
     } else {
+        struct weft__job *outer = weft__outside_ctx;
+        weft__outside_ctx = NULL;
         r = f->fn(f->arg);
+        weft__outside_ctx = outer;
     }
     complete(f, r, FUT_DONE);
 }

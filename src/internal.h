@@ -563,6 +563,11 @@ static inline void weft__count_steal(weft_worker *w, int remote)
  * path, which sends the thread to weft__spawn_external and
  * weft__wait_external; weft_self() maps it to NULL. */
 extern weft_worker weft__outside;
+/* The lineage of a thread outside any pool (its ctx, as w->ctx is a
+ * worker's): the scope whose job it runs on behalf of a scope with no
+ * pool (scope.c), else NULL.  weft_cancelled() there answers for it, and
+ * what the job starts (scopes, loops, weft_pool_run) descends from it. */
+extern __thread struct weft__job *weft__outside_ctx;
 /* Test hook: writes to out the indices of the workers that worker index
  * tries, in order, in a steal sweep with random number r; returns how many
  * (at most the pool's workers - 1). */

@@ -234,7 +234,7 @@ static void det_run(weft_worker *w, struct loop *L, size_t a, size_t b,
  * (reduce), a copy of the identity.  Returns the loop's value. */
 static int loop_exec(weft_worker *w, struct loop *L, void *acc)
 {
-    struct weft__job *outer = w ? w->ctx : NULL;
+    struct weft__job *outer = w ? w->ctx : weft__outside_ctx;
     size_t n = L->end - L->begin;
     if (n == 0)
         return 0; /* (also in a cancelled scope: docs/api.md) */
@@ -315,7 +315,9 @@ static int loop_start(struct loop *L, void *acc)
     struct loop_call c = {L, acc, 0};
     weft_pool *pool = weft__default_pool_hold(1);
     if (pool && (w = weft__guest_enter(pool)) != NULL) {
+        w->ctx = weft__outside_ctx; /* the guest's lineage is the thread's */
         int rc = loop_exec(w, L, acc);
+        w->ctx = NULL;
         weft__guest_leave(w);
         weft__run_release(pool);
         return rc;
@@ -377,5 +379,5 @@ int weft_reduce(size_t begin, size_t end, size_t grain, size_t size,
 int weft_cancelled(void)
 {
     weft_worker *w = weft_self();
-    return w ? weft__ctx_cancelled(w->ctx) : 0;
+    return weft__ctx_cancelled(w ? w->ctx : weft__outside_ctx);
 }

@@ -42,6 +42,9 @@
  * weft_cancelled() asks whether that node or an ancestor is cancelled, so
  * a cancel reaches the loops and scopes started inside the jobs (and their
  * spawned tasks, whose slots carry the lineage), never the scope's owner.
+ * A scope with no pool runs each job on its spawner with the same lineage
+ * (w->ctx, or weft__outside_ctx on a thread outside any pool), not the
+ * spawner's own.
  * A job's nonzero return or weft_scope_cancel records the first value
  * (err) and cancels the node; a job taken from a cancelled scope is
  * dropped unrun.
@@ -223,8 +226,11 @@ struct weft__sjob *weft__scope_take_any(struct weft_pool *pool)
 
 /* ---- running a job ------------------------------------------------------ */
 
-/* Runs job j (w: a worker; NULL: the spawner, with no pool) unless its
- * scope is cancelled, and frees it; the caller counts it finished. */
+/* Runs job j (w: the worker that runs it, or NULL: a thread outside any
+ * pool) unless its scope is cancelled, and frees it; the caller counts it
+ * finished.  The job runs with its scope as its lineage, on a worker of
+ * any pool (a scope with no pool runs jobs on their spawner) as outside
+ * one. */
 static void job_run(weft_worker *w, struct weft__sjob *j)
 {
     struct weft__scope *s = j->s;
@@ -242,7 +248,10 @@ static void job_run(weft_worker *w, struct weft__sjob *j)
         w->ctx = outer;
         weft__check_joined(w, m);
     } else {
+        struct weft__job *outer = weft__outside_ctx;
+        weft__outside_ctx = &s->node;
         r = fn(arg);
+        weft__outside_ctx = outer;
     }
     if (r)
         scope_fail(s, r);
@@ -279,7 +288,9 @@ void weft_scope_init(weft_scope *scope)
         s->node.parent = w->ctx;
     } else {
         /* Outside any pool: the default pool, held until the wait ends
-         * (NULL when there is none: jobs run on their spawner). */
+         * (NULL when there is none: jobs run on their spawner).  Inside
+         * a job of a scope with no pool, that job's lineage. */
+        s->node.parent = weft__outside_ctx;
         s->pool = weft__default_pool_hold(1);
         s->held = s->pool != NULL;
     }
@@ -312,8 +323,8 @@ int weft_scope_spawn(weft_scope *scope, weft_job_fn fn, void *arg)
         weft__atomic_fetch_add_relaxed(&s->pending, CREDIT);
         s->credit = CREDIT - 1;
     }
-    if (!s->pool) {
-        job_run(NULL, j);
+    if (!s->pool) { /* on the spawner, whatever thread it is */
+        job_run(weft_self(), j);
         pending_sub(s, owner ? 1u : 2u);
         return 0;
     }

@@ -25,6 +25,9 @@ weft_worker weft__outside = {.own = {.top = &outside_slots[1],
 __thread weft_worker *weft__self __attribute__((tls_model("initial-exec"))) =
     &weft__outside;
 
+__thread struct weft__job *weft__outside_ctx
+    __attribute__((tls_model("initial-exec")));
+
 static uint64_t rng_next(weft_worker *w)
 {
     uint64_t x = w->rng;

@@ -3,7 +3,9 @@
  * jobs, 10^6 jobs spawned from one loop, reuse after the wait, spawns
  * from other threads, waits from a worker and from an outside thread,
  * nesting with spawn/join on one worker, the first error, cancellation
- * from another thread, propagation down and not up, and bad input.
+ * from another thread, propagation down and not up, bad input, and
+ * cancellation in the jobs of a scope with no pool (run on their
+ * spawners).
  *
  * Usage: test-scope CASE WORKERS [JOBS]
  *   WORKERS  the pool's workers (CTest sets $WEFT_WORKERS, the default
@@ -447,6 +449,116 @@ CHECK_CASE(propagate)
     CHECK_EQ(weft_cancelled(), 0); /* outside any job */
 }
 
+/* ---- a scope with no pool -------------------------------------------------
+ *
+ * Outside any pool with no default pool to use (here: it is shut down), a
+ * scope's jobs run on their spawner.  They still belong to their scope, as
+ * on a pool: weft_cancelled() in them answers for the scope (and what it
+ * started), never for the spawner's own lineage. */
+
+static weft_scope np_a, np_b, np_c;
+static pthread_t np_main;
+static int np_on_spawner, np_before, np_after, np_nested_spawn, np_nested_wait,
+    np_loop, np_loop_body, np_on_worker, np_worker_other, np_run_job;
+
+static int np_loop_fn(size_t lo, size_t hi, void *p)
+{
+    (void)lo, (void)hi, (void)p;
+    np_loop_body = weft_cancelled();
+    return 0;
+}
+
+static void np_run_fn(void *p)
+{
+    (void)p;
+    np_run_job = weft_cancelled(); /* a job of an explicit pool */
+}
+
+static int np_job_a(void *p)
+{
+    (void)p;
+    np_on_spawner =
+        pthread_equal(pthread_self(), np_main) && weft_worker_id() == -1;
+    np_before = weft_cancelled();
+    weft_scope_cancel(&np_a);
+    np_after = weft_cancelled();
+    weft_scope s; /* started inside the job: cancelled with it */
+    weft_scope_init(&s);
+    np_nested_spawn = weft_scope_spawn(&s, inner_job, NULL);
+    np_nested_wait = weft_scope_wait(&s);
+    np_loop = weft_for(0, 1, 1, np_loop_fn, NULL);
+    CHECK_EQ(weft_pool_run(pool, np_run_fn, NULL), 0);
+    return 0;
+}
+
+/* On a worker of another pool: cancels the scope it runs in. */
+static int np_job_b(void *p)
+{
+    (void)p;
+    weft_scope_cancel(&np_b);
+    np_on_worker = weft_cancelled();
+    return 0;
+}
+
+/* On a worker, in a cancelled scope of the pool: np_c is not cancelled. */
+static int np_job_c(void *p)
+{
+    (void)p;
+    np_worker_other = weft_cancelled();
+    return 0;
+}
+
+static int np_spawn_c(void *p)
+{
+    weft_scope_cancel(p);
+    CHECK(weft_cancelled() != 0);
+    CHECK_EQ(weft_scope_spawn(&np_c, np_job_c, NULL), 0);
+    return 0;
+}
+
+static void np_worker_run(void *p)
+{
+    (void)p;
+    CHECK_EQ(weft_scope_spawn(&np_b, np_job_b, NULL), 0);
+    weft_scope q;
+    weft_scope_init(&q);
+    CHECK_EQ(weft_scope_spawn(&q, np_spawn_c, &q), 0);
+    CHECK_EQ(weft_scope_wait(&q), WEFT_ECANCELED);
+}
+
+CHECK_CASE(no_pool)
+{
+    weft_pool *d = weft_default_pool();
+    CHECK(d != NULL);
+    CHECK_EQ(weft_pool_shutdown(d, -1), 0);
+    np_main = pthread_self();
+    np_before = np_after = np_loop_body = np_run_job = -1;
+    np_on_worker = np_worker_other = -1;
+    weft_scope_init(&np_a);
+    CHECK_EQ(weft_scope_spawn(&np_a, np_job_a, NULL), 0);
+    CHECK_EQ(np_on_spawner, 1); /* no pool: it ran on the spawner */
+    CHECK_EQ(np_before, 0);
+    CHECK_EQ(np_after, 1);
+    CHECK_EQ(np_nested_spawn, WEFT_ECANCELED);
+    CHECK_EQ(np_nested_wait, WEFT_ECANCELED);
+    CHECK_EQ(np_loop, WEFT_ECANCELED);
+    CHECK_EQ(np_loop_body, -1); /* the cancelled loop ran no chunk */
+    CHECK_EQ(np_run_job, 1);
+    CHECK_EQ(weft_scope_wait(&np_a), WEFT_ECANCELED);
+    /* spawned from workers of another pool */
+    weft_scope_init(&np_b);
+    weft_scope_init(&np_c);
+    CHECK_EQ(weft_pool_run(pool, np_worker_run, NULL), 0);
+    CHECK_EQ(np_on_worker, 1);
+    CHECK_EQ(np_worker_other, 0);
+    CHECK_EQ(weft_scope_wait(&np_b), WEFT_ECANCELED);
+    CHECK_EQ(weft_scope_wait(&np_c), 0);
+    CHECK_EQ(weft_cancelled(), 0); /* outside any job again */
+    CHECK_EQ(inner_ran, 0);
+    /* The next weft_default_pool() creates a new one. */
+    CHECK_EQ(weft_pool_destroy(d), 0);
+}
+
 /* ---- bad input ---------------------------------------------------------- */
 
 CHECK_CASE(bad_input)
@@ -477,6 +589,7 @@ static const struct check_case cases[] = {
     {"cancel-outside", cancel_out, 0},
     {"propagate", propagate, 0},
     {"bad-input", bad_input, 0},
+    {"no-pool", no_pool, 0},
     {NULL, NULL, 0}};
 
 static const struct check_program program = {"test-scope", "WORKERS [JOBS]",
