@@ -45,8 +45,10 @@
  * (blocked + 1, fence, look for work / make work visible, fence, read the
  * counts), so work is never left with every thread blocked.  A spare with
  * nothing to do retires the way a worker parks: spares - 1, searching - 1,
- * fence, look again (weft__sleep_retire).  tests/model/waits.pml checks
- * it.  A blocking region (weft_blocking_begin/end, at the end of this
+ * fence, look again (weft__sleep_retire); finding work, it stays only
+ * while fewer spares are alive than threads blocked, as want_thread would
+ * start one, so a retire racing a start never leaves more spares than
+ * blocked threads.  tests/model/waits.pml checks it.  A blocking region (weft_blocking_begin/end, at the end of this
  * file) and a worker's wait for a future (future.c) count the worker
  * blocked in the same way.
  */
@@ -143,15 +145,21 @@ int weft__sleep_retire(weft_worker *w)
     weft__atomic_fence_seqcst();
     if (!work_visible(w) || weft__atomic_load_relaxed(&pool->stop))
         return 1;
-    /* Work came: stay, unless a spare started meanwhile took our place
-     * (it will find the work). */
+    /* Work came: stay while the pool still wants a spare (fewer alive
+     * than threads blocked, below max_spares).  Otherwise the threads
+     * that run are enough (a spare started meanwhile, or a blocked thread
+     * that came back), so staying would run one thread more than the
+     * pool's workers; leave, after waking a parked worker if none
+     * searches (the work's notifier saw this spare searching). */
     uint32_t n = weft__atomic_load_relaxed(&pool->spares);
-    while (n < pool->max_spares)
+    while (n < pool->max_spares &&
+           n < weft__atomic_load_relaxed(&pool->blocked))
         if (weft__atomic_cas_seqcst(&pool->spares, &n, n + 1)) {
             weft__atomic_fetch_add_seqcst(&pool->idle, 1u);
             weft__spare_peak(pool, n + 1);
             return 0;
         }
+    want_thread(pool, 0);
     return 1;
 }
 

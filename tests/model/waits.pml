@@ -158,13 +158,13 @@ proctype spare(byte p)
                 atomic {
                     DRAINED(p) ->
                     if
-                    :: mem[SPARES] < MAXS ->
+                    :: mem[SPARES] < MAXS && mem[SPARES] < mem[BLOCKED] ->
                         mem[SPARES]++; mem[SEARCHING]++; q = 3
                     :: else -> q = 4
                     fi
                 };
                 if
-                :: q == 4 -> break
+                :: q == 4 -> want_thread(p, 1); break
                 :: else -> skip
                 fi
             fi
