@@ -333,20 +333,19 @@ static void wait_foreign(weft_worker *w, struct weft__job *job)
     weft__sleep_unblock(w);
 }
 
-uint32_t weft__wait_drain(weft_worker *w, struct weft_pool *p, uint32_t until,
-                          uint64_t deadline)
+int weft__wait_drain(weft_worker *w, struct weft_pool *p, uint64_t deadline)
 {
-    /* As wait_foreign, for p->runs to fall to until.  Nothing wakes this
+    /* As wait_foreign, for p->runs to fall to 0.  Nothing wakes this
      * worker when a job of p's lineage is queued here (jobs name the
      * worker that waits for them, not a destroyer or a shutdown), so it
-     * polls every DRAIN_POLL_NS; the release that leaves until runs wakes
+     * polls every DRAIN_POLL_NS; the release of the last run wakes
      * p->runs (weft__run_release).  Destroy and shutdown are rare. */
     weft__counter_add(&w->foreign_waits, 1);
     weft__deque_publish_all(w);
     weft__sleep_block(w);
     uint64_t seen = ~(uint64_t)0;
     uint32_t cur;
-    while ((cur = weft__atomic_load_seqcst(&p->runs)) != until) {
+    while ((cur = weft__atomic_load_seqcst(&p->runs)) != 0) {
         if (weft__help_waited(w, descends_from_pool, p, &seen))
             continue;
         long wait = DRAIN_POLL_NS;
@@ -360,7 +359,7 @@ uint32_t weft__wait_drain(weft_worker *w, struct weft_pool *p, uint32_t until,
         weft__futex_wait(&p->runs, cur, wait);
     }
     weft__sleep_unblock(w);
-    return cur;
+    return cur == 0;
 }
 
 void weft__wait_external(weft_task *t)

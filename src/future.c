@@ -565,11 +565,13 @@ int weft_pool_shutdown(weft_pool *pool, int64_t timeout_ns)
     if (weft__waits_for_self(pool))
         return WEFT_EDEADLK;
     weft_worker *self = weft_self();
-    /* This call's own run keeps a destroy from freeing the pool under it;
-     * the pool is idle when it is the only run left. */
-    weft__atomic_fetch_add_seqcst(&pool->runs, 1u);
+    /* Counted in shutters, this call keeps a destroy from freeing the pool
+     * under it (the destroy waits for no shutter left, after the runs);
+     * not a run, so that shutdowns in flight at once all wait for the
+     * same thing: no run left. */
+    weft__atomic_fetch_add_seqcst(&pool->shutters, 1u);
     if (weft__atomic_load_seqcst(&pool->stopping)) {
-        weft__run_release(pool);
+        weft__shutter_leave(pool);
         return WEFT_ESHUTDOWN;
     }
     /* Pairs with the seq_cst increment of runs in weft_submit and
@@ -577,25 +579,26 @@ int weft_pool_shutdown(weft_pool *pool, int64_t timeout_ns)
     weft__atomic_exchange_seqcst(&pool->shut, 1u);
     weft__futex_wake(&pool->queued, INT_MAX); /* blocked submitters */
     uint64_t deadline = deadline_of(timeout_ns);
-    uint32_t r;
+    int drained;
     if (self) {
         /* A worker of another pool waits as destroy's drain does: blocked
          * (its pool keeps its cores with a spare), running the jobs of its
          * pool that descend from this pool's runs, which they may wait
          * for, past max_spares too. */
-        r = weft__wait_drain(self, pool, 1u, deadline);
+        drained = weft__wait_drain(self, pool, deadline);
     } else {
         long left;
-        /* The release that leaves this run the last one wakes us
-         * (weft__run_release). */
-        while ((r = weft__atomic_load_seqcst(&pool->runs)) != 1u &&
+        uint32_t r;
+        /* The release of the last run wakes us (weft__run_release). */
+        while ((r = weft__atomic_load_seqcst(&pool->runs)) != 0 &&
                (left = time_left(deadline, -1)) != 0)
             weft__futex_wait(&pool->runs, r, left);
+        drained = r == 0;
     }
     int rc = 0;
-    if (r != 1u && (cancel_queued(pool) != 0 ||
-                    weft__atomic_load_seqcst(&pool->runs) != 1u))
+    if (!drained && (cancel_queued(pool) != 0 ||
+                     weft__atomic_load_seqcst(&pool->runs) != 0))
         rc = WEFT_ETIMEDOUT;
-    weft__run_release(pool);
+    weft__shutter_leave(pool);
     return rc;
 }

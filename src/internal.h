@@ -240,9 +240,10 @@ struct weft_pool {
 
     /* Lifecycle (pool.c). */
     alignas(WEFT_CACHE_LINE) uint32_t stopping; /* destroy has begun */
-    uint32_t shut;    /* weft_pool_shutdown has begun: no new work */
-    uint32_t runs;    /* weft_pool_run calls and external tasks in flight */
-    uint32_t started; /* workers that have started (and bound) */
+    uint32_t shut;     /* weft_pool_shutdown has begun: no new work */
+    uint32_t runs;     /* weft_pool_run calls and external tasks in flight */
+    uint32_t shutters; /* weft_pool_shutdown calls in flight */
+    uint32_t started;  /* workers that have started (and bound) */
     /* Guest slots (external.c): bit k of guest_busy is set while a thread
      * outside the pool works in slot k; guest_hw slots have a worker. */
     uint32_t guest_busy;
@@ -596,13 +597,11 @@ weft_task *weft__inject_take_all(struct weft_pool *pool,
 int weft__help_waited(weft_worker *w,
                       int (*pred)(const weft_task *, const void *),
                       const void *arg, uint64_t *seen);
-/* w (a worker) waits until p's runs fall to until (0: the drain of
- * another pool it destroys; 1: its shutdown's own run left), or until the
- * monotonic time deadline (UINT64_MAX: none), running meanwhile only jobs
- * of its own pool that descend from a job of p.  Returns the runs it read
- * last: until, unless the deadline passed. */
-uint32_t weft__wait_drain(weft_worker *w, struct weft_pool *p, uint32_t until,
-                          uint64_t deadline);
+/* w (a worker) waits until p's runs have drained (the drain of another
+ * pool it destroys or shuts down), or until the monotonic time deadline
+ * (UINT64_MAX: none), running meanwhile only jobs of its own pool that
+ * descend from a job of p.  Returns 1 when drained, 0 at the deadline. */
+int weft__wait_drain(weft_worker *w, struct weft_pool *p, uint64_t deadline);
 void weft__wait_external(weft_task *t);
 /* weft_spawn and weft_join on a thread outside any pool: submit t to the
  * default pool (or run it at once if there is none), wait for it. */
@@ -652,6 +651,9 @@ void weft__test_preset_counters(weft_pool *pool, uint64_t value);
 /* ---- pool.c ------------------------------------------------------------- */
 /* Gives back a run on pool (the last access to it by that thread). */
 void weft__run_release(struct weft_pool *pool);
+/* A weft_pool_shutdown call leaves: shutters - 1, waking a destroy that
+ * waits for the last one.  Its last access to pool. */
+void weft__shutter_leave(struct weft_pool *pool);
 /* Starts a spare worker of pool (counted searching), or, past max_spares,
  * marks the pool starved and wakes its blocked waiters, which then run
  * any of its work (external.c). */

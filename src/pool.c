@@ -11,7 +11,8 @@
  * by the worker that completes it.  A thread holds a run whenever it may
  * still touch the pool, so destroy never frees a pool in use.  Destruction
  * sets stopping (new runs then fail with WEFT_ESHUTDOWN), waits for runs to
- * drain, sets stop, wakes every parked worker and joins the threads.
+ * drain and for the weft_pool_shutdown calls in flight (pool->shutters) to
+ * return, sets stop, wakes every parked worker and joins the threads.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -431,12 +432,18 @@ int weft_pool_destroy(weft_pool *pool)
      * of another pool runs the jobs of its own pool that descend from this
      * pool's runs meanwhile: they may be what the runs wait for. */
     if (self) {
-        (void)weft__wait_drain(self, pool, 0u, UINT64_MAX);
+        (void)weft__wait_drain(self, pool, UINT64_MAX);
     } else {
         while (weft__atomic_load_seqcst(&pool->runs) != 0)
             weft__futex_wait(&pool->runs,
                              weft__atomic_load_relaxed(&pool->runs), 1000000L);
     }
+    /* The shutdowns in flight, which see no run left and return (pairs
+     * with their seq_cst increment: either one sees stopping, or we see
+     * it here).  weft__shutter_leave wakes the last one's exit. */
+    uint32_t sh;
+    while ((sh = weft__atomic_load_seqcst(&pool->shutters)) != 0)
+        weft__futex_wait(&pool->shutters, sh, 1000000L);
     stop_workers(pool, pool->nworkers);
     pool_free(pool);
     return 0;
@@ -448,13 +455,19 @@ void weft__run_release(struct weft_pool *pool)
      * the destroyer may free it, and the wake only uses the address. */
     uint32_t old = weft__atomic_fetch_sub_seqcst(&pool->runs, 1u);
     WEFT__ASSERT(old > 0);
-    /* A destroy waits for no run, a shutdown for its own run alone.  Nothing
-     * of the pool may be read here (the other run's release may free it
-     * at once), so the release that leaves one run always wakes. */
+    /* A destroy and every shutdown in flight wait for no run left.
+     * Nothing of the pool may be read here, so the last release always
+     * wakes (one system call with nobody waiting). */
     if (old == 1u)
-        weft__futex_wake(&pool->runs, 1);
-    else if (old == 2u)
         weft__futex_wake(&pool->runs, INT_MAX);
+}
+
+void weft__shutter_leave(struct weft_pool *pool)
+{
+    /* As weft__run_release: a destroy may free the pool once shutters is
+     * 0, so only the address is used after the decrement. */
+    if (weft__atomic_fetch_sub_seqcst(&pool->shutters, 1u) == 1u)
+        weft__futex_wake(&pool->shutters, INT_MAX);
 }
 
 unsigned weft_pool_workers(const weft_pool *pool)

@@ -22,6 +22,11 @@
  *  shutdown-resubmit  Jobs that submit jobs while the pool shuts down,
  *              with no limit and with 0: every submission is exactly one
  *              of run, cancelled, refused (WEFT_ESHUTDOWN), exact counts.
+ *  shutdown-concurrent  8 threads shut one busy pool down at once with no
+ *              limit: each returns 0 once its jobs end, every job ran
+ *              once; then 8 again with a destroy racing them: each returns
+ *              0 or WEFT_ESHUTDOWN, and the destroy frees the pool only
+ *              after they left (ASan, TSan).
  *
  * Usage: test-shutdown CASE | test-shutdown [all] | --list
  * No timing decides a result: time limits here are hang detectors.
@@ -529,12 +534,108 @@ CHECK_CASE(shutdown_resubmit)
     }
 }
 
+/* ---- several shutdowns at once -------------------------------------- */
+
+#define SC_THREADS 8
+#define SC_JOBS    40
+static weft_pool *sc_pool;
+static int sc_gate, sc_ran, sc_probes, sc_entered, sc_rc[SC_THREADS];
+
+static int sc_job(void *p)
+{
+    (void)p;
+    await(&sc_gate);
+    __atomic_fetch_add(&sc_ran, 1, __ATOMIC_SEQ_CST);
+    return 4;
+}
+
+static void *sc_shutter(void *p)
+{
+    int i = (int)(intptr_t)p;
+    __atomic_fetch_add(&sc_entered, 1, __ATOMIC_SEQ_CST);
+    sc_rc[i] = weft_pool_shutdown(sc_pool, -1);
+    return NULL;
+}
+
+/* Starts the shutters on a 2-worker pool whose workers wait on the gate
+ * with SC_JOBS jobs submitted (so queued ones too), and returns once the
+ * pool refuses work (a shutdown began) and every shutter has entered.
+ * sc_probes counts the probe jobs accepted before the refusal. */
+static void sc_start(pthread_t *t, weft_future **fs)
+{
+    store(&sc_gate, 0);
+    store(&sc_ran, 0);
+    store(&sc_probes, 0);
+    store(&sc_entered, 0);
+    sc_pool = check_pool(2, "shutcon");
+    for (int i = 0; i < SC_JOBS; i++)
+        CHECK_EQ(weft_submit(sc_pool, sc_job, NULL, &fs[i]), 0);
+    for (int i = 0; i < SC_THREADS; i++)
+        CHECK_EQ(pthread_create(&t[i], NULL, sc_shutter, (void *)(intptr_t)i),
+                 0);
+    for (;;) {
+        weft_future *f;
+        int rc = weft_submit(sc_pool, value_job, (void *)(uintptr_t)3, &f);
+        if (rc == WEFT_ESHUTDOWN)
+            break;
+        CHECK_EQ(rc, 0);
+        weft_future_release(f); /* it runs once the gate opens */
+        sc_probes++;
+        check_sleep_us(100);
+    }
+    while (load(&sc_entered) < SC_THREADS)
+        check_sleep_us(200);
+    check_sleep_us(20000); /* (most likely all waiting now; not required) */
+}
+
+/* Shutdowns in flight at once each wait for the pool's runs to end (each
+ * holding a run of its own, as before, each waited for the others' and
+ * with no limit none returned). */
+CHECK_CASE(shutdown_concurrent)
+{
+    watchdog(120);
+    pthread_t t[SC_THREADS];
+    weft_future *fs[SC_JOBS];
+    sc_start(t, fs);
+    CHECK_EQ(load(&sc_ran), 0);
+    store(&sc_gate, 1);
+    for (int i = 0; i < SC_THREADS; i++) {
+        CHECK_EQ(pthread_join(t[i], NULL), 0);
+        CHECK_EQ(sc_rc[i], 0);
+    }
+    /* all done when the shutdowns returned 0 */
+    CHECK_EQ(load(&sc_ran), SC_JOBS);
+    for (int i = 0; i < SC_JOBS; i++) {
+        CHECK_EQ(weft_future_result(fs[i]), 4);
+        weft_future_release(fs[i]);
+    }
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(sc_pool, &s), 0);
+    CHECK_EQ(s.submitted, (uint64_t)(SC_JOBS + sc_probes));
+    CHECK_EQ(s.queued, 0);
+    CHECK_EQ(weft_pool_shutdown(sc_pool, 0), 0); /* once more: idle */
+    CHECK_EQ(weft_pool_destroy(sc_pool), 0);
+
+    /* a destroy racing the shutdowns: it waits for them to leave */
+    sc_start(t, fs);
+    for (int i = 0; i < SC_JOBS; i++)
+        weft_future_release(fs[i]); /* detached */
+    store(&sc_gate, 1);
+    CHECK_EQ(weft_pool_destroy(sc_pool), 0);
+    CHECK_EQ(load(&sc_ran), SC_JOBS); /* no limit: nothing cancelled */
+    for (int i = 0; i < SC_THREADS; i++) {
+        CHECK_EQ(pthread_join(t[i], NULL), 0);
+        CHECK(sc_rc[i] == 0 || sc_rc[i] == WEFT_ESHUTDOWN);
+    }
+}
+
 static const struct check_case cases[] = {
     {"shutdown-foreign", shutdown_foreign, 0},
     {"cancel-race", cancel_race, 0},
     {"callback-paths", callback_paths, 0},
     {"shutdown-blocking", shutdown_blocking, 0},
     {"shutdown-resubmit", shutdown_resubmit, 0},
+    {"shutdown-concurrent", shutdown_concurrent, 0},
     {NULL, NULL, 0},
 };
 
