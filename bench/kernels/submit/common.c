@@ -3,6 +3,7 @@
  * and their expected answers.
  */
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -33,40 +34,84 @@ struct thread_arg {
     int k;                   /* this thread's jobs in the burst */
     struct submit_lat *lat;  /* its SUBMIT_ROUNDS rounds */
     long count;
-    pthread_barrier_t *start;
     int phase;               /* 0: burst, 1: rounds */
 };
 
-static void *thread_main(void *p)
+/*
+ * The submitting threads are made once, on first use, and kept until the
+ * process exits: every phase of every call (the warm-up, the timed calls,
+ * every worker count) runs on the same threads, as an application's own
+ * threads would.  A submitter that exited between calls would also break
+ * LLVM libomp: a thread outside any team that opened a parallel region is
+ * a root to it, and a root's exit frees the task memory it allocated
+ * while the workers of its team, back in libomp's pool, still hold blocks
+ * of it on their free lists, to be returned to the dead root by the next
+ * task they free (docs/benchmarks.md).
+ *
+ * For a phase, submitters[i] waits on its go semaphore, meets the caller
+ * and the other submitters at phase_start, runs its *arg and posts
+ * phase_done.
+ */
+struct submitter {
+    pthread_t thread;
+    sem_t go;
+    struct thread_arg *arg;  /* set by the caller before posting go */
+};
+
+static struct submitter submitters[64];
+static int n_submitters;
+static pthread_barrier_t phase_start;
+static sem_t phase_done;
+
+static void *submitter_main(void *p)
 {
-    struct thread_arg *a = p;
-    pthread_barrier_wait(a->start);
-    if (a->phase == 0)
-        a->ops->burst(a->rt, a->k, &a->count);
-    else
-        a->ops->rounds(a->rt, SUBMIT_ROUNDS, a->lat, &a->count);
+    struct submitter *s = p;
+    for (;;) {
+        while (sem_wait(&s->go) != 0)
+            ; /* EINTR */
+        struct thread_arg *a = s->arg;
+        pthread_barrier_wait(&phase_start);
+        if (a->phase == 0)
+            a->ops->burst(a->rt, a->k, &a->count);
+        else
+            a->ops->rounds(a->rt, SUBMIT_ROUNDS, a->lat, &a->count);
+        sem_post(&phase_done);
+    }
     return NULL;
 }
 
-/* One phase from `threads` threads started together: its wall time, from
- * the barrier to the last thread's return, in seconds. */
-static double phase(struct thread_arg *args, int threads, int which)
+static void make_submitters(int threads)
 {
-    pthread_t th[64];
-    pthread_barrier_t start;
-    pthread_barrier_init(&start, NULL, (unsigned)threads + 1);
-    for (int i = 0; i < threads; i++) {
-        args[i].start = &start;
-        args[i].phase = which;
-        if (pthread_create(&th[i], NULL, thread_main, &args[i]) != 0)
+    if (n_submitters == 0 && sem_init(&phase_done, 0, 0) != 0)
+        abort();
+    for (; n_submitters < threads; n_submitters++) {
+        struct submitter *s = &submitters[n_submitters];
+        if (sem_init(&s->go, 0, 0) != 0 ||
+            pthread_create(&s->thread, NULL, submitter_main, s) != 0)
             abort();
     }
-    pthread_barrier_wait(&start);
+}
+
+/* One phase on the first `threads` submitters, started together: its wall
+ * time, from the start barrier to the last submitter's end, in seconds. */
+static double phase(struct thread_arg *args, int threads, int which)
+{
+    make_submitters(threads);
+    /* (every submitter of the last phase has passed phase_start before
+     * it posted phase_done, so the barrier is free to be made again) */
+    pthread_barrier_init(&phase_start, NULL, (unsigned)threads + 1);
+    for (int i = 0; i < threads; i++) {
+        args[i].phase = which;
+        submitters[i].arg = &args[i];
+        sem_post(&submitters[i].go);
+    }
+    pthread_barrier_wait(&phase_start);
     double t0 = bench_submit_now_us();
     for (int i = 0; i < threads; i++)
-        pthread_join(th[i], NULL);
+        while (sem_wait(&phase_done) != 0)
+            ; /* EINTR */
     double t1 = bench_submit_now_us();
-    pthread_barrier_destroy(&start);
+    pthread_barrier_destroy(&phase_start);
     return (t1 - t0) * 1e-6;
 }
 

@@ -3,8 +3,11 @@
  * runtime by threads outside it, each job waited for by its submitter.
  *
  * submit(n): one outside thread; submit8(n): 8 outside threads, n / 8 jobs
- * each (n a multiple of 8).  Each call has two phases, both from the same
- * threads, which start together at a barrier:
+ * each (n a multiple of 8).  The outside threads are made on the first call
+ * and kept until the process exits, so that every call (the warm-up and
+ * the timed ones) runs on the same long-lived threads (common.c says why).
+ * Each call has two phases, both from those threads, which start together
+ * at a barrier:
  *   throughput  each thread submits its n / T jobs back to back, keeping
  *               every handle, then waits for all of them; reported:
  *               jobs_per_s, n over the time from the barrier to the last
