@@ -335,17 +335,22 @@ static void wait_foreign(weft_worker *w, struct weft__job *job)
 
 int weft__wait_drain(weft_worker *w, struct weft_pool *p, uint64_t deadline)
 {
-    /* As wait_foreign, for p->runs to fall to 0.  Nothing wakes this
-     * worker when a job of p's lineage is queued here (jobs name the
-     * worker that waits for them, not a destroyer or a shutdown), so it
-     * polls every DRAIN_POLL_NS; the release of the last run wakes
-     * p->runs (weft__run_release).  Destroy and shutdown are rare. */
+    /* As wait_foreign, for p to drain (weft__pool_drained: no run and no
+     * queued job's reference).  Nothing wakes this worker when a job of
+     * p's lineage is queued here (jobs name the worker that waits for
+     * them, not a destroyer or a shutdown), so it polls every
+     * DRAIN_POLL_NS; the release of the last run wakes p->runs
+     * (weft__run_release).  Destroy and shutdown are rare. */
     weft__counter_add(&w->foreign_waits, 1);
     weft__deque_publish_all(w);
     weft__sleep_block(w);
     uint64_t seen = ~(uint64_t)0;
     uint32_t cur;
-    while ((cur = weft__atomic_load_seqcst(&p->runs)) != 0) {
+    int drained;
+    for (;;) {
+        cur = weft__atomic_load_seqcst(&p->runs);
+        if ((drained = weft__pool_drained(p)) != 0)
+            break;
         if (weft__help_waited(w, descends_from_pool, p, &seen))
             continue;
         long wait = DRAIN_POLL_NS;
@@ -359,7 +364,7 @@ int weft__wait_drain(weft_worker *w, struct weft_pool *p, uint64_t deadline)
         weft__futex_wait(&p->runs, cur, wait);
     }
     weft__sleep_unblock(w);
-    return cur == 0;
+    return drained;
 }
 
 void weft__wait_external(weft_task *t)

@@ -8,8 +8,9 @@
  * flagged WEFT__JOB_FUTURE.  It is no job of the lineage: a future may
  * outlive whatever submitted it, so nothing may walk through it to its
  * submitter; its job starts a lineage of its own (w->ctx is NULL while it
- * runs).  A submission holds a run on the pool (pool.c) from the submit
- * until its task leaves the queue, so destroy waits for it.
+ * runs).  A submission holds a run on the pool (pool.c) for the call, and
+ * its queued job a queue reference on the pool until its task leaves the
+ * queue ("The bound"), so destroy waits for both.
  *
  * States (f->state, also a futex word for threads outside any pool, who
  * set FUT_SLEEPERS before sleeping on it):
@@ -32,8 +33,8 @@
  *
  * Waits.  A thread outside any pool that waits with no limit for a job
  * still queued claims it (FUT_GUEST) and runs it itself, as a guest of
- * f's pool (external.c); the queue's run then goes back when both the
- * guest and the thread that unlinks the handle are done (handoff).
+ * f's pool (external.c); the queue's reference then goes back when both
+ * the guest and the thread that unlinks the handle are done (handoff).
  * Otherwise it spins, yields, then sleeps on f->state.  A worker runs the job itself when it is still queued on its
  * own pool and the wait has no limit: what it waits for, and nothing else,
  * so a 1-worker pool that waits for its own submission cannot starve.
@@ -45,13 +46,32 @@
  * whose pool may be gone.  At max_spares a blocked waiter runs any task
  * of its pool, as every wait does (external.c, help_waited).
  *
- * The bound.  pool->queued counts the jobs submitted and not yet taken
- * from the queue; a submission raises it with a CAS below capacity.  A
- * full queue rejects (WEFT_EBUSY), runs the job on the submitter, or makes
- * it wait (the futex word is queued; room_waiters says that someone
- * sleeps: waiter +1, fence, read queued / taker -1, fence, read waiters, a
- * Dekker pair).  Memory is then bounded by the capacity whatever the rate
- * of submission.
+ * The bound.  The jobs submitted and not yet taken from the queue are
+ * pool->fut_in, the jobs ever queued, less the jobs that left the queue:
+ * each worker counts those it took (w->fut_left, written by that worker
+ * alone), other threads (a shutdown's cancellations) in fut_left_other.
+ * So a worker taking a job writes no line that submitters write: the
+ * counts a submitter and a worker shared per job (a queued count, the
+ * pool's runs) cost a cache-line transfer each, and they cost a third of the
+ * throughput of submission from another CPU (docs/design.md).  A
+ * submission raises fut_in with a CAS while fut_in - left_seen is below
+ * capacity, where left_seen is the last sum of the left counts that a
+ * submitter read; only when that looks full does it sum them again, so
+ * "full" is decided on a fresh sum.  A full queue rejects (WEFT_EBUSY),
+ * runs the job on the submitter, or makes it wait (on the futex word
+ * room_seq; room_waiters says that someone sleeps: waiter +1, read the
+ * counts / taker +1, read waiters, a Dekker pair of seq_cst accesses; the
+ * taker then bumps room_seq and wakes).  Memory is then bounded by the
+ * capacity whatever the rate of submission.
+ *
+ * Queue references.  A queued job keeps its pool alive (a destroy waits
+ * for it) until its handle has left the queue, as a run would; counted as
+ * the left counts are (w->fut_released, fut_released_other), so that the
+ * worker's release writes no shared line either.  The pool has none held
+ * when the released counts, summed first, equal fut_in, read after
+ * (weft__pool_drained: every count only grows).  Nothing wakes on a
+ * worker's release but while a shutdown waits (shut set: it also polls);
+ * a destroy polls.
  */
 #include <limits.h>
 
@@ -109,19 +129,77 @@ static int claim_as(struct weft_future *f, uint32_t guest)
 
 static int claim(struct weft_future *f) { return claim_as(f, 0); }
 
-/* The queue's run of f (held from the submission until the handle leaves
- * the queue) once the handle has left it.  A job claimed by its waiter to
- * run as a guest (FUT_GUEST) needs the pool until the guest is done, and
- * the handle may leave the queue before or after: of the two, the second
- * gives the run back.  Called before the caller's last access to f. */
-static void queue_run_done(struct weft_future *f, struct weft_pool *pool)
+/* The sums over pool's workers (and other threads) of the jobs that left
+ * the queue (*left) and of the queue references given back (*released).
+ * A slot that starts counting after its read counted nothing before, so
+ * each sum is at most the count at the end of the call. */
+static void counts(const struct weft_pool *pool, uint64_t *left,
+                   uint64_t *released)
+{
+    uint64_t l = weft__atomic_load_seqcst(&pool->fut_left_other);
+    uint64_t r = weft__atomic_load_seqcst(&pool->fut_released_other);
+    /* Acquire pairs with the release that installs a spare or guest. */
+    unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
+    unsigned gb = weft__guest_base(pool);
+    unsigned ge = gb + weft__atomic_load_acquire(&pool->guest_hw);
+    for (unsigned i = 0; i < ge; i = i + 1 == n ? gb : i + 1) {
+        weft_worker *v = weft__atomic_load_acquire(&pool->workers[i]);
+        if (v) {
+            l += weft__atomic_load_seqcst(&v->fut_left);
+            r += weft__atomic_load_seqcst(&v->fut_released);
+        }
+    }
+    *left = l;
+    *released = r;
+}
+
+uint64_t weft__futures_queued(const struct weft_pool *pool)
+{
+    uint64_t l, r;
+    counts(pool, &l, &r);
+    uint64_t in = weft__atomic_load_seqcst(&pool->fut_in);
+    return in > l ? in - l : 0;
+}
+
+int weft__pool_drained(struct weft_pool *pool)
+{
+    if (weft__atomic_load_seqcst(&pool->runs) != 0)
+        return 0;
+    uint64_t l, r;
+    counts(pool, &l, &r);
+    return weft__atomic_load_seqcst(&pool->fut_in) == r;
+}
+
+/* Gives back the queue's reference of f on its pool (held from the
+ * submission until the handle leaves the queue) once the handle has left
+ * it.  A job claimed by its waiter to run as a guest (FUT_GUEST) needs the
+ * pool until the guest is done, and the handle may leave the queue before
+ * or after: of the two, the second gives the reference back.  Called
+ * before the caller's last access to f.  w: the caller, a worker of f's
+ * pool (it may touch the pool after: the pool joins it before it is
+ * freed), or NULL (the release is its last access to the pool). */
+static void queue_run_done(weft_worker *w, struct weft_future *f,
+                           struct weft_pool *pool)
 {
     /* Acquire-release: the first one's accesses happen before the
      * release. */
     if ((weft__atomic_load_relaxed(&f->state) & FUT_GUEST) &&
         weft__atomic_exchange_acqrel(&f->handoff, 1u) == 0u)
         return;
-    weft__run_release(pool);
+    if (w) {
+        weft__atomic_store_seqcst(&w->fut_released, w->fut_released + 1);
+        /* A shutdown may wait for this (it also polls, so a relaxed look
+         * suffices). */
+        if (weft__atomic_load_relaxed(&pool->draining))
+            weft__futex_wake(&pool->runs, INT_MAX);
+    } else {
+        /* (draining read before: after the count the pool may be gone,
+         * and the wake uses only the address) */
+        uint32_t d = weft__atomic_load_relaxed(&pool->draining);
+        weft__atomic_fetch_add_seqcst(&pool->fut_released_other, 1u);
+        if (d)
+            weft__futex_wake(&pool->runs, INT_MAX);
+    }
 }
 
 /* The claimed f ends in state fin with result: wakes its waiters and
@@ -171,27 +249,41 @@ static void exec(weft_worker *w, struct weft_future *f)
     complete(f, r, FUT_DONE);
 }
 
-/* A submitted job leaves the queue: room for another submission. */
-static void queue_left(struct weft_pool *pool)
+/* Wakes the submitters waiting for room. */
+static void room_wake(struct weft_pool *pool)
 {
-    weft__atomic_fetch_sub_seqcst(&pool->queued, 1u);
-    /* Pairs with the fence in wait_room (a Dekker pair: either we see its
-     * count, or it sees our decrement). */
-    weft__atomic_fence_seqcst();
-    if (weft__atomic_load_relaxed(&pool->room_waiters))
-        weft__futex_wake(&pool->queued, INT_MAX);
+    weft__atomic_fetch_add_seqcst(&pool->room_seq, 1u);
+    weft__futex_wake(&pool->room_seq, INT_MAX);
+}
+
+/* A submitted job leaves the queue: room for another submission.  w: the
+ * worker of pool that took it, or NULL (another thread). */
+static void queue_left(weft_worker *w, struct weft_pool *pool)
+{
+    /* The seq_cst count and load pair with those of wait_room (a Dekker
+     * pair: either we see its waiter, or it sees our count). */
+    if (w)
+        weft__atomic_store_seqcst(&w->fut_left, w->fut_left + 1);
+    else
+        weft__atomic_fetch_add_seqcst(&pool->fut_left_other, 1u);
+    if (weft__atomic_load_seqcst(&pool->room_waiters))
+        room_wake(pool);
 }
 
 void weft__future_run(weft_worker *w, weft_task *t)
 {
     struct weft_future *f = (struct weft_future *)t;
     struct weft_pool *pool = f->pool;
-    queue_left(pool);
-    if (claim(f))
-        exec(w, f);
-    else /* cancelled, or run by its waiter: find_work counted no run */
+    WEFT__ASSERT(w->pool == pool);
+    int mine = claim(f);
+    if (!mine) /* cancelled, or run by its waiter: find_work counted no run */
         weft__counter_add(&w->injected_run, (uint64_t)-1);
-    queue_run_done(f, pool);
+    /* After the count is right: stats that see the job gone from the queue
+     * (their sum of the left counts first) see it (stats.c). */
+    queue_left(w, pool);
+    if (mine)
+        exec(w, f);
+    queue_run_done(w, f, pool);
     future_unref(f);
 }
 
@@ -231,6 +323,41 @@ static int any_job(const weft_task *t, const void *arg)
     return 1;
 }
 
+/* 1 when fut_in - left is below the capacity, left a fresh sum of the
+ * left counts (stored in left_seen; a racing store of an older sum only
+ * makes a later check sum again). */
+static int room_free(struct weft_pool *pool)
+{
+    uint64_t l, r;
+    counts(pool, &l, &r);
+    if (l > weft__atomic_load_relaxed(&pool->left_seen))
+        weft__atomic_store_relaxed(&pool->left_seen, l);
+    uint64_t in = weft__atomic_load_seqcst(&pool->fut_in);
+    return (int64_t)(in - l) < (int64_t)pool->capacity;
+}
+
+/* Takes a place in the queue if there is room: fut_in + 1 while
+ * fut_in - left_seen is below the capacity, summing the left counts again
+ * before saying no.  1: taken. */
+static int room_take(struct weft_pool *pool)
+{
+    uint64_t in = weft__atomic_load_relaxed(&pool->fut_in);
+    int fresh = 0;
+    for (;;) {
+        uint64_t seen = weft__atomic_load_relaxed(&pool->left_seen);
+        /* (signed: a sum read after in may exceed it) */
+        if ((int64_t)(in - seen) >= (int64_t)pool->capacity) {
+            if (fresh || !room_free(pool))
+                return 0;
+            fresh = 1;
+            in = weft__atomic_load_relaxed(&pool->fut_in);
+            continue;
+        }
+        if (weft__atomic_cas_seqcst(&pool->fut_in, &in, in + 1))
+            return 1;
+    }
+}
+
 /* Takes a place in pool's queue, waiting for one up to the submit timeout
  * (WEFT_ON_FULL_BLOCK).  Returns 0, WEFT_ETIMEDOUT or WEFT_ESHUTDOWN.  A
  * worker of pool runs queued jobs of pool meanwhile (each one run makes
@@ -257,13 +384,10 @@ static int wait_room(struct weft_pool *pool)
             rc = WEFT_ESHUTDOWN;
             break;
         }
-        uint32_t q = weft__atomic_load_relaxed(&pool->queued);
-        if (q < pool->capacity) {
-            if (weft__atomic_cas_seqcst(&pool->queued, &q, q + 1)) {
-                rc = 0;
-                break;
-            }
-            continue;
+        uint32_t seq = weft__atomic_load_seqcst(&pool->room_seq);
+        if (room_take(pool)) {
+            rc = 0;
+            break;
         }
         long left = time_left(deadline, -1);
         if (left == 0) {
@@ -274,13 +398,13 @@ static int wait_room(struct weft_pool *pool)
                                       NULL, &seen))
             continue;
         weft__atomic_fetch_add_seqcst(&pool->room_waiters, 1u);
-        /* Pairs with the fence in queue_left. */
-        weft__atomic_fence_seqcst();
-        q = weft__atomic_load_relaxed(&pool->queued);
-        /* (POLL_NS at most: a shutdown's wake does not change queued, and
-         * a worker must look at its pool's queue and starvation again) */
-        if (q >= pool->capacity && !weft__atomic_load_seqcst(&pool->shut))
-            weft__futex_wait(&pool->queued, q,
+        /* Pairs with queue_left: a taker that did not see us counted
+         * before our read of the counts (room_free), and one that counted
+         * after our read of room_seq bumps it, so the wait returns.
+         * (POLL_NS at most: a worker must look at its pool's queue and
+         * starvation again.) */
+        if (!room_free(pool) && !weft__atomic_load_seqcst(&pool->shut))
+            weft__futex_wait(&pool->room_seq, seq,
                              left < 0 || left > POLL_NS ? POLL_NS : left);
         weft__atomic_fetch_sub_seqcst(&pool->room_waiters, 1u);
     }
@@ -293,10 +417,8 @@ static int wait_room(struct weft_pool *pool)
  * job), or WEFT_EBUSY, WEFT_ETIMEDOUT, WEFT_ESHUTDOWN. */
 static int take_room(struct weft_pool *pool)
 {
-    uint32_t q = weft__atomic_load_relaxed(&pool->queued);
-    while (q < pool->capacity)
-        if (weft__atomic_cas_seqcst(&pool->queued, &q, q + 1))
-            return 0;
+    if (room_take(pool))
+        return 0;
     weft__atomic_fetch_add_relaxed(&pool->queue_full, 1u);
     switch (pool->cfg.on_full) {
     case WEFT_ON_FULL_REJECT:
@@ -321,17 +443,17 @@ int weft_submit(weft_pool *pool, weft_job_fn fn, void *arg, weft_future **out)
     f->arg = arg;
     f->pool = pool;
     f->refs = 2; /* the handle, the queue */
-    /* Two runs: the queued task's, until a worker takes it, and this
-     * call's, while it touches the pool (the job may end before
-     * weft__inject returns).  Pairs with the exchanges of stopping and
-     * shut (as in weft_pool_run). */
-    weft__atomic_fetch_add_seqcst(&pool->runs, 2u);
+    /* This call's run, while it touches the pool (the job may end before
+     * weft__inject returns); the queued job's queue reference is its place
+     * in the queue (fut_in, taken under this run, so a destroy that saw
+     * the run end sees the place).  Pairs with the exchanges of stopping
+     * and shut (as in weft_pool_run). */
+    weft__atomic_fetch_add_seqcst(&pool->runs, 1u);
     int rc = WEFT_ESHUTDOWN;
     if (!weft__atomic_load_seqcst(&pool->stopping) &&
         !weft__atomic_load_seqcst(&pool->shut))
         rc = take_room(pool);
     if (rc < 0) {
-        weft__run_release(pool);
         weft__run_release(pool);
         weft__free(f, sizeof *f);
         return rc;
@@ -341,7 +463,6 @@ int weft_submit(weft_pool *pool, weft_job_fn fn, void *arg, weft_future **out)
         f->refs = 1;
         f->state = FUT_RUNNING;
         exec(weft_self(), f);
-        weft__run_release(pool);
     } else {
         /* The caller goes on running: wake a worker on another CPU. */
         weft__inject(pool, &f->task, 0);
@@ -358,7 +479,7 @@ static void exec_entry(void *p) { exec(weft_self(), p); }
 /* The waiter from outside has claimed f (FUT_GUEST) to run it: as a guest
  * of f's pool, or, with every guest slot taken, through weft_pool_run (a
  * worker runs it; on the caller if the pool refuses new runs).  The pool
- * is alive: its queue's run is held until queue_run_done. */
+ * is alive: its queue reference is held until queue_run_done. */
 static void run_claimed(struct weft_future *f)
 {
     struct weft_pool *pool = f->pool;
@@ -370,7 +491,7 @@ static void run_claimed(struct weft_future *f)
     } else if (weft_pool_run(pool, exec_entry, f) != 0) {
         exec(NULL, f);
     }
-    queue_run_done(f, pool);
+    queue_run_done(NULL, f, pool);
 }
 
 /* A thread outside any pool waits for f until deadline.  With no limit, a
@@ -510,15 +631,16 @@ int weft_future_cancel(weft_future *f)
     if (!f)
         return WEFT_EINVAL;
     /* Claimed as a guest claims it: the handle is still linked in the
-     * queue, whose run keeps the pool alive, and the thread that unlinks
-     * it skips it; of that thread and this one the second gives the run
-     * back (queue_run_done), so the pool outlives complete()'s reads of
-     * it even when a shutdown and a destroy follow the skip at once. */
+     * queue, whose reference keeps the pool alive, and the thread that
+     * unlinks it skips it; of that thread and this one the second gives
+     * the reference back (queue_run_done), so the pool outlives
+     * complete()'s reads of it even when a shutdown and a destroy follow
+     * the skip at once. */
     if (!claim_as(f, FUT_GUEST))
         return WEFT_EBUSY;
     struct weft_pool *pool = f->pool;
     complete(f, WEFT_ECANCELED, FUT_CANCELED);
-    queue_run_done(f, pool);
+    queue_run_done(NULL, f, pool);
     return 0;
 }
 
@@ -546,12 +668,12 @@ static unsigned cancel_queued(struct weft_pool *pool)
     while (t) {
         weft_task *next = t->next;
         struct weft_future *f = (struct weft_future *)t;
-        queue_left(pool);
+        queue_left(NULL, pool);
         if (claim(f)) {
             complete(f, WEFT_ECANCELED, FUT_CANCELED);
             n++;
         }
-        queue_run_done(f, pool);
+        queue_run_done(NULL, f, pool);
         future_unref(f);
         t = next;
     }
@@ -577,7 +699,8 @@ int weft_pool_shutdown(weft_pool *pool, int64_t timeout_ns)
     /* Pairs with the seq_cst increment of runs in weft_submit and
      * weft_pool_run: either they see shut, or we see their run. */
     weft__atomic_exchange_seqcst(&pool->shut, 1u);
-    weft__futex_wake(&pool->queued, INT_MAX); /* blocked submitters */
+    weft__atomic_store_seqcst(&pool->draining, 1u);
+    room_wake(pool); /* blocked submitters */
     uint64_t deadline = deadline_of(timeout_ns);
     int drained;
     if (self) {
@@ -588,16 +711,19 @@ int weft_pool_shutdown(weft_pool *pool, int64_t timeout_ns)
         drained = weft__wait_drain(self, pool, deadline);
     } else {
         long left;
-        uint32_t r;
-        /* The release of the last run wakes us (weft__run_release). */
-        while ((r = weft__atomic_load_seqcst(&pool->runs)) != 0 &&
-               (left = time_left(deadline, -1)) != 0)
+        /* The release of the last run wakes us (weft__run_release), and so
+         * does a worker's release of a queue reference now that shut is
+         * set (queue_run_done: a relaxed look, hence POLL_NS at most). */
+        for (;;) {
+            uint32_t r = weft__atomic_load_seqcst(&pool->runs);
+            if ((drained = weft__pool_drained(pool)) != 0 ||
+                (left = time_left(deadline, POLL_NS)) == 0)
+                break;
             weft__futex_wait(&pool->runs, r, left);
-        drained = r == 0;
+        }
     }
     int rc = 0;
-    if (!drained && (cancel_queued(pool) != 0 ||
-                     weft__atomic_load_seqcst(&pool->runs) != 0))
+    if (!drained && (cancel_queued(pool) != 0 || !weft__pool_drained(pool)))
         rc = WEFT_ETIMEDOUT;
     weft__shutter_leave(pool);
     return rc;

@@ -90,6 +90,9 @@ struct weft_worker {
     uint64_t leapfrogs;     /* steals made while joining */
     uint64_t steal_failures;
     uint64_t injected_run; /* tasks taken from the pool's injection queue */
+    /* Submitted jobs this worker took from the queue, and queue references
+     * on the pool it gave back (future.c; written by this worker only). */
+    uint64_t fut_left, fut_released;
     uint64_t parks;
     uint64_t idle;            /* idle time, encoded: see idle_read() */
     uint64_t idle_seen;       /* the largest idle time a reader has reported */
@@ -230,13 +233,23 @@ struct weft_pool {
     pthread_mutex_t spare_lock;
     uint64_t spares_started, spares_peak, spare_limit_hits; /* stats */
 
-    /* Submitted jobs (future.c): queued counts those not started (the
-     * futex word of submitters waiting for room), room_waiters those
-     * submitters. */
-    alignas(WEFT_CACHE_LINE) uint32_t queued;
-    uint32_t room_waiters;
+    /* Submitted jobs (future.c; "The bound"): fut_in counts the jobs ever
+     * queued, the workers' fut_left and fut_left_other those that left the
+     * queue; left_seen is a submitter's last sum of them.  room_seq is the
+     * futex word of the submitters waiting for room, room_waiters their
+     * number. */
+    alignas(WEFT_CACHE_LINE) uint64_t fut_in;
+    uint64_t left_seen;
+    uint32_t room_seq;
     uint32_t capacity;              /* cfg.queue_capacity, resolved */
     uint64_t submitted, queue_full; /* stats */
+    /* As the workers' fut_left and fut_released, by other threads. */
+    alignas(WEFT_CACHE_LINE) uint64_t fut_left_other, fut_released_other;
+    /* Read by a worker for every job it takes from the queue, so on a line
+     * of their own that submitters do not write: room_waiters, and
+     * draining, set once a shutdown began (a copy of shut). */
+    alignas(WEFT_CACHE_LINE) uint32_t room_waiters;
+    uint32_t draining;
 
     /* Lifecycle (pool.c). */
     alignas(WEFT_CACHE_LINE) uint32_t stopping; /* destroy has begun */
@@ -641,6 +654,11 @@ struct weft__sjob *weft__scope_take_any(struct weft_pool *pool);
 /* Runs (or skips, if cancelled or run by its waiter) the future whose task
  * t a worker took from the queue, and gives back what the queue held. */
 void weft__future_run(weft_worker *w, weft_task *t);
+/* The jobs of pool submitted and not yet taken from its queue. */
+uint64_t weft__futures_queued(const struct weft_pool *pool);
+/* 1 when pool has no run and no submitted job whose queue reference is
+ * held (a destroy or a shutdown may then go on). */
+int weft__pool_drained(struct weft_pool *pool);
 
 /* ---- stats.c ------------------------------------------------------------ */
 /* Test hook: sets every counter of a quiescent pool to value (to start

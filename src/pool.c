@@ -434,9 +434,14 @@ int weft_pool_destroy(weft_pool *pool)
     if (self) {
         (void)weft__wait_drain(self, pool, UINT64_MAX);
     } else {
-        while (weft__atomic_load_seqcst(&pool->runs) != 0)
-            weft__futex_wait(&pool->runs,
-                             weft__atomic_load_relaxed(&pool->runs), 1000000L);
+        /* (polled: a worker's release of a queued job's reference does
+         * not wake; future.c) */
+        for (;;) {
+            uint32_t cur = weft__atomic_load_seqcst(&pool->runs);
+            if (weft__pool_drained(pool))
+                break;
+            weft__futex_wait(&pool->runs, cur, 1000000L);
+        }
     }
     /* The shutdowns in flight, which see no run left and return (pairs
      * with their seq_cst increment: either one sees stopping, or we see
@@ -453,12 +458,16 @@ void weft__run_release(struct weft_pool *pool)
 {
     /* The last access to pool by a thread outside it: after the decrement
      * the destroyer may free it, and the wake only uses the address. */
+    /* A destroy and every shutdown in flight wait for no run left, and
+     * nothing of the pool may be read after the decrement: so whether one
+     * may wait is read before it.  One that begins after that read polls
+     * (every 1 ms at most), so a release with nobody waiting, which every
+     * weft_submit makes on an idle pool, costs no system call. */
+    uint32_t waited = weft__atomic_load_relaxed(&pool->stopping) |
+                      weft__atomic_load_relaxed(&pool->draining);
     uint32_t old = weft__atomic_fetch_sub_seqcst(&pool->runs, 1u);
     WEFT__ASSERT(old > 0);
-    /* A destroy and every shutdown in flight wait for no run left.
-     * Nothing of the pool may be read here, so the last release always
-     * wakes (one system call with nobody waiting). */
-    if (old == 1u)
+    if (old == 1u && waited)
         weft__futex_wake(&pool->runs, INT_MAX);
 }
 

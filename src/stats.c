@@ -38,6 +38,9 @@ static uint64_t idle_of(weft_worker *w, uint64_t now)
 static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
 {
     weft_stats s = {.workers = pool->nworkers};
+    /* Queued first: a job that has left the queue is then counted in run
+     * (weft__future_run; the seq_cst reads of the left counts acquire). */
+    s.queued = (uint32_t)weft__futures_queued(pool);
     uint64_t stolen_from = 0;
     /* the workers and the spares started so far (their counters too) */
     unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
@@ -79,7 +82,6 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
     s.one_cpu_oversubscribed = z->one_cpu;
     s.submitted = weft__atomic_load_relaxed(&pool->submitted);
     s.queue_full = weft__atomic_load_relaxed(&pool->queue_full);
-    s.queued = weft__atomic_load_relaxed(&pool->queued);
     *out = s;
 }
 

@@ -10,6 +10,10 @@
  *              timeout the submission fails with WEFT_ETIMEDOUT, no future.
  *  reject      The same queue with WEFT_ON_FULL_REJECT: exactly the
  *              submissions past the capacity get WEFT_EBUSY.
+ *  reject-rounds  40 rounds on a 2-worker pool of capacity 8, both
+ *              workers held: each round exactly 8 submissions get in and
+ *              the next WEFT_EBUSY, though hundreds went through before
+ *              (the count of the queue is summed over the workers).
  *  caller-runs WEFT_ON_FULL_CALLER_RUNS: past the capacity the job runs on
  *              the submitting thread, and its future is done at return.
  *  soak        N detached submissions from 4 threads into a 2-worker pool
@@ -255,6 +259,67 @@ CHECK_CASE(block)
         weft_future_release(fs[i]);
     }
     weft_future_release(g);
+    CHECK_EQ(weft_pool_destroy(p), 0);
+}
+
+/* Holds n workers of p with jobs that wait for rr_gate. */
+static int rr_gate, rr_held;
+static int rr_hold_job(void *p)
+{
+    (void)p;
+    __atomic_fetch_add(&rr_held, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&rr_gate, __ATOMIC_ACQUIRE))
+        check_sleep_us(100);
+    return 0;
+}
+
+CHECK_CASE(reject_rounds)
+{
+    watchdog(120);
+    weft_pool *p = pool_of(2, 8, WEFT_ON_FULL_REJECT, -1);
+    enum { ROUNDS = 40, CAP = 8 };
+    runs = calloc((size_t)ROUNDS * CAP, sizeof *runs);
+    CHECK(runs != NULL);
+    uint64_t busy_total = 0;
+    for (int r = 0; r < ROUNDS; r++) {
+        __atomic_store_n(&rr_gate, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&rr_held, 0, __ATOMIC_RELEASE);
+        weft_future *h[2], *fs[CAP];
+        for (int i = 0; i < 2; i++)
+            CHECK_EQ(weft_submit(p, rr_hold_job, NULL, &h[i]), 0);
+        while (__atomic_load_n(&rr_held, __ATOMIC_SEQ_CST) < 2)
+            check_sleep_us(200);
+        for (uintptr_t i = 0; i < CAP; i++)
+            CHECK_EQ(weft_submit(p, counted_job, (void *)(r * CAP + i), &fs[i]),
+                     0);
+        for (int i = 0; i < 3; i++) {
+            weft_future *f = SENTINEL_F;
+            CHECK_EQ(weft_submit(p, counted_job, NULL, &f), WEFT_EBUSY);
+            CHECK(f == SENTINEL_F);
+            busy_total++;
+        }
+        weft_stats s;
+        CHECK_EQ(weft_pool_stats(p, &s), 0);
+        CHECK_EQ(s.queued, CAP);
+        CHECK_EQ(s.queue_full, busy_total);
+        __atomic_store_n(&rr_gate, 1, __ATOMIC_RELEASE);
+        for (int i = 0; i < CAP; i++) {
+            CHECK_EQ(weft_future_wait(fs[i], -1), 0);
+            weft_future_release(fs[i]);
+        }
+        for (int i = 0; i < 2; i++) {
+            CHECK_EQ(weft_future_wait(h[i], -1), 0);
+            weft_future_release(h[i]);
+        }
+    }
+    for (int i = 0; i < ROUNDS * CAP; i++)
+        CHECK_EQ(runs[i], 1);
+    weft_stats s;
+    CHECK_EQ(weft_pool_stats(p, &s), 0);
+    CHECK_EQ(s.queued, 0);
+    CHECK_EQ(s.submitted, (uint64_t)ROUNDS * (CAP + 2));
+    free(runs);
+    runs = NULL;
     CHECK_EQ(weft_pool_destroy(p), 0);
 }
 
@@ -1229,6 +1294,7 @@ static const struct check_case cases[] = {
     {"many", many, 0},
     {"block", block, 0},
     {"reject", reject, 0},
+    {"reject-rounds", reject_rounds, 0},
     {"caller-runs", caller_runs, 0},
     {"soak", soak, 0},
     {"deadline", deadline, 0},
