@@ -187,6 +187,18 @@ static void idle_end(weft_worker *w)
         &w->idle, idle_read(weft__atomic_load_relaxed(&w->idle), now));
 }
 
+/* The jobs of the injection queue back to back, after one of them: still
+ * counted running, so that the idle word, which every submission reads,
+ * is not written twice a job (a longer run to the notifiers: sleep.c). */
+static void run_queued(weft_worker *w)
+{
+    weft_task *t;
+    while ((t = weft__inject_pop(w->pool)) != NULL) {
+        weft__counter_add(&w->injected_run, 1);
+        weft__run_injected(w, t);
+    }
+}
+
 void *weft__worker_main(void *arg)
 {
     weft_worker *w = arg;
@@ -247,6 +259,8 @@ void *weft__worker_main(void *arg)
             }
             weft__sleep_found_work(w);
             weft__run_found(w, t);
+            if (t.job)
+                run_queued(w);
             weft__sleep_resume_search(pool);
             search_since = 0;
             continue;
