@@ -151,6 +151,7 @@ static int race_on_default;             /* atomic */
 static weft_pool *race_old_default;     /* the default pool being destroyed */
 static weft_pool *race_successor;       /* atomic */
 static uint64_t race_successor_spawned; /* atomic */
+static int race_successor_loops;        /* atomic: a loop ran on it */
 
 static int slot_of(const weft_pool *p);
 
@@ -226,6 +227,9 @@ static void init_default_slot(void)
         p == __atomic_load_n(&race_successor, __ATOMIC_ACQUIRE)
             ? __atomic_load_n(&race_successor_spawned, __ATOMIC_ACQUIRE)
             : 0;
+    slots[DEFAULT_SLOT].loops =
+        p == __atomic_load_n(&race_successor, __ATOMIC_ACQUIRE) &&
+        __atomic_load_n(&race_successor_loops, __ATOMIC_ACQUIRE);
     slots[DEFAULT_SLOT].cfg.bind = 1;
     if (default_workers && slots[DEFAULT_SLOT].workers != default_workers)
         FAIL("default pool has %u workers, want %u",
@@ -518,11 +522,15 @@ struct tally {
     uint64_t count, sum;
 };
 
+/* Marks p, the pool that runs a loop's chunks (where the loop spawns its
+ * halves), or the successor of the default pool during a RACE. */
 static void mark_loop(weft_pool *p)
 {
     int s = slot_of(p);
     if (s >= 0)
         __atomic_store_n(&slots[s].loops, 1, __ATOMIC_RELAXED);
+    else if (is_successor(p))
+        __atomic_store_n(&race_successor_loops, 1, __ATOMIC_RELAXED);
 }
 
 static int par_body(size_t lo, size_t hi, void *p)
@@ -530,6 +538,7 @@ static int par_body(size_t lo, size_t hi, void *p)
     struct par *c = p;
     if (weft_cancelled())
         FAIL("weft_cancelled() in a loop nobody cancelled");
+    mark_loop(weft_current_pool());
     for (size_t i = lo; i < hi; i++)
         c->child[i] = exec_node(c->pg, c->nd->first + (uint32_t)i, c->expect);
     return 0;
@@ -572,10 +581,8 @@ static void exec_par(const struct prog *pg, const struct node *nd, uint32_t idx,
     size_t grain = (nd->value >> 8) & 3;
     int rc;
     if (nd->kind == FOR) {
-        mark_loop(c.expect);
         rc = weft_for(0, n, grain, par_body, &c);
     } else if (nd->kind == REDUCE) {
-        mark_loop(c.expect);
         struct tally zero = {0, 0}, got = {7, 7};
         unsigned flags = (nd->value >> 10) & 1 ? WEFT_DETERMINISTIC : 0;
         rc = weft_reduce(0, n, grain, sizeof got, &zero, par_fold, par_combine,
@@ -1579,6 +1586,7 @@ static void op_race(struct reader *r)
         race_old_default = NULL;
         __atomic_store_n(&race_successor, NULL, __ATOMIC_RELEASE);
         __atomic_store_n(&race_successor_spawned, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&race_successor_loops, 0, __ATOMIC_RELEASE);
     } else {
         create_slot(si);
     }
