@@ -5,10 +5,15 @@
  * drain, and the process's default pool with its fork() handlers.
  *
  * The injection queue is an intrusive FIFO of weft_task, linked through
- * weft_task.next under the pool's inject_lock; inject_count, the tasks in
- * it that any thread may take, is a relaxed hint that lets idle workers
- * skip the lock while there are none.  One job at a time may be reserved
- * for the worker that waits for its parent (weft__inject).  A task in
+ * weft_task.next under the pool's inject_lock, and for submitted jobs
+ * (futures) a lock-free intake in front of it: a submitter pushes the job
+ * on pool->intake with a CAS, newest first, and every taker, under the
+ * lock, first moves the intake to the FIFO's end (intake_drain), so
+ * submitters do not take the lock that workers take for each job.
+ * inject_count, the tasks in the FIFO that any thread may take, and the
+ * intake are relaxed hints that let idle workers skip the lock while
+ * there are none.  One job at a time may be reserved for the worker that
+ * waits for its parent (weft__inject).  A task in
  * the queue lives in its submitter's frame (weft_pool_run's job, or the
  * handle of a spawn from outside), so nothing is allocated per submission
  * and the queue cannot outgrow its submitters.
@@ -83,6 +88,33 @@ static void inject_unlink(struct weft_pool *pool, weft_task *prev, weft_task *t)
         weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count - 1);
 }
 
+/* Moves the jobs pushed on pool's intake to the end of its FIFO, oldest
+ * first; inject_lock held. */
+static void intake_drain(struct weft_pool *pool)
+{
+    if (!weft__atomic_load_relaxed(&pool->intake))
+        return;
+    /* Acquire pairs with the pushers' CAS: their tasks' fields are seen. */
+    weft_task *t = weft__atomic_exchange_acqrel(&pool->intake, NULL);
+    weft_task *first = NULL, *last = t;
+    uint64_t n = 0;
+    while (t) { /* reverse: the intake is newest first */
+        weft_task *next = t->next;
+        t->next = first;
+        first = t;
+        t = next;
+        n++;
+    }
+    if (!first)
+        return;
+    if (pool->inject_tail)
+        pool->inject_tail->next = first;
+    else
+        pool->inject_head = first;
+    pool->inject_tail = last;
+    weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count + n);
+}
+
 /* Unlinks and returns the oldest task of pool's queue that pred accepts
  * (pred(task, arg)), reserved or not, or NULL. */
 static weft_task *inject_take_if(struct weft_pool *pool,
@@ -90,6 +122,7 @@ static weft_task *inject_take_if(struct weft_pool *pool,
                                  const void *arg)
 {
     pthread_mutex_lock(&pool->inject_lock);
+    intake_drain(pool);
     weft_task *prev = NULL, *t = pool->inject_head;
     while (t && !pred(t, arg)) {
         prev = t;
@@ -113,6 +146,7 @@ weft_task *weft__inject_take_all(struct weft_pool *pool,
 {
     weft_task *out = NULL, **end = &out;
     pthread_mutex_lock(&pool->inject_lock);
+    intake_drain(pool);
     weft_task *prev = NULL, *t = pool->inject_head;
     while (t) {
         weft_task *next = t->next;
@@ -133,7 +167,8 @@ weft_task *weft__inject_take_all(struct weft_pool *pool,
 weft_task *weft__inject_pop(struct weft_pool *pool)
 {
     /* The oldest task not reserved for the worker that waits for it. */
-    if (!weft__atomic_load_relaxed(&pool->inject_count))
+    if (!weft__atomic_load_relaxed(&pool->inject_count) &&
+        !weft__atomic_load_relaxed(&pool->intake))
         return NULL;
     return inject_take_if(pool, unreserved, NULL);
 }
@@ -175,6 +210,21 @@ void weft__inject(struct weft_pool *pool, weft_task *t, int local)
                    weft__atomic_cas_acqrel(&a->reserved, &free_slot, 1u);
     if (reserved)
         t->flags |= WEFT__JOB_RESERVED;
+    if ((t->flags & WEFT__JOB_FUTURE) && !reserved) {
+        /* A submitted job (no lineage: no waiter to wake) is pushed on
+         * the intake, so that submitters do not take the queue's lock,
+         * which the workers take (seq_cst: the Dekker pair with the
+         * sleepers, as the locked section below). */
+        weft_task *old = weft__atomic_load_relaxed(&pool->intake);
+        do
+            t->next = old;
+        while (!weft__atomic_cas_seqcst(&pool->intake, &old, t));
+        /* After the push: a waiter that sees the count see the task
+         * (help_waited). */
+        weft__atomic_fetch_add_relaxed(&pool->injected, 1u);
+        weft__sleep_notify_rmw(pool, local);
+        return;
+    }
     t->next = NULL;
     pthread_mutex_lock(&pool->inject_lock);
     if (pool->inject_tail)
@@ -184,7 +234,7 @@ void weft__inject(struct weft_pool *pool, weft_task *t, int local)
     pool->inject_tail = t;
     if (!reserved)
         weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count + 1);
-    weft__atomic_store_relaxed(&pool->injected, pool->injected + 1);
+    weft__atomic_fetch_add_relaxed(&pool->injected, 1u);
     pthread_mutex_unlock(&pool->inject_lock);
     if (!reserved)
         weft__sleep_notify(pool, local);

@@ -206,7 +206,12 @@ struct weft_pool {
     weft_task *inject_tail;
     uint64_t inject_count; /* tasks queued and not reserved (a relaxed hint
                               for idle loops) */
-    uint64_t injected;     /* tasks ever submitted (stats) */
+    /* Submitted jobs (futures) pushed without the lock, newest first,
+     * until a taker moves them to the FIFO (external.c); and the tasks
+     * ever submitted (stats, and help_waited's hint), on the submitters'
+     * line. */
+    alignas(WEFT_CACHE_LINE) weft_task *intake;
+    uint64_t injected;
 
     /* Scopes with queued jobs, for idle workers (scope.c), a list under
      * scope_lock; nscopes counts them (a relaxed hint for idle loops). */
@@ -431,6 +436,9 @@ int weft__deque_has_public(weft_worker *victim);
 /* New work is visible; local: the caller is outside the pool and will
  * block (see wake_one). */
 void weft__sleep_notify(struct weft_pool *pool, int local);
+/* As weft__sleep_notify, when a seq_cst read-modify-write made the work
+ * visible (no fence needed). */
+void weft__sleep_notify_rmw(struct weft_pool *pool, int local);
 /* w, idle (its deque empty), stops searching: it found work.  Its next
  * spawn may be armed to publish instead of waking a parked worker now. */
 void weft__sleep_found_work(weft_worker *w);

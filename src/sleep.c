@@ -90,9 +90,8 @@ static int work_visible(weft_worker *w);
 /* After a fence: if no worker is searching, wake a parked one, or, with
  * none parked and fewer spares alive than threads blocked in waits, start
  * a spare. */
-static void want_thread(struct weft_pool *pool, int local)
+static void want_thread_at(struct weft_pool *pool, int local, uint32_t s)
 {
-    uint32_t s = weft__atomic_load_relaxed(&pool->idle);
     if (IDLE_SEARCHING(s) != 0)
         return;
     if (IDLE_SLEEPING(s) > 0) {
@@ -102,6 +101,20 @@ static void want_thread(struct weft_pool *pool, int local)
     if (weft__atomic_load_relaxed(&pool->spares) <
         weft__atomic_load_relaxed(&pool->blocked))
         weft__spare_start(pool);
+}
+
+static void want_thread(struct weft_pool *pool, int local)
+{
+    want_thread_at(pool, local, weft__atomic_load_relaxed(&pool->idle));
+}
+
+void weft__sleep_notify_rmw(struct weft_pool *pool, int local)
+{
+    /* The work was made visible by a seq_cst RMW: a seq_cst load of idle
+     * then pairs with the parkers' fence as a fence and a relaxed load
+     * would (the RMW, their fence and this load are in the one total
+     * order of seq_cst operations and fences), without the fence. */
+    want_thread_at(pool, local, weft__atomic_load_seqcst(&pool->idle));
 }
 
 void weft__sleep_notify(struct weft_pool *pool, int local)
@@ -224,6 +237,7 @@ static int work_visible(weft_worker *w)
 {
     struct weft_pool *pool = w->pool;
     if (weft__atomic_load_relaxed(&pool->inject_count) ||
+        weft__atomic_load_relaxed(&pool->intake) ||
         weft__atomic_load_relaxed(&pool->nscopes))
         return 1;
     unsigned n = pool->nworkers + weft__atomic_load_acquire(&pool->spare_hw);
