@@ -14,8 +14,9 @@
  * weft__alloc allocates zeroed and aligned to a cache line, so structures
  * with alignas(WEFT_CACHE_LINE) members can be allocated there;
  * weft__alloc_small neither zeroes nor aligns beyond malloc's, for the
- * small records allocated and freed at a high rate (a scope's jobs): the
- * thread cache's fast path, which an aligned, zeroed allocation misses.
+ * small records allocated and freed at a high rate (a scope's jobs,
+ * futures): the thread cache's fast path, which an aligned, zeroed
+ * allocation misses.
  */
 #include <stdlib.h>
 #include <sys/mman.h>
