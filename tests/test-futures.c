@@ -282,6 +282,11 @@ CHECK_CASE(reject_rounds)
     CHECK(runs != NULL);
     uint64_t busy_total = 0;
     for (int r = 0; r < ROUNDS; r++) {
+        /* The last round's jobs that this thread's waits ran as a guest
+         * keep their places until a worker unlinks them (docs/design.md,
+         * "States"): wait for the queue to be empty. */
+        weft_stats s0 = settle_queue(p, 0);
+        CHECK_EQ(s0.queued, 0);
         __atomic_store_n(&rr_gate, 0, __ATOMIC_RELEASE);
         __atomic_store_n(&rr_held, 0, __ATOMIC_RELEASE);
         weft_future *h[2], *fs[CAP];
@@ -314,8 +319,7 @@ CHECK_CASE(reject_rounds)
     }
     for (int i = 0; i < ROUNDS * CAP; i++)
         CHECK_EQ(runs[i], 1);
-    weft_stats s;
-    CHECK_EQ(weft_pool_stats(p, &s), 0);
+    weft_stats s = settle_queue(p, 0);
     CHECK_EQ(s.queued, 0);
     CHECK_EQ(s.submitted, (uint64_t)ROUNDS * (CAP + 2));
     free(runs);
