@@ -219,7 +219,7 @@ void weft__inject(struct weft_pool *pool, weft_task *t, int local)
         do
             t->next = old;
         while (!weft__atomic_cas_seqcst(&pool->intake, &old, t));
-        /* After the push: a waiter that sees the count see the task
+        /* After the push: a waiter that sees the count sees the task
          * (help_waited). */
         weft__atomic_fetch_add_relaxed(&pool->injected, 1u);
         weft__sleep_notify_rmw(pool, local);

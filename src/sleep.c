@@ -87,9 +87,9 @@ static void wake_one(struct weft_pool *pool, int local)
 
 static int work_visible(weft_worker *w);
 
-/* After a fence: if no worker is searching, wake a parked one, or, with
- * none parked and fewer spares alive than threads blocked in waits, start
- * a spare. */
+/* s: pool->idle, read after a fence (or seq_cst after a seq_cst RMW): if
+ * no worker is searching, wake a parked one, or, with none parked and
+ * fewer spares alive than threads blocked in waits, start a spare. */
 static void want_thread_at(struct weft_pool *pool, int local, uint32_t s)
 {
     if (IDLE_SEARCHING(s) != 0)
