@@ -89,11 +89,11 @@ static void inject_unlink(struct weft_pool *pool, weft_task *prev, weft_task *t)
 }
 
 /* Moves the jobs pushed on pool's intake to the end of its FIFO, oldest
- * first; inject_lock held. */
-static void intake_drain(struct weft_pool *pool)
+ * first; inject_lock held.  Returns how many it moved. */
+static uint64_t intake_drain(struct weft_pool *pool)
 {
     if (!weft__atomic_load_relaxed(&pool->intake))
-        return;
+        return 0;
     /* Acquire pairs with the pushers' CAS: their tasks' fields are seen. */
     weft_task *t = weft__atomic_exchange_acqrel(&pool->intake, NULL);
     weft_task *first = NULL, *last = t;
@@ -106,13 +106,28 @@ static void intake_drain(struct weft_pool *pool)
         n++;
     }
     if (!first)
-        return;
+        return 0;
     if (pool->inject_tail)
         pool->inject_tail->next = first;
     else
         pool->inject_head = first;
     pool->inject_tail = last;
     weft__atomic_store_relaxed(&pool->inject_count, pool->inject_count + n);
+    return n;
+}
+
+/* After a drain that left jobs in the FIFO (inject_lock released): a
+ * parker whose re-check fell between the exchange of the intake and the
+ * count saw neither, and the submitters' wake-up checks may have counted
+ * on it as a searcher, so the jobs are made visible again as a
+ * submission does (a taker that does not run them, such as a blocked
+ * waiter's search for its own jobs, would leave them with every worker
+ * parked). */
+static void intake_drained(struct weft_pool *pool, uint64_t moved,
+                           uint64_t left)
+{
+    if (moved && left)
+        weft__sleep_notify(pool, 0);
 }
 
 /* Unlinks and returns the oldest task of pool's queue that pred accepts
@@ -122,7 +137,7 @@ static weft_task *inject_take_if(struct weft_pool *pool,
                                  const void *arg)
 {
     pthread_mutex_lock(&pool->inject_lock);
-    intake_drain(pool);
+    uint64_t moved = intake_drain(pool);
     weft_task *prev = NULL, *t = pool->inject_head;
     while (t && !pred(t, arg)) {
         prev = t;
@@ -130,7 +145,9 @@ static weft_task *inject_take_if(struct weft_pool *pool,
     }
     if (t)
         inject_unlink(pool, prev, t);
+    uint64_t left = pool->inject_count;
     pthread_mutex_unlock(&pool->inject_lock);
+    intake_drained(pool, moved, left);
     return t;
 }
 
