@@ -327,11 +327,14 @@ static long time_left(uint64_t deadline, long cap)
 /* ---- the bounded queue --------------------------------------------------- */
 
 /* help_waited's filter for a submitter blocked on its own pool's full
- * queue: any queued job, since running one is what makes room. */
+ * queue: any queued job, since running one is what makes room, except one
+ * reserved for another wait (external.c): only that wait may take it,
+ * since help_waited clears the reservation on the waiting job after the
+ * run, and that job, in another worker's frame, may be gone by then. */
 static int any_job(const weft_task *t, const void *arg)
 {
-    (void)t, (void)arg;
-    return 1;
+    (void)arg;
+    return !(t->flags & WEFT__JOB_RESERVED);
 }
 
 /* 1 when fut_in - left is below the capacity, left a fresh sum of the
