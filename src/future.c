@@ -338,14 +338,15 @@ static int any_job(const weft_task *t, const void *arg)
 }
 
 /* 1 when fut_in - left is below the capacity, left a fresh sum of the
- * left counts (stored in left_seen; a racing store of an older sum only
- * makes a later check sum again). */
+ * left counts (raising left_seen to it: a CAS, so that left_seen never
+ * goes back, since room_take's retry after a 1 here trusts it). */
 static int room_free(struct weft_pool *pool)
 {
     uint64_t l, r;
     counts(pool, &l, &r);
-    if (l > weft__atomic_load_relaxed(&pool->left_seen))
-        weft__atomic_store_relaxed(&pool->left_seen, l);
+    uint64_t seen = weft__atomic_load_relaxed(&pool->left_seen);
+    while (l > seen && !weft__atomic_cas_acqrel(&pool->left_seen, &seen, l))
+        ;
     uint64_t in = weft__atomic_load_seqcst(&pool->fut_in);
     return (int64_t)(in - l) < (int64_t)pool->capacity;
 }
