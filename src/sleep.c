@@ -98,8 +98,11 @@ static void want_thread_at(struct weft_pool *pool, int local, uint32_t s)
         wake_one(pool, local);
         return;
     }
-    if (weft__atomic_load_relaxed(&pool->spares) <
-        weft__atomic_load_relaxed(&pool->blocked))
+    /* seq_cst: after weft__sleep_notify_rmw's RMW no fence orders these
+     * loads (a plain load on x86 all the same); they pair with
+     * weft__sleep_block's and weft__sleep_retire's RMW and fence. */
+    if (weft__atomic_load_seqcst(&pool->spares) <
+        weft__atomic_load_seqcst(&pool->blocked))
         weft__spare_start(pool);
 }
 
