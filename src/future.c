@@ -512,6 +512,8 @@ static void run_claimed(struct weft_future *f)
         exec(g, f);
         weft__guest_leave(g);
     } else if (weft_pool_run(pool, exec_entry, f) != 0) {
+        /* (the pool refuses runs: shut or stopping) */
+        weft__atomic_fetch_add_relaxed(&pool->run_outside, 1u);
         exec(NULL, f);
     }
     queue_run_done(NULL, f, pool);

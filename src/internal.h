@@ -250,6 +250,7 @@ struct weft_pool {
     uint64_t submitted, queue_full; /* stats */
     /* As the workers' fut_left and fut_released, by other threads. */
     alignas(WEFT_CACHE_LINE) uint64_t fut_left_other, fut_released_other;
+    uint64_t run_outside; /* jobs run on no worker (future.c; stats) */
     /* Read by a worker for every job it takes from the queue, so on a line
      * of their own that submitters do not write: room_waiters, and
      * draining, set once a shutdown began (a copy of shut). */

@@ -72,6 +72,7 @@ static void stats_at(const weft_pool *pool, weft_stats *out, uint64_t now)
     s.spare_limit_hits = weft__atomic_load_relaxed(&pool->spare_limit_hits);
     s.steals = s.steals_local + s.steals_remote;
     s.run += s.spawned - stolen_from + s.steals;
+    s.run += weft__atomic_load_relaxed(&pool->run_outside);
     s.injected = weft__atomic_load_relaxed(&pool->injected);
     const struct weft__sizing *z = &pool->sizing;
     s.sized_by = z->by;
