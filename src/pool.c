@@ -183,6 +183,11 @@ void weft__spare_start(struct weft_pool *pool)
 {
     uint32_t n = weft__atomic_load_relaxed(&pool->spares);
     do {
+        /* The caller saw fewer spares than threads blocked; a start racing
+         * this one may have taken that place since (two notifiers at once):
+         * then the spare it starts finds the work. */
+        if (n >= weft__atomic_load_seqcst(&pool->blocked))
+            return;
         if (n >= pool->max_spares) {
             starve(pool);
             return;

@@ -47,8 +47,10 @@
  * nothing to do retires the way a worker parks: spares - 1, searching - 1,
  * fence, look again (weft__sleep_retire); finding work, it stays only
  * while fewer spares are alive than threads blocked, as want_thread would
- * start one, so a retire racing a start never leaves more spares than
- * blocked threads.  tests/model/waits.pml checks it.  A blocking region (weft_blocking_begin/end, at the end of this
+ * start one, and weft__spare_start re-checks that condition in its CAS
+ * loop (two notifiers may both have seen room for one), so neither a
+ * retire nor a start racing another start leaves more spares than blocked
+ * threads.  tests/model/waits.pml checks it.  A blocking region (weft_blocking_begin/end, at the end of this
  * file) and a worker's wait for a future (future.c) count the worker
  * blocked in the same way.
  */

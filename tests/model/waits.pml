@@ -96,21 +96,26 @@ inline want_thread(p, spare)
     s_ = 0; b_ = 0; n_ = 0
 }
 
-/* weft__spare_start: CAS spares + 1 below MAXS, count it searching, run it;
- * else starve: set starved and wake the blocked waiter. */
+/* weft__spare_start: nothing if spares already match the blocked threads
+ * (a racing start took the place); else CAS spares + 1 below MAXS, count
+ * it searching, run it; else starve: set starved and wake the blocked
+ * waiter. */
 inline spare_start(p)
 {
     atomic {
         DRAINED(p) ->
         if
-        :: mem[SPARES] < MAXS && started < NSPARE ->
+        :: mem[SPARES] >= mem[BLOCKED] -> ok_ = 2 /* a racing start took it */
+        :: mem[SPARES] < mem[BLOCKED] && mem[SPARES] < MAXS && started < NSPARE ->
             mem[SPARES]++; mem[SEARCHING]++; ok_ = 1; started++
-        :: else -> ok_ = 0
+        :: mem[SPARES] < mem[BLOCKED] && !(mem[SPARES] < MAXS && started < NSPARE) ->
+            ok_ = 0
         fi
     };
     if
-    :: ok_ -> d_step { alive++ }; run spare(2 + started)
-    :: else ->
+    :: ok_ == 2 -> skip
+    :: ok_ == 1 -> d_step { alive++ }; run spare(2 + started)
+    :: ok_ == 0 ->
         atomic { DRAINED(p) -> mem[STARVED] = 1 };
         wake_w(p)
     fi;
